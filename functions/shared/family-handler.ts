@@ -1,0 +1,83 @@
+// The one piece of framework code: a middy handler that validates the event and dispatches the
+// action to a family's pure step functions. Family handler files are a single call to this.
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { formatIssues } from '../../plan/format-issues.ts';
+import { InvalidStepInputError } from './errors.ts';
+import {
+  type Family,
+  type ProgressResult,
+  type ReadinessResult,
+  type StepContext,
+  type StepEvent,
+  stepEventSchema,
+} from './step-contract.ts';
+
+export interface FamilySteps<C> {
+  readiness(event: StepEvent, clients: C, context: StepContext): Promise<ReadinessResult>;
+  start(event: StepEvent, clients: C, context: StepContext): Promise<ProgressResult>;
+  check(event: StepEvent, clients: C, context: StepContext): Promise<ProgressResult>;
+  revert(event: StepEvent, clients: C, context: StepContext): Promise<ProgressResult>;
+}
+
+/** Validates a raw event; a bad one is an InvalidStepInputError listing every problem. */
+export function parseStepEvent(raw: unknown): StepEvent {
+  const parsed = stepEventSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new InvalidStepInputError(
+    `invalid step event: ${formatIssues(parsed.error, raw).join('; ')}`,
+    'execution input',
+  );
+}
+
+/** Runs one action of a family on a raw event; exported for the local runner and tests. */
+export async function runStep<C>(
+  steps: FamilySteps<C>,
+  clientsFor: (region: string) => C,
+  raw: unknown,
+  context: StepContext = { now: () => new Date() },
+): Promise<ReadinessResult | ProgressResult> {
+  const event = parseStepEvent(raw);
+  return steps[event.action](event, clientsFor(event.plan.regions.recovery), context);
+}
+
+export function familyHandler<C>(family: Family, steps: FamilySteps<C>, clientsFor: (region: string) => C) {
+  const logger = new Logger({ serviceName: 'dr-runbook', persistentKeys: { family } });
+  const metrics = new Metrics({ namespace: 'DrRunbook', serviceName: 'dr-runbook' });
+
+  const handle = async (raw: unknown) => {
+    const started = Date.now();
+    const event = parseStepEvent(raw);
+    logger.appendKeys({
+      plan: event.plan.name,
+      runId: event.run.id,
+      mode: event.run.mode,
+      action: event.action,
+    });
+    try {
+      const result = await steps[event.action](event, clientsFor(event.plan.regions.recovery), {
+        now: () => new Date(),
+      });
+      logger.info(
+        `${family} ${event.action} ${'done' in result ? (result.done ? 'done' : 'in progress') : 'evaluated'}`,
+        {
+          result,
+        },
+      );
+      return result;
+    } catch (error) {
+      logger.error(`${family} ${event.action} failed`, error as Error);
+      throw error;
+    } finally {
+      metrics.addDimensions({ family, action: event.action, mode: event.run.mode });
+      metrics.addMetric('StepDuration', MetricUnit.Milliseconds, Date.now() - started);
+    }
+  };
+
+  return middy(handle)
+    .use(injectLambdaContext(logger, { clearState: true }))
+    .use(logMetrics(metrics));
+}

@@ -1,0 +1,79 @@
+// What every step family receives and returns. The state machine passes the plan and the run
+// in every event, so the Lambdas hold no state between calls.
+import { z } from 'zod';
+import { type DrPlan, planSchema } from '../../plan/schema.ts';
+
+export const MODES = ['dry-run', 'drill', 'failover'] as const;
+export type Mode = (typeof MODES)[number];
+
+export const ACTIONS = ['readiness', 'start', 'check', 'revert'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const runSchema = z.strictObject({
+  /** Unique per execution; names temporary resources and tags. */
+  id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { error: 'must be 1-64 letters, digits or "-"' }),
+  mode: z.enum(MODES),
+  /** ISO 8601 time the execution started. */
+  startedAt: z.iso.datetime({ offset: true }),
+});
+export type Run = z.output<typeof runSchema>;
+
+export const stepEventSchema = z.strictObject({
+  action: z.enum(ACTIONS),
+  plan: planSchema,
+  run: runSchema,
+  /** The `state` returned by this family's previous start/check/revert (absent for readiness and a first start). */
+  state: z.record(z.string(), z.unknown()).optional(),
+});
+export type StepEvent = z.output<typeof stepEventSchema>;
+
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+export interface ReadinessCheck {
+  /** Short stable name, e.g. "replica-available". */
+  name: string;
+  status: CheckStatus;
+  /** What was found, naming the resource; for warn/fail also what to do. */
+  detail: string;
+}
+
+export interface ReadinessResult {
+  family: Family;
+  strategy: string;
+  checks: ReadinessCheck[];
+  /** How long this family's recovery is expected to take, for the predicted RTO. */
+  predictedSeconds: number;
+}
+
+/** Something the step changed (or, in a drill, created), for the report and for revert. */
+export interface Change {
+  resource: string;
+  action: string;
+  detail: string;
+}
+
+/** Result of start, check and revert: a long operation is polled until done. */
+export interface ProgressResult<S extends Record<string, unknown> = Record<string, unknown>> {
+  family: Family;
+  action: Exclude<Action, 'readiness'>;
+  done: boolean;
+  /** Seconds the state machine waits before the next check (0 when done). */
+  nextCheckSeconds: number;
+  /** Human-readable status, naming the resource. */
+  detail: string;
+  /** Passed back in the next event's `state`: everything check and revert need. */
+  state: S;
+  changes: Change[];
+  /** Measurements for the report, e.g. rpoSeconds (replica lag at promotion, snapshot age). */
+  measurements?: Record<string, number | string>;
+}
+
+export type Family = 'database' | 'compute' | 'traffic';
+export type StepResult = ReadinessResult | ProgressResult;
+
+/** Injected into every step: the clock makes timing testable. */
+export interface StepContext {
+  now: () => Date;
+}
+
+export type { DrPlan };

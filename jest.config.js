@@ -1,0 +1,15 @@
+// ESM project: jest runs with --experimental-vm-modules (see package.json "jest"),
+// @swc/jest strips types (TypeScript 7 is used for type checking only).
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
+    ],
+  },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+  restoreMocks: true,
+};

@@ -1,0 +1,324 @@
+// The DR plan: one JSON file per application, the one contract every layer reads.
+// Field names carry their units; every optional field documents its default.
+import { z } from 'zod';
+
+const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, {
+  error: 'must be an AWS region code such as "us-east-1"',
+});
+
+/** A name used in AWS resource names: lowercase letters, digits and hyphens. */
+const slug = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, {
+    error: 'must start with a lowercase letter and use only a-z, 0-9 and "-" (at most 40 characters)',
+  })
+  .refine((s) => !s.endsWith('-') && !s.includes('--'), { error: 'must not end with "-" or contain "--"' });
+
+const rdsInstanceId = z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, {
+  error: 'must be an RDS DB instance identifier: a letter, then letters, digits or "-" (at most 63)',
+});
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+
+/** Fully qualified DNS name; a trailing dot is accepted and removed. */
+const dnsName = z
+  .string()
+  .transform((s) => s.toLowerCase().replace(/\.$/, ''))
+  .pipe(
+    z.string().regex(/^(\*\.)?([a-z0-9_]([a-z0-9-_]{0,61}[a-z0-9_])?\.)+[a-z]{2,63}$/, {
+      error: 'must be a fully qualified DNS name such as "app.example.com"',
+    }),
+  );
+
+// ---------------------------------------------------------------- database
+
+const snapshotRestore = {
+  /** Instance class of a restored instance. @default the replica's (or source's) class */
+  instanceClass: z.string().optional(),
+  /** A newest snapshot older than this fails readiness. @default 24 */
+  snapshotMaxAgeHours: positiveInt.default(24),
+};
+
+const promoteReadReplica = z.strictObject({
+  strategy: z.literal('promote-read-replica'),
+  /** The production primary, in the primary region (never called during failover). */
+  primaryInstanceId: rdsInstanceId,
+  /** The cross-region read replica, in the recovery region. */
+  replicaInstanceId: rdsInstanceId,
+  /** Backup retention set on promotion when the replica has none. @default 7 */
+  backupRetentionDays: z.number().int().min(1).max(35).default(7),
+  /** Expected promotion time; polling is fastest around it. @default 300 */
+  expectedPromotionSeconds: positiveInt.default(300),
+  /** Drill: the newest recovery-region snapshot is restored to a temporary instance. */
+  drill: z.strictObject(snapshotRestore).prefault({}),
+});
+
+const restoreLatestSnapshot = z.strictObject({
+  strategy: z.literal('restore-latest-snapshot'),
+  /** Instance whose snapshots (copied to the recovery region) are restored. */
+  sourceInstanceId: rdsInstanceId,
+  /** Identifier of the instance created in the recovery region on failover. */
+  restoredInstanceId: rdsInstanceId,
+  ...snapshotRestore,
+  /** Expected restore time; polling is fastest around it. @default 900 */
+  expectedRestoreSeconds: positiveInt.default(900),
+});
+
+const noDatabase = z.strictObject({
+  strategy: z.literal('none'),
+});
+
+export const databaseSchema = z.discriminatedUnion(
+  'strategy',
+  [promoteReadReplica, restoreLatestSnapshot, noDatabase],
+  {
+    error: 'must be one of "promote-read-replica", "restore-latest-snapshot", "none"',
+  },
+);
+
+// ----------------------------------------------------------------- compute
+
+const capacity = z.strictObject({ min: nonNegativeInt, desired: nonNegativeInt, max: positiveInt });
+
+const scaleStandby = z.strictObject({
+  strategy: z.literal('scale-standby'),
+  /** The standby group in the recovery region (at 0 instances for pilot light). */
+  autoScalingGroupName: z.string().min(1),
+  /** Capacity the group is raised to on failover (never lowered below its current values). */
+  capacity,
+  /** The newest available AMI carrying all these tags is launched. */
+  ami: z.strictObject({
+    tags: z.record(z.string().min(1), z.string()).refine((t) => Object.keys(t).length > 0, {
+      error: 'must name at least one tag, e.g. {"dr-runbook:plan": "shop"}',
+    }),
+    /** @default ["self"] */
+    owners: z.array(z.string().min(1)).min(1).default(['self']),
+    /** A newest AMI older than this is a readiness warning. @default 168 (one week) */
+    maxAgeHours: positiveInt.default(168),
+  }),
+  /** Expected time until new instances are InService and healthy. @default 300 */
+  expectedHealthySeconds: positiveInt.default(300),
+});
+
+const noCompute = z.strictObject({ strategy: z.literal('none') });
+
+export const computeSchema = z.discriminatedUnion('strategy', [scaleStandby, noCompute], {
+  error: 'must be one of "scale-standby", "none"',
+});
+
+// ----------------------------------------------------------------- traffic
+
+const aliasTarget = z.strictObject({
+  dnsName: dnsName,
+  hostedZoneId: z.string().min(1),
+  /** @default true */
+  evaluateTargetHealth: z.boolean().default(true),
+});
+
+const recordTarget = z.union(
+  [z.strictObject({ value: z.string().min(1) }), z.strictObject({ alias: aliasTarget })],
+  {
+    error: 'must be {"value": "..."} for a CNAME/A/AAAA value, or {"alias": {"dnsName", "hostedZoneId"}}',
+  },
+);
+
+const upsertRecord = z.strictObject({
+  name: dnsName,
+  type: z.enum(['CNAME', 'A', 'AAAA']),
+  /** TTL of a non-alias record. @default 60 */
+  ttlSeconds: positiveInt.default(60),
+  recoveryTarget: recordTarget,
+});
+
+const hostedZone = {
+  hostedZoneId: z
+    .string()
+    .regex(/^(\/hostedzone\/)?[A-Z0-9]+$/, { error: 'must be a Route 53 hosted zone ID' }),
+  hostedZoneName: dnsName,
+};
+
+const upsertRecords = z.strictObject({
+  strategy: z.literal('upsert-records'),
+  ...hostedZone,
+  records: z.array(upsertRecord).min(1),
+  /** Drills write this record (pointing at the first record's recovery target) instead of production. */
+  drillRecordName: dnsName,
+  /** Expected time until a change is INSYNC. @default 60 */
+  expectedSyncSeconds: positiveInt.default(60),
+});
+
+const weightedRecord = z.strictObject({
+  name: dnsName,
+  type: z.enum(['CNAME', 'A', 'AAAA']),
+  /** SetIdentifier of the weighted record serving from the primary region. */
+  primarySetIdentifier: z.string().min(1),
+  /** SetIdentifier of the weighted record serving from the recovery region. */
+  recoverySetIdentifier: z.string().min(1),
+});
+
+const weighted = z.strictObject({
+  strategy: z.literal('weighted'),
+  ...hostedZone,
+  records: z.array(weightedRecord).min(1),
+  /** Weight the recovery record gets on failover (the primary's goes to 0). @default 100 */
+  recoveryWeight: z.number().int().min(1).max(255).default(100),
+  /** Drills write this record (a copy of the first recovery record) instead of shifting production. */
+  drillRecordName: dnsName,
+  /** @default 60 */
+  expectedSyncSeconds: positiveInt.default(60),
+});
+
+export const trafficSchema = z.discriminatedUnion('strategy', [upsertRecords, weighted], {
+  error: 'must be one of "upsert-records", "weighted"',
+});
+
+// ------------------------------------------------------ the rest of a plan
+
+const verification = z.strictObject({
+  http: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+      /** @default 200 */
+      expectedStatus: z.number().int().min(100).max(599).default(200),
+      /** @default 5 */
+      timeoutSeconds: positiveInt.max(60).default(5),
+    })
+    .optional(),
+  /** An application alarm in the recovery region that must be OK after failover. */
+  alarmName: z.string().min(1).optional(),
+});
+
+const triggers = z.strictObject({
+  /** CloudWatch alarms whose ALARM state starts an automatic failover. @default [] */
+  alarms: z.array(z.strictObject({ name: z.string().min(1), region: region.optional() })).default([]),
+  /** No new failover starts within this time after one completed. @default 60 */
+  cooldownMinutes: nonNegativeInt.default(60),
+  /** Who must approve before anything changes. @default "none" */
+  approval: z.enum(['none', 'alarm-triggered', 'always']).default('none'),
+  /** @default 30 */
+  approvalTimeoutMinutes: positiveInt.default(30),
+  /** What happens when nobody answers in time. @default "abort" */
+  onApprovalTimeout: z.enum(['abort', 'proceed']).default('abort'),
+});
+
+/** EventBridge Scheduler expression: cron(...), rate(...) or at(...). */
+const scheduleExpression = z.string().regex(/^(cron|rate|at)\(.+\)$/, {
+  error: 'must be an EventBridge Scheduler expression such as "cron(0 10 ? * TUE *)" or "rate(1 day)"',
+});
+
+const schedule = z.strictObject({
+  expression: scheduleExpression,
+  /** IANA time zone of a cron expression. @default "UTC" */
+  timezone: z.string().min(1).default('UTC'),
+  /** @default true */
+  enabled: z.boolean().default(true),
+});
+
+const schedules = z.strictObject({
+  /** Scheduled drill that reverts itself. */
+  gameDay: schedule.optional(),
+  /** Scheduled read-only readiness check (dry-run). */
+  readinessCheck: schedule.optional(),
+});
+
+const notifications = z.strictObject({
+  /** Addresses subscribed to the runbook's topic. @default [] */
+  emails: z.array(z.email({ error: 'must be an email address' })).default([]),
+});
+
+const planObject = z.strictObject({
+  /** Names the runbook and its resources; a manual failover must confirm it. */
+  name: slug,
+  description: z.string().optional(),
+  regions: z.strictObject({ primary: region, recovery: region }),
+  objectives: z.strictObject({
+    /** Recovery time objective. */
+    rtoMinutes: positiveInt,
+    /** Recovery point objective (data loss tolerated). */
+    rpoSeconds: nonNegativeInt,
+  }),
+  database: databaseSchema,
+  compute: computeSchema,
+  traffic: trafficSchema,
+  verification: verification.prefault({}),
+  triggers: triggers.prefault({}),
+  schedules: schedules.prefault({}),
+  notifications: notifications.prefault({}),
+  /** Tags added to every resource the runbook creates. @default {} */
+  tags: z.record(z.string(), z.string()).default({}),
+});
+
+export const planSchema = planObject.superRefine(checkCrossFieldRules);
+
+/** Rules that span fields; each issue names the field to change. */
+function checkCrossFieldRules(plan: z.output<typeof planObject>, ctx: z.RefinementCtx): void {
+  if (plan.regions.primary === plan.regions.recovery) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['regions', 'recovery'],
+      message: `must differ from regions.primary ("${plan.regions.primary}"): a recovery region in the failed region recovers nothing`,
+    });
+  }
+  if (plan.compute.strategy === 'scale-standby') {
+    const { min, desired, max } = plan.compute.capacity;
+    if (min > desired) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['compute', 'capacity', 'min'],
+        message: `${min} is more than desired (${desired}): set min ≤ desired ≤ max`,
+      });
+    }
+    if (desired > max) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['compute', 'capacity', 'desired'],
+        message: `${desired} is more than max (${max}): set min ≤ desired ≤ max`,
+      });
+    }
+  }
+  if (plan.database.strategy === 'promote-read-replica') {
+    const { primaryInstanceId, replicaInstanceId } = plan.database;
+    if (primaryInstanceId === replicaInstanceId) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['database', 'replicaInstanceId'],
+        message: 'must differ from database.primaryInstanceId: name the read replica in the recovery region',
+      });
+    }
+  }
+  const zone = plan.traffic.hostedZoneName;
+  const inZone = (name: string) => name === zone || name.endsWith(`.${zone}`);
+  plan.traffic.records.forEach((record, i) => {
+    if (!inZone(record.name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['traffic', 'records', i, 'name'],
+        message: `"${record.name}" is outside the hosted zone "${zone}": use a name ending in ".${zone}"`,
+      });
+    }
+  });
+  const drill = plan.traffic.drillRecordName;
+  if (!inZone(drill)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['traffic', 'drillRecordName'],
+      message: `"${drill}" is outside the hosted zone "${zone}": use a name ending in ".${zone}"`,
+    });
+  }
+  if (plan.traffic.records.some((r) => r.name === drill)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['traffic', 'drillRecordName'],
+      message: `"${drill}" is a production record: drills must write a name of their own, e.g. "drill.${zone}"`,
+    });
+  }
+}
+
+/** A validated plan with every default filled in. */
+export type DrPlan = z.output<typeof planSchema>;
+/** A plan as written in dr-plan.json (defaults optional). */
+export type DrPlanInput = z.input<typeof planSchema>;
+export type DatabasePlan = DrPlan['database'];
+export type ComputePlan = DrPlan['compute'];
+export type TrafficPlan = DrPlan['traffic'];
