@@ -56,7 +56,8 @@ export const accessDenied = () =>
 const READ_ONLY = /^(Describe|List|Get|Test|Lookup|Search|Batch?Get)/;
 
 /** Names of the commands sent through these mocks that could change something. */
-export function mutatingCommandsSent(mocks: AwsStub<object, object, object>[]): string[] {
+// biome-ignore lint/suspicious/noExplicitAny: mocks of different clients have unrelated type parameters
+export function mutatingCommandsSent(mocks: AwsStub<any, any, any>[]): string[] {
   return mocks.flatMap((mock) =>
     mock
       .calls()
