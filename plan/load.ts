@@ -3,13 +3,16 @@ import { readFile } from 'node:fs/promises';
 import { formatIssues } from './format-issues.ts';
 import { type DrPlan, planSchema } from './schema.ts';
 
-export type PlanResult = { ok: true; plan: DrPlan } | { ok: false; problems: string[] };
+export type PlanResult =
+  | { ok: true; plan: DrPlan }
+  /** `unreadable`: the file could not be read or parsed as JSON; `invalid`: it breaks the schema. */
+  | { ok: false; reason: 'unreadable' | 'invalid'; problems: string[] };
 
 /** Validates an already parsed plan object. */
 export function parsePlan(input: unknown): PlanResult {
   const result = planSchema.safeParse(input);
   if (result.success) return { ok: true, plan: result.data };
-  return { ok: false, problems: formatIssues(result.error, input) };
+  return { ok: false, reason: 'invalid', problems: formatIssues(result.error, input) };
 }
 
 /** Reads, parses and validates a plan file; unreadable files and bad JSON are problems too. */
@@ -27,7 +30,7 @@ export async function loadPlanFile(file: string): Promise<PlanResult> {
           : code === 'EACCES'
             ? 'permission denied: make the file readable'
             : `cannot be read (${code ?? String(error)})`;
-    return { ok: false, problems: [`${file}: ${why}`] };
+    return { ok: false, reason: 'unreadable', problems: [`${file}: ${why}`] };
   }
   let json: unknown;
   try {
@@ -35,7 +38,10 @@ export async function loadPlanFile(file: string): Promise<PlanResult> {
   } catch (error) {
     return {
       ok: false,
-      problems: [`${file}: is not valid JSON (${(error as Error).message}): fix the syntax`],
+      reason: 'unreadable',
+      problems: [
+        `${file}: is not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')}): fix the syntax`,
+      ],
     };
   }
   return parsePlan(json);

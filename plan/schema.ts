@@ -116,12 +116,12 @@ const aliasTarget = z.strictObject({
   evaluateTargetHealth: z.boolean().default(true),
 });
 
-const recordTarget = z.union(
-  [z.strictObject({ value: z.string().min(1) }), z.strictObject({ alias: aliasTarget })],
-  {
-    error: 'must be {"value": "..."} for a CNAME/A/AAAA value, or {"alias": {"dnsName", "hostedZoneId"}}',
-  },
-);
+/** Exactly one of a record value (CNAME/A/AAAA) or an alias target (load balancer, CloudFront, …). */
+const recordTarget = z
+  .strictObject({ value: z.string().min(1).optional(), alias: aliasTarget.optional() })
+  .refine((t) => (t.value === undefined) !== (t.alias === undefined), {
+    error: 'set exactly one of "value" (a CNAME/A/AAAA value) or "alias" ({"dnsName", "hostedZoneId"})',
+  });
 
 const upsertRecord = z.strictObject({
   name: dnsName,

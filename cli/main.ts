@@ -1,0 +1,44 @@
+// The dr-runbook command: dispatches to one module per subcommand.
+import { validateCommand } from './validate.ts';
+
+export const USAGE = `usage: dr-runbook <command> [options]
+
+commands:
+  validate FILE...   check DR plan files; print every problem as <json.path>: <problem and fix>
+  help               show this help
+
+exit codes: 0 success, 1 the command ran and found a problem, 2 bad arguments`;
+
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const consoleOutput: Output = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** Runs the command line and returns the exit code; never throws. */
+export async function main(argv: string[], output: Output = consoleOutput): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'validate':
+        return await validateCommand(args, output);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        output.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        output.err(`dr-runbook: unknown command "${command}": run "dr-runbook help" for the list`);
+        return 2;
+    }
+  } catch (error) {
+    // Anything unexpected is still one line, never a stack trace.
+    output.err(`dr-runbook ${command}: ${(error as Error).message ?? String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,52 @@
+// dr-runbook validate FILE...: exit 0 with a summary per valid plan, 1 listing every problem.
+import { parseArgs } from 'node:util';
+import { loadPlanFile } from '../plan/load.ts';
+import type { DrPlan } from '../plan/schema.ts';
+import type { Output } from './main.ts';
+
+/** One line that says what the plan will do. */
+export function summarizePlan(plan: DrPlan): string {
+  const { database, compute, traffic } = plan;
+  const computePart =
+    compute.strategy === 'scale-standby'
+      ? `compute ${compute.strategy} ${compute.autoScalingGroupName} → ${compute.capacity.min}/${compute.capacity.desired}/${compute.capacity.max}`
+      : `compute ${compute.strategy}`;
+  return [
+    `plan "${plan.name}": ${plan.regions.primary} → ${plan.regions.recovery}`,
+    `RTO ${plan.objectives.rtoMinutes} min, RPO ${plan.objectives.rpoSeconds} s`,
+    `database ${database.strategy}`,
+    computePart,
+    `traffic ${traffic.strategy} (${traffic.records.length} record${traffic.records.length === 1 ? '' : 's'})`,
+  ].join('; ');
+}
+
+export async function validateCommand(args: string[], output: Output): Promise<number> {
+  let files: string[];
+  try {
+    files = parseArgs({ args, allowPositionals: true, options: {} }).positionals;
+  } catch (error) {
+    output.err(`dr-runbook validate: ${(error as Error).message}: usage: dr-runbook validate FILE...`);
+    return 2;
+  }
+  if (files.length === 0) {
+    output.err('dr-runbook validate: name at least one plan file: usage: dr-runbook validate FILE...');
+    return 2;
+  }
+  let failed = 0;
+  for (const file of files) {
+    const result = await loadPlanFile(file);
+    if (result.ok) {
+      output.out(`${file}: valid — ${summarizePlan(result.plan)}`);
+      continue;
+    }
+    failed += 1;
+    if (result.reason === 'unreadable') {
+      for (const problem of result.problems) output.out(problem);
+      continue;
+    }
+    const count = result.problems.length;
+    output.out(`${file}: invalid DR plan (${count} problem${count === 1 ? '' : 's'}):`);
+    for (const problem of result.problems) output.out(problem);
+  }
+  return failed === 0 ? 0 : 1;
+}
