@@ -12,4 +12,5 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
   restoreMocks: true,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

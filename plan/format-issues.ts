@@ -21,8 +21,9 @@ function explain(issue: z.core.$ZodIssue, input: unknown): string {
   switch (issue.code) {
     case 'invalid_type': {
       const received = valueAt(input, issue.path);
-      if (received === undefined) return `is required: add a ${issue.expected}`;
-      return `must be a ${issue.expected}, got ${describe(received)}${
+      const expected = `${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
+      if (received === undefined) return `is required: add ${expected}`;
+      return `must be ${expected}, got ${describe(received)}${
         issue.expected === 'number' && typeof received === 'string'
           ? ' (write the number without quotes)'
           : ''

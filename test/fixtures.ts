@@ -65,3 +65,19 @@ export function mutatingCommandsSent(mocks: AwsStub<any, any, any>[]): string[] 
       .filter((name) => !READ_ONLY.test(name)),
   );
 }
+
+/** A minimal Lambda context for invoking a middy handler directly. */
+export const lambdaContext = {
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: 'dr-runbook-step',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-west-2:123456789012:function:dr-runbook-step',
+  memoryLimitInMB: '256',
+  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+  logGroupName: '/aws/lambda/dr-runbook-step',
+  logStreamName: '2026/11/25/[$LATEST]abcdef',
+  getRemainingTimeInMillis: () => 30_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+};
