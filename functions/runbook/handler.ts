@@ -1,0 +1,69 @@
+// The runbook's own Lambda: validates the execution input, verifies the recovery and reports.
+// One job per action; each is a pure function in its own file.
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import middy from '@middy/core';
+import { clientsPerRegion } from '../shared/clients.ts';
+import type { StepContext } from '../shared/step-contract.ts';
+import { validateExecutionInput } from './execution-input.ts';
+import { reportRun } from './report.ts';
+import { parseRunbookEvent, type RunbookEvent } from './runbook-event.ts';
+import { verifyRecovery } from './verify.ts';
+
+const logger = new Logger({ serviceName: 'dr-runbook', persistentKeys: { family: 'runbook' } });
+const metrics = new Metrics({ namespace: 'DrRunbook', serviceName: 'dr-runbook' });
+
+const clientsFor = clientsPerRegion((config) => ({
+  cloudWatch: new CloudWatchClient(config),
+  dynamo: new DynamoDBClient(config),
+  sns: new SNSClient(config),
+}));
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value)
+    throw new Error(
+      `environment variable ${name} is not set: deploy the function with the DisasterRecoveryRunbook construct`,
+    );
+  return value;
+}
+
+/** Runs one runbook action; exported for the local runner and tests. */
+export async function runRunbookAction(
+  event: RunbookEvent,
+  context: StepContext = { now: () => new Date() },
+) {
+  const clients = clientsFor(event.plan.regions.recovery);
+  switch (event.action) {
+    case 'validate-input':
+      return validateExecutionInput(event.input, event.plan, event.execution);
+    case 'verify':
+      return verifyRecovery(event.plan, event.run.mode, { cloudWatch: clients.cloudWatch, fetch }, context);
+    case 'report':
+      return reportRun(
+        event.plan,
+        event.run,
+        event.outcome,
+        {
+          dynamo: clients.dynamo,
+          sns: clients.sns,
+          tableName: requiredEnv('HISTORY_TABLE_NAME'),
+          topicArn: requiredEnv('TOPIC_ARN'),
+        },
+        context,
+      );
+  }
+}
+
+export const handler = middy(async (raw: unknown) => {
+  const event = parseRunbookEvent(raw);
+  logger.appendKeys({ plan: event.plan.name, action: event.action });
+  return runRunbookAction(event);
+})
+  .use(injectLambdaContext(logger, { clearState: true }))
+  .use(logMetrics(metrics));

@@ -1,0 +1,161 @@
+// Report: what the run achieved against the plan's objectives, kept in the history table and
+// sent to the topic. Runs on success and on failure (then it names the failed step and why).
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { DrPlan } from '../../plan/schema.ts';
+import { awsCall } from '../shared/aws-errors.ts';
+import { secondsBetween } from '../shared/polling.ts';
+import type { Change, ProgressResult, ReadinessResult, StepContext } from '../shared/step-contract.ts';
+import type { RunRecord } from './execution-input.ts';
+import type { VerifyResult } from './verify.ts';
+
+export interface RunOutcomeInput {
+  readiness?: ReadinessResult[];
+  recovery?: ProgressResult[];
+  traffic?: ProgressResult;
+  verification?: VerifyResult;
+  /** Set by the failure path: the state that failed and the error Step Functions caught. */
+  failure?: { step: string; error: string; cause: string };
+}
+
+export interface Objective {
+  objectiveSeconds: number;
+  achievedSeconds: number | null;
+  met: boolean | null;
+}
+
+export interface RunReport {
+  plan: string;
+  runId: string;
+  mode: RunRecord['mode'];
+  outcome: 'succeeded' | 'failed' | 'ready' | 'not-ready';
+  trigger: RunRecord['trigger']['type'];
+  incidentStartedAt: string;
+  startedAt: string;
+  reportedAt: string;
+  predictedRtoSeconds: number | null;
+  rto: Objective;
+  rpo: Objective;
+  failedStep?: string;
+  cause?: string;
+  readinessProblems: string[];
+  changes: Change[];
+  /** Set after a successful failover: no new run starts before this time. */
+  cooldownUntil?: string;
+}
+
+function objective(objectiveSeconds: number, achieved: number | null): Objective {
+  return {
+    objectiveSeconds,
+    achievedSeconds: achieved,
+    met: achieved === null ? null : achieved <= objectiveSeconds,
+  };
+}
+
+/** Recovery happens in parallel, then traffic: the slower of database and compute, plus traffic. */
+export function predictRtoSeconds(readiness: ReadinessResult[] | undefined): number | null {
+  if (!readiness?.length) return null;
+  const of = (family: string) => readiness.find((r) => r.family === family)?.predictedSeconds ?? 0;
+  return Math.max(of('database'), of('compute')) + of('traffic');
+}
+
+export function buildReport(plan: DrPlan, run: RunRecord, outcome: RunOutcomeInput, now: Date): RunReport {
+  const rtoAchieved = outcome.verification
+    ? secondsBetween(run.incidentStartedAt, outcome.verification.verifiedAt)
+    : null;
+  const database = outcome.recovery?.find((r) => r.family === 'database');
+  const rpoMeasured = database?.measurements?.rpoSeconds;
+  const rpoAchieved = typeof rpoMeasured === 'number' ? rpoMeasured : null;
+  const readinessProblems = (outcome.readiness ?? []).flatMap((r) =>
+    r.checks.filter((c) => c.status === 'fail').map((c) => `${r.family}/${c.name}: ${c.detail}`),
+  );
+  const failed = outcome.failure !== undefined;
+  const succeeded = !failed && (run.mode === 'dry-run' || outcome.verification !== undefined);
+  return {
+    plan: plan.name,
+    runId: run.id,
+    mode: run.mode,
+    outcome:
+      run.mode === 'dry-run' && !failed
+        ? readinessProblems.length
+          ? 'not-ready'
+          : 'ready'
+        : succeeded
+          ? 'succeeded'
+          : 'failed',
+    trigger: run.trigger.type,
+    incidentStartedAt: run.incidentStartedAt,
+    startedAt: run.startedAt,
+    reportedAt: now.toISOString(),
+    predictedRtoSeconds: predictRtoSeconds(outcome.readiness),
+    rto: objective(plan.objectives.rtoMinutes * 60, rtoAchieved),
+    rpo: objective(plan.objectives.rpoSeconds, rpoAchieved),
+    ...(outcome.failure
+      ? { failedStep: outcome.failure.step, cause: `${outcome.failure.error}: ${outcome.failure.cause}` }
+      : {}),
+    readinessProblems,
+    changes: [...(outcome.recovery ?? []), ...(outcome.traffic ? [outcome.traffic] : [])].flatMap(
+      (r) => r.changes,
+    ),
+    ...(run.mode === 'failover' && succeeded
+      ? { cooldownUntil: new Date(now.getTime() + plan.triggers.cooldownMinutes * 60_000).toISOString() }
+      : {}),
+  };
+}
+
+export function summarize(report: RunReport): string {
+  const secs = (o: Objective) =>
+    o.achievedSeconds === null
+      ? 'not measured'
+      : `${Math.round(o.achievedSeconds)} s (objective ${o.objectiveSeconds} s, ${o.met ? 'met' : 'MISSED'})`;
+  return [
+    `dr-runbook ${report.mode} of "${report.plan}" ${report.outcome.toUpperCase()} (run ${report.runId})`,
+    `RTO: ${secs(report.rto)}`,
+    `RPO: ${secs(report.rpo)}`,
+    ...(report.failedStep ? [`failed at ${report.failedStep}: ${report.cause}`] : []),
+    ...report.readinessProblems.map((p) => `readiness: ${p}`),
+    ...report.changes.map((c) => `changed ${c.resource}: ${c.action} (${c.detail})`),
+  ].join('\n');
+}
+
+export interface ReportTargets {
+  dynamo: DynamoDBClient;
+  sns: SNSClient;
+  tableName: string;
+  topicArn: string;
+}
+
+/** Builds the report, records it in the history table and publishes the summary. */
+export async function reportRun(
+  plan: DrPlan,
+  run: RunRecord,
+  outcome: RunOutcomeInput,
+  targets: ReportTargets,
+  context: StepContext,
+): Promise<RunReport> {
+  const report = buildReport(plan, run, outcome, context.now());
+  await awsCall({ resource: targets.tableName, operation: 'record the run' }, () =>
+    targets.dynamo.send(
+      new PutItemCommand({
+        TableName: targets.tableName,
+        Item: {
+          pk: { S: `RUN#${plan.name}` },
+          sk: { S: `${run.startedAt}#${run.id}` },
+          mode: { S: run.mode },
+          outcome: { S: report.outcome },
+          record: { S: JSON.stringify(report) },
+        },
+      }),
+    ),
+  );
+  await awsCall({ resource: targets.topicArn, operation: 'publish the run summary' }, () =>
+    targets.sns.send(
+      new PublishCommand({
+        TopicArn: targets.topicArn,
+        Subject: `dr-runbook ${run.mode} ${plan.name}: ${report.outcome}`.slice(0, 99),
+        Message: summarize(report),
+      }),
+    ),
+  );
+  return report;
+}

@@ -1,0 +1,33 @@
+// Events the state machine sends to the runbook Lambda.
+import { z } from 'zod';
+import { formatIssues } from '../../plan/format-issues.ts';
+import { planSchema } from '../../plan/schema.ts';
+import { InvalidStepInputError } from '../shared/errors.ts';
+import type { RunRecord } from './execution-input.ts';
+import type { RunOutcomeInput } from './report.ts';
+
+// The run record and outcome are produced by the runbook itself, so they are passed through as is.
+const runRecord = z.custom<RunRecord>((v) => typeof v === 'object' && v !== null && 'id' in v && 'mode' in v);
+const outcome = z.custom<RunOutcomeInput>((v) => typeof v === 'object' && v !== null);
+
+export const runbookEventSchema = z.discriminatedUnion('action', [
+  z.object({
+    action: z.literal('validate-input'),
+    plan: planSchema,
+    /** The raw execution input, whatever the caller sent. */
+    input: z.unknown(),
+    execution: z.object({ name: z.string().min(1), startTime: z.string().min(1) }),
+  }),
+  z.object({ action: z.literal('verify'), plan: planSchema, run: runRecord }),
+  z.object({ action: z.literal('report'), plan: planSchema, run: runRecord, outcome }),
+]);
+export type RunbookEvent = z.output<typeof runbookEventSchema>;
+
+export function parseRunbookEvent(raw: unknown): RunbookEvent {
+  const parsed = runbookEventSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new InvalidStepInputError(
+    `invalid runbook event: ${formatIssues(parsed.error, raw).join('; ')}`,
+    'runbook event',
+  );
+}

@@ -1,0 +1,89 @@
+// Verify: the recovery side answers before the run counts as recovered. The database and compute
+// were already checked healthy by their families; this probes what users see.
+import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import type { DrPlan } from '../../plan/schema.ts';
+import { awsCall } from '../shared/aws-errors.ts';
+import { DrRunbookError } from '../shared/errors.ts';
+import type { Mode, ReadinessCheck, StepContext } from '../shared/step-contract.ts';
+
+export class RecoveryNotVerifiedError extends DrRunbookError {
+  readonly retryable = false;
+}
+
+export interface VerifyResult {
+  verifiedAt: string;
+  checks: ReadinessCheck[];
+}
+
+/** In a drill the probe goes to the drill record: production DNS was not switched. */
+export function probeUrl(plan: DrPlan, mode: Mode): string | undefined {
+  const http = plan.verification.http;
+  if (!http) return undefined;
+  if (mode !== 'drill') return http.url;
+  const url = new URL(http.url);
+  url.hostname = plan.traffic.drillRecordName;
+  return url.toString();
+}
+
+async function probeHttp(
+  plan: DrPlan,
+  mode: Mode,
+  fetchImpl: typeof fetch,
+): Promise<ReadinessCheck | undefined> {
+  const http = plan.verification.http;
+  const url = probeUrl(plan, mode);
+  if (!http || !url) return undefined;
+  try {
+    const response = await fetchImpl(url, {
+      redirect: 'manual',
+      signal: AbortSignal.timeout(http.timeoutSeconds * 1000),
+    });
+    const ok = response.status === http.expectedStatus;
+    return {
+      name: 'http-probe',
+      status: ok ? 'pass' : 'fail',
+      detail: `GET ${url} answered ${response.status}${ok ? '' : `, expected ${http.expectedStatus}`}`,
+    };
+  } catch (error) {
+    return { name: 'http-probe', status: 'fail', detail: `GET ${url} failed: ${(error as Error).message}` };
+  }
+}
+
+async function checkAlarm(plan: DrPlan, cloudWatch: CloudWatchClient): Promise<ReadinessCheck | undefined> {
+  const alarmName = plan.verification.alarmName;
+  if (!alarmName) return undefined;
+  const out = await awsCall({ resource: alarmName, operation: 'read the application alarm' }, () =>
+    cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: [alarmName] })),
+  );
+  const state = out.MetricAlarms?.[0]?.StateValue ?? out.CompositeAlarms?.[0]?.StateValue;
+  if (!state)
+    return {
+      name: 'app-alarm',
+      status: 'fail',
+      detail: `alarm ${alarmName} not found in ${plan.regions.recovery}`,
+    };
+  return {
+    name: 'app-alarm',
+    status: state === 'ALARM' ? 'fail' : state === 'OK' ? 'pass' : 'warn',
+    detail: `alarm ${alarmName} is ${state}`,
+  };
+}
+
+export async function verifyRecovery(
+  plan: DrPlan,
+  mode: Mode,
+  clients: { cloudWatch: CloudWatchClient; fetch: typeof fetch },
+  context: StepContext,
+): Promise<VerifyResult> {
+  const checks = (
+    await Promise.all([probeHttp(plan, mode, clients.fetch), checkAlarm(plan, clients.cloudWatch)])
+  ).filter((c): c is ReadinessCheck => c !== undefined);
+  const failed = checks.filter((c) => c.status === 'fail');
+  if (failed.length > 0) {
+    throw new RecoveryNotVerifiedError(
+      `recovery not verified: ${failed.map((c) => c.detail).join('; ')}`,
+      failed.map((c) => c.name).join(','),
+    );
+  }
+  return { verifiedAt: context.now().toISOString(), checks };
+}
