@@ -9,13 +9,14 @@ import type { Change, ProgressResult, ReadinessResult, StepContext } from '../sh
 import type { RunRecord } from './execution-input.ts';
 import type { VerifyResult } from './verify.ts';
 
+/** The execution state as the state machine hands it to Report (each part present once reached). */
 export interface RunOutcomeInput {
   readiness?: ReadinessResult[];
-  recovery?: ProgressResult[];
-  traffic?: ProgressResult;
+  results?: { database?: ProgressResult; compute?: ProgressResult };
+  switch?: { traffic?: ProgressResult };
   verification?: VerifyResult;
   /** Set by the failure path: the state that failed and the error Step Functions caught. */
-  failure?: { step: string; error: string; cause: string };
+  failure?: { step: string; Error: string; Cause?: string };
 }
 
 export interface Objective {
@@ -44,6 +45,18 @@ export interface RunReport {
   cooldownUntil?: string;
 }
 
+/** A Lambda error's Cause is JSON ({errorType, errorMessage, trace}); people want the message. */
+export function describeCause(error: string, cause: string | undefined): string {
+  if (!cause) return error;
+  try {
+    const parsed = JSON.parse(cause) as { errorType?: string; errorMessage?: string };
+    if (parsed.errorMessage) return `${parsed.errorType ?? error}: ${parsed.errorMessage}`;
+  } catch {
+    // not JSON: a plain cause string
+  }
+  return `${error}: ${cause}`;
+}
+
 function objective(objectiveSeconds: number, achieved: number | null): Objective {
   return {
     objectiveSeconds,
@@ -63,7 +76,7 @@ export function buildReport(plan: DrPlan, run: RunRecord, outcome: RunOutcomeInp
   const rtoAchieved = outcome.verification
     ? secondsBetween(run.incidentStartedAt, outcome.verification.verifiedAt)
     : null;
-  const database = outcome.recovery?.find((r) => r.family === 'database');
+  const database = outcome.results?.database;
   const rpoMeasured = database?.measurements?.rpoSeconds;
   const rpoAchieved = typeof rpoMeasured === 'number' ? rpoMeasured : null;
   const readinessProblems = (outcome.readiness ?? []).flatMap((r) =>
@@ -91,11 +104,14 @@ export function buildReport(plan: DrPlan, run: RunRecord, outcome: RunOutcomeInp
     rto: objective(plan.objectives.rtoMinutes * 60, rtoAchieved),
     rpo: objective(plan.objectives.rpoSeconds, rpoAchieved),
     ...(outcome.failure
-      ? { failedStep: outcome.failure.step, cause: `${outcome.failure.error}: ${outcome.failure.cause}` }
+      ? {
+          failedStep: outcome.failure.step,
+          cause: describeCause(outcome.failure.Error, outcome.failure.Cause),
+        }
       : {}),
     readinessProblems,
-    changes: [...(outcome.recovery ?? []), ...(outcome.traffic ? [outcome.traffic] : [])].flatMap(
-      (r) => r.changes,
+    changes: [outcome.results?.database, outcome.results?.compute, outcome.switch?.traffic].flatMap(
+      (r) => r?.changes ?? [],
     ),
     ...(run.mode === 'failover' && succeeded
       ? { cooldownUntil: new Date(now.getTime() + plan.triggers.cooldownMinutes * 60_000).toISOString() }

@@ -1,0 +1,14 @@
+// The database family's SDK clients, all in the plan's recovery region (never the primary's).
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { clientsPerRegion } from '../shared/clients.ts';
+
+export interface DatabaseClients {
+  rds: RDSClient;
+  cloudwatch: CloudWatchClient;
+}
+
+export const databaseClientsFor = clientsPerRegion<DatabaseClients>((config) => ({
+  rds: new RDSClient(config),
+  cloudwatch: new CloudWatchClient(config),
+}));

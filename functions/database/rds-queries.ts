@@ -1,0 +1,121 @@
+// Read-only RDS and CloudWatch queries shared by the database steps, and the RDS error codes
+// they recognise (the SDK's exception names, plus the bare wire codes an emulator may return).
+import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  type DBInstance,
+  type DBSnapshot,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+} from '@aws-sdk/client-rds';
+import { awsCall, awsErrorName } from '../shared/aws-errors.ts';
+import type { DatabaseClients } from './clients.ts';
+
+export const INSTANCE_NOT_FOUND = ['DBInstanceNotFoundFault', 'DBInstanceNotFound'] as const;
+export const INSTANCE_ALREADY_EXISTS = ['DBInstanceAlreadyExistsFault', 'DBInstanceAlreadyExists'] as const;
+export const INVALID_INSTANCE_STATE = ['InvalidDBInstanceStateFault', 'InvalidDBInstanceState'] as const;
+
+export const TAG_PLAN = 'dr-runbook:plan';
+export const TAG_RUN_ID = 'dr-runbook:run-id';
+export const TAG_PURPOSE = 'dr-runbook:purpose';
+
+/** Whether an SDK error carries one of these AWS error codes. */
+export function isAwsError(error: unknown, names: readonly string[]): boolean {
+  const name = awsErrorName(error);
+  return name !== undefined && names.includes(name);
+}
+
+/** The DB instance, or undefined when it does not exist. */
+export async function findInstance(
+  rds: DatabaseClients['rds'],
+  instanceId: string,
+  operation: string,
+): Promise<DBInstance | undefined> {
+  return awsCall({ resource: `DB instance ${instanceId}`, operation }, async () => {
+    try {
+      const out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instanceId }));
+      return out.DBInstances?.[0];
+    } catch (error) {
+      if (isAwsError(error, INSTANCE_NOT_FOUND)) return undefined;
+      throw error;
+    }
+  });
+}
+
+/** The value of one tag of a described instance. */
+export function tagValue(instance: DBInstance, key: string): string | undefined {
+  return instance.TagList?.find((tag) => tag.Key === key)?.Value;
+}
+
+/**
+ * The newest available snapshot of any of these instances in the client's region. Snapshot copies
+ * keep their source's instance id, so this finds cross-region copies of the primary's snapshots.
+ */
+export async function newestSnapshot(
+  rds: DatabaseClients['rds'],
+  instanceIds: readonly string[],
+): Promise<DBSnapshot | undefined> {
+  let newest: DBSnapshot | undefined;
+  let marker: string | undefined;
+  do {
+    const page = await awsCall(
+      { resource: `DB snapshots of ${instanceIds.join(', ')}`, operation: 'describe DB snapshots' },
+      () =>
+        rds.send(
+          new DescribeDBSnapshotsCommand({
+            Filters: [{ Name: 'db-instance-id', Values: [...instanceIds] }],
+            Marker: marker,
+          }),
+        ),
+    );
+    for (const snapshot of page.DBSnapshots ?? []) {
+      const created = snapshot.SnapshotCreateTime?.getTime();
+      if (snapshot.Status !== 'available' || created === undefined) continue;
+      if (!newest || created > (newest.SnapshotCreateTime?.getTime() ?? 0)) newest = snapshot;
+    }
+    marker = page.Marker;
+  } while (marker);
+  return newest;
+}
+
+/** Age of a snapshot in whole seconds at `now` (never negative). */
+export function snapshotAgeSeconds(snapshot: DBSnapshot, now: Date): number {
+  const created = snapshot.SnapshotCreateTime?.getTime() ?? now.getTime();
+  return Math.max(0, Math.round((now.getTime() - created) / 1000));
+}
+
+export interface LagDatapoint {
+  timestamp: Date;
+  /** Maximum ReplicaLag in the period, in seconds. */
+  seconds: number;
+}
+
+/** One-minute Maximum ReplicaLag datapoints of a replica over the last `windowSeconds`, oldest first. */
+export async function replicaLagDatapoints(
+  cloudwatch: DatabaseClients['cloudwatch'],
+  replicaInstanceId: string,
+  windowSeconds: number,
+  now: Date,
+): Promise<LagDatapoint[]> {
+  const out = await awsCall(
+    { resource: `ReplicaLag metric of ${replicaInstanceId}`, operation: 'get metric statistics' },
+    () =>
+      cloudwatch.send(
+        new GetMetricStatisticsCommand({
+          Namespace: 'AWS/RDS',
+          MetricName: 'ReplicaLag',
+          Dimensions: [{ Name: 'DBInstanceIdentifier', Value: replicaInstanceId }],
+          StartTime: new Date(now.getTime() - windowSeconds * 1000),
+          EndTime: now,
+          Period: 60,
+          Statistics: ['Maximum'],
+        }),
+      ),
+  );
+  return (out.Datapoints ?? [])
+    .flatMap((point) =>
+      point.Timestamp && point.Maximum !== undefined
+        ? [{ timestamp: point.Timestamp, seconds: point.Maximum }]
+        : [],
+    )
+    .sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+}

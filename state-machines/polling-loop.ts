@@ -1,0 +1,88 @@
+// One long operation as Step Functions states: start, then wait the step's own
+// nextCheckSeconds and check again until it says done. No Lambda ever sleeps.
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+
+/** Errors a step raises that are worth retrying, with backoff, before the run fails. */
+export const RETRYABLE_ERRORS = ['TransientAwsError'];
+
+/** The run as family steps receive it (the full run record stays in the execution state). */
+export const STEP_RUN = {
+  id: sfn.JsonPath.stringAt('$.run.id'),
+  mode: sfn.JsonPath.stringAt('$.run.mode'),
+  startedAt: sfn.JsonPath.stringAt('$.run.startedAt'),
+};
+
+export interface StepInvokeProps {
+  readonly fn: IFunction;
+  readonly action: 'readiness' | 'start' | 'check' | 'revert';
+  /** Where the step's result goes in the execution state. */
+  readonly resultPath: string;
+  /** Path of the `state` passed back to the step (check). */
+  readonly statePath?: string;
+  readonly comment?: string;
+}
+
+/** Invokes a family step with the plan and the run; retries Lambda faults and transient AWS errors. */
+export function stepInvoke(scope: Construct, id: string, props: StepInvokeProps): tasks.LambdaInvoke {
+  const task = new tasks.LambdaInvoke(scope, id, {
+    lambdaFunction: props.fn,
+    payloadResponseOnly: true,
+    payload: sfn.TaskInput.fromObject({
+      action: props.action,
+      plan: sfn.JsonPath.objectAt('$.plan'),
+      run: STEP_RUN,
+      ...(props.statePath ? { state: sfn.JsonPath.objectAt(props.statePath) } : {}),
+    }),
+    resultPath: props.resultPath,
+    comment: props.comment,
+  });
+  task.addRetry({
+    errors: RETRYABLE_ERRORS,
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 5,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  return task;
+}
+
+export interface PollingLoopProps {
+  readonly fn: IFunction;
+  /** State name prefix, e.g. "Database" gives DatabaseStart, DatabaseWait, DatabaseCheck. */
+  readonly name: string;
+  /** The first action: start, or revert (which is polled by calling itself again). */
+  readonly first: 'start' | 'revert';
+  /** Where the progress result is kept. */
+  readonly resultPath: string;
+}
+
+/**
+ * start → Done? ─no→ Wait(nextCheckSeconds) → check → Done? …; revert polls by calling revert again.
+ * Returns the loop as a chain whose end is the "done" branch.
+ */
+export function pollingLoop(scope: Construct, props: PollingLoopProps): sfn.Chain {
+  const { fn, name, first, resultPath } = props;
+  const verb = first === 'start' ? 'Start' : 'Revert';
+  const begin = stepInvoke(scope, `${name}${verb}`, { fn, action: first, resultPath });
+  const again = stepInvoke(scope, `${name}${first === 'start' ? 'Check' : 'RevertCheck'}`, {
+    fn,
+    action: first === 'start' ? 'check' : 'revert',
+    resultPath,
+    // check continues start's state; a repeated revert continues its own (a first revert has none:
+    // it finds what the run created by the run id, even when start never returned).
+    statePath: `${resultPath}.state`,
+  });
+  const wait = new sfn.Wait(scope, `${name}${verb}Wait`, {
+    time: sfn.WaitTime.secondsPath(`${resultPath}.nextCheckSeconds`),
+  });
+  const done = new sfn.Pass(scope, `${name}${verb}Done`);
+  const isDone = new sfn.Choice(scope, `${name}${verb}Done?`)
+    .when(sfn.Condition.booleanEquals(`${resultPath}.done`, true), done)
+    .otherwise(wait.next(again));
+  again.next(isDone);
+  return sfn.Chain.custom(begin, [done], begin.next(isDone));
+}

@@ -1,0 +1,153 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
+import { databaseSteps } from '../../../functions/database/steps.ts';
+import {
+  AccessDeniedError,
+  DatabaseInstanceNotFoundError,
+  InvalidResourceStateError,
+  InvalidStepInputError,
+  TransientAwsError,
+} from '../../../functions/shared/errors.ts';
+import {
+  accessDenied,
+  mutatingCommandsSent,
+  RUN_STARTED_AT,
+  stepEvent,
+  testClock,
+  throttling,
+} from '../../fixtures.ts';
+import {
+  DRILL_ID,
+  databaseClients,
+  drillInstance,
+  notFound,
+  REPLICA_ID,
+  replica,
+} from './database-fixtures.ts';
+
+const rds = mockClient(RDSClient);
+const cloudwatch = mockClient(CloudWatchClient);
+
+const PROMOTE_STATE = { operation: 'promote', instanceId: REPLICA_ID, startedAt: RUN_STARTED_AT };
+const RESTORE_STATE = {
+  operation: 'restore',
+  instanceId: DRILL_ID,
+  snapshotId: 'snap',
+  startedAt: RUN_STARTED_AT,
+};
+
+function check(state: Record<string, unknown> | undefined, clock = testClock()) {
+  return databaseSteps.check(stepEvent('check', { state }), databaseClients(), clock);
+}
+
+describe('check', () => {
+  beforeEach(() => {
+    rds.reset();
+    cloudwatch.reset();
+  });
+
+  it('finishes a promotion once the instance is available and no longer a replica, with its endpoint', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [replica({ ReadReplicaSourceDBInstanceIdentifier: undefined })],
+    });
+    const clock = testClock();
+    clock.advance(240);
+
+    const result = await check(PROMOTE_STATE, clock);
+
+    expect(result).toMatchObject({
+      action: 'check',
+      done: true,
+      nextCheckSeconds: 0,
+      state: PROMOTE_STATE,
+      measurements: { elapsedSeconds: 240, endpoint: `${REPLICA_ID}.abc.us-west-2.rds.amazonaws.com` },
+    });
+    expect(rds).toHaveReceivedCommandWith(DescribeDBInstancesCommand, { DBInstanceIdentifier: REPLICA_ID });
+  });
+
+  it('keeps polling an available instance that still replicates from its source', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [replica()] });
+
+    const result = await check(PROMOTE_STATE);
+
+    expect(result.done).toBe(false);
+    expect(result.detail).toContain('still replicating');
+  });
+
+  it('finishes a restore once the instance is available, and says so again when re-run', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [drillInstance()] });
+
+    const first = await check(RESTORE_STATE);
+    const again = await check(first.state);
+
+    expect(first.done).toBe(true);
+    expect(again).toMatchObject({ done: true, state: RESTORE_STATE });
+    expect(mutatingCommandsSent([rds, cloudwatch])).toEqual([]);
+  });
+
+  it('waits longer between checks the longer the operation has run', async () => {
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolves({ DBInstances: [drillInstance({ DBInstanceStatus: 'creating' })] });
+    const clock = testClock();
+
+    const early = await check(RESTORE_STATE, clock);
+    clock.advance(600);
+    const late = await check(RESTORE_STATE, clock);
+
+    expect(early).toMatchObject({ done: false, nextCheckSeconds: 2 });
+    expect(late).toMatchObject({ done: false, nextCheckSeconds: 18 });
+  });
+
+  it.each([
+    'failed',
+    'incompatible-restore',
+    'incompatible-parameters',
+    'incompatible-network',
+    'storage-full',
+  ])('fails fast when the instance is "%s"', async (status) => {
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolves({ DBInstances: [drillInstance({ DBInstanceStatus: status })] });
+
+    const error = await check(RESTORE_STATE).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(InvalidResourceStateError);
+    expect((error as Error).message).toContain(`${DRILL_ID} cannot complete: the instance is "${status}"`);
+  });
+
+  it('throws DatabaseInstanceNotFoundError naming an instance that disappeared', async () => {
+    rds.on(DescribeDBInstancesCommand).rejects(notFound());
+
+    const error = await check(RESTORE_STATE).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(DatabaseInstanceNotFoundError);
+    expect((error as Error).message).toContain(`DB instance ${DRILL_ID} not found in us-west-2`);
+  });
+
+  it('rejects a check without a state, or with a state start never returns', async () => {
+    await expect(check(undefined)).rejects.toThrow(InvalidStepInputError);
+    await expect(check({ operation: 'scale', instanceId: 'x', startedAt: RUN_STARTED_AT })).rejects.toThrow(
+      InvalidStepInputError,
+    );
+    expect(rds.calls()).toHaveLength(0);
+  });
+
+  it('throws TransientAwsError when throttled, and answers when Step Functions retries', async () => {
+    rds
+      .on(DescribeDBInstancesCommand)
+      .rejectsOnce(throttling())
+      .resolves({ DBInstances: [drillInstance()] });
+
+    await expect(check(RESTORE_STATE)).rejects.toThrow(TransientAwsError);
+    await expect(check(RESTORE_STATE)).resolves.toMatchObject({ done: true });
+  });
+
+  it('throws AccessDeniedError when the role may not describe the instance', async () => {
+    rds.on(DescribeDBInstancesCommand).rejects(accessDenied());
+
+    await expect(check(PROMOTE_STATE)).rejects.toThrow(AccessDeniedError);
+  });
+});
