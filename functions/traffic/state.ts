@@ -1,0 +1,46 @@
+// The state a traffic start returns and check/revert receive back: the Route 53 change to follow
+// and what was written. Validated on the way in, so a hand-edited or foreign state fails clearly.
+import { z } from 'zod';
+import { formatIssues } from '../../plan/format-issues.ts';
+import { InvalidStepInputError } from '../shared/errors.ts';
+import type { StepEvent } from '../shared/step-contract.ts';
+
+const recordSetSchema = z.object({
+  Name: z.string().min(1),
+  Type: z.enum(['CNAME', 'A', 'AAAA']),
+  TTL: z.number().int().nonnegative().optional(),
+  ResourceRecords: z.array(z.object({ Value: z.string() })).optional(),
+  AliasTarget: z
+    .object({ HostedZoneId: z.string(), DNSName: z.string(), EvaluateTargetHealth: z.boolean() })
+    .optional(),
+});
+
+export const trafficStateSchema = z.object({
+  /** The Route 53 change to wait for; absent when nothing had to change. */
+  changeId: z.string().min(1).optional(),
+  /** When start began: polling intervals and the sync time are measured from it. */
+  startedAt: z.iso.datetime({ offset: true }),
+  /** Failover: the production records the change moved to the recovery target. */
+  records: z.array(z.string()).optional(),
+  /** Drill: the record the drill wrote (revert deletes it, and nothing else). */
+  drillRecordName: z.string().optional(),
+  /** Drill: the record set as written, so revert can tell it apart from someone else's record. */
+  drillRecord: recordSetSchema.optional(),
+  /** Revert: when the first revert call deleted the drill record. */
+  revertStartedAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+export type TrafficState = z.output<typeof trafficStateSchema>;
+/** A simple record set as a drill writes it (and as revert expects to find it). */
+export type DrillRecord = z.output<typeof recordSetSchema>;
+
+/** The event's state, validated; undefined when there is none (start never ran). */
+export function readState(event: StepEvent): TrafficState | undefined {
+  if (event.state === undefined) return undefined;
+  const parsed = trafficStateSchema.safeParse(event.state);
+  if (parsed.success) return parsed.data;
+  throw new InvalidStepInputError(
+    `invalid traffic state: ${formatIssues(parsed.error, event.state).join('; ')}`,
+    'traffic state',
+  );
+}

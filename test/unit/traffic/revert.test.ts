@@ -1,0 +1,230 @@
+import {
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  AccessDeniedError,
+  InvalidResourceStateError,
+  InvalidStepInputError,
+  TransientAwsError,
+} from '../../../functions/shared/errors.ts';
+import type { Mode } from '../../../functions/shared/step-contract.ts';
+import { trafficSteps } from '../../../functions/traffic/steps.ts';
+import {
+  accessDenied,
+  awsError,
+  examplePlan,
+  RUN_ID,
+  RUN_STARTED_AT,
+  stepEvent,
+  testClock,
+  throttling,
+} from '../../fixtures.ts';
+import {
+  changeInfo,
+  cname,
+  DRILL,
+  listing,
+  namesChanged,
+  PRODUCTION_NAMES,
+  trafficClients,
+  WWW,
+  WWW_RECOVERY,
+  weightedCname,
+  ZONE_ID,
+} from './traffic-fixtures.ts';
+
+const route53 = mockClient(Route53Client);
+const clients = trafficClients();
+
+/** The state a drill start returns. */
+const drillState = {
+  changeId: 'C0123456789ABC',
+  startedAt: RUN_STARTED_AT,
+  drillRecordName: DRILL,
+  drillRecord: { Name: DRILL, Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: WWW_RECOVERY }] },
+};
+/** The drill record as Route 53 lists it. */
+const listedDrillRecord = cname(DRILL, WWW_RECOVERY, 60);
+
+const revert = (state: Record<string, unknown> = drillState, mode: Mode = 'drill', plan = examplePlan()) =>
+  stepEvent('revert', { mode, plan, state });
+
+beforeEach(() => {
+  route53.reset();
+  route53.on(ListResourceRecordSetsCommand).resolves(listing());
+  route53.on(ChangeResourceRecordSetsCommand).resolves(changeInfo('PENDING', 'CDELETE'));
+});
+
+afterEach(() => {
+  // Revert never deletes a production record.
+  expect(namesChanged(route53).filter((name) => PRODUCTION_NAMES.includes(name))).toEqual([]);
+});
+
+describe('revert (drill)', () => {
+  it('deletes the drill record exactly as Route 53 lists it, then confirms it is gone on the next call', async () => {
+    route53
+      .on(ListResourceRecordSetsCommand, { StartRecordName: DRILL })
+      .resolvesOnce(listing(listedDrillRecord))
+      .resolves(listing(cname('shop.example.com', 'next.example.com')));
+    const clock = testClock();
+    clock.advance(120);
+
+    const first = await trafficSteps.revert(revert(), clients, clock);
+    clock.advance(first.nextCheckSeconds);
+    const second = await trafficSteps.revert(revert(first.state), clients, clock);
+
+    expect(route53).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 1);
+    expect(route53).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, {
+      HostedZoneId: ZONE_ID,
+      ChangeBatch: {
+        Comment: `dr-runbook ${RUN_ID} drill revert`,
+        Changes: [{ Action: 'DELETE', ResourceRecordSet: listedDrillRecord }],
+      },
+    });
+    expect(first).toMatchObject({ done: false, changes: [{ resource: `${DRILL} CNAME`, action: 'delete' }] });
+    expect(first.nextCheckSeconds).toBeGreaterThan(0);
+    expect(second).toMatchObject({ done: true, nextCheckSeconds: 0 });
+    expect(second.detail).toContain(`drill record ${DRILL} CNAME is gone`);
+  });
+
+  it('without a state (start never returned) deletes the record this plan’s drill writes', async () => {
+    route53
+      .on(ListResourceRecordSetsCommand, { StartRecordName: DRILL })
+      .resolvesOnce(listing(listedDrillRecord));
+
+    const result = await trafficSteps.revert(stepEvent('revert', { mode: 'drill' }), clients, testClock());
+
+    expect(result.done).toBe(false);
+    expect(route53).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, {
+      ChangeBatch: {
+        Comment: `dr-runbook ${RUN_ID} drill revert`,
+        Changes: [{ Action: 'DELETE', ResourceRecordSet: listedDrillRecord }],
+      },
+    });
+  });
+
+  it('without a state and no drill record, is done without changing anything', async () => {
+    const result = await trafficSteps.revert(stepEvent('revert', { mode: 'drill' }), clients, testClock());
+
+    expect(result.done).toBe(true);
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+  });
+
+  it('is done, and idempotent, when the drill record is already gone', async () => {
+    const first = await trafficSteps.revert(revert(), clients, testClock());
+    const again = await trafficSteps.revert(revert(first.state), clients, testClock());
+
+    expect(first.done).toBe(true);
+    expect(again.done).toBe(true);
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+  });
+
+  it('treats "not found" from a concurrent delete as gone', async () => {
+    route53
+      .on(ListResourceRecordSetsCommand, { StartRecordName: DRILL })
+      .resolves(listing(listedDrillRecord));
+    route53
+      .on(ChangeResourceRecordSetsCommand)
+      .rejects(
+        awsError(
+          'InvalidChangeBatch',
+          400,
+          "[Tried to delete resource record set [name='drill.shop.example.com.', type='CNAME'] but it was not found]",
+        ),
+      );
+
+    const result = await trafficSteps.revert(revert(), clients, testClock());
+
+    expect(result.done).toBe(true);
+  });
+
+  it('refuses to delete a drill-name record whose answer differs from what this run wrote', async () => {
+    route53
+      .on(ListResourceRecordSetsCommand, { StartRecordName: DRILL })
+      .resolves(listing(cname(DRILL, 'someone-else.example.com', 60)));
+
+    const result = trafficSteps.revert(revert(), clients, testClock());
+
+    await expect(result).rejects.toThrow(InvalidResourceStateError);
+    await expect(result).rejects.toThrow(/refusing to delete drill record drill\.shop\.example\.com CNAME/);
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+  });
+
+  it('refuses to delete a routing-policy record at the drill name', async () => {
+    route53
+      .on(ListResourceRecordSetsCommand, { StartRecordName: DRILL })
+      .resolves(listing(weightedCname(DRILL, 'blue', 10, WWW_RECOVERY)));
+
+    await expect(trafficSteps.revert(revert(), clients, testClock())).rejects.toThrow(
+      InvalidResourceStateError,
+    );
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+  });
+
+  it('refuses a state naming a record other than the plan’s drill record (e.g. a production one)', async () => {
+    route53
+      .on(ListResourceRecordSetsCommand, { StartRecordName: WWW })
+      .resolves(listing(cname(WWW, WWW_RECOVERY, 60)));
+
+    const result = trafficSteps.revert(revert({ ...drillState, drillRecordName: WWW }), clients, testClock());
+
+    await expect(result).rejects.toThrow(InvalidResourceStateError);
+    expect(route53.calls()).toHaveLength(0);
+  });
+
+  it('refuses a failover state (no drill record in it)', async () => {
+    const failoverState = { changeId: 'C1', startedAt: RUN_STARTED_AT, records: [WWW] };
+
+    await expect(trafficSteps.revert(revert(failoverState), clients, testClock())).rejects.toThrow(
+      InvalidResourceStateError,
+    );
+    expect(route53.calls()).toHaveLength(0);
+  });
+
+  it('never deletes when the plan’s drill record name is a production record', async () => {
+    const plan = examplePlan();
+    plan.traffic.drillRecordName = WWW; // the schema forbids this; revert refuses it anyway
+
+    const result = trafficSteps.revert(
+      revert({ ...drillState, drillRecordName: WWW }, 'drill', plan),
+      clients,
+      testClock(),
+    );
+
+    await expect(result).rejects.toThrow(InvalidStepInputError);
+    expect(route53.calls()).toHaveLength(0);
+  });
+
+  it.each(['failover', 'dry-run'] as const)('refuses to revert in %s mode', async (mode) => {
+    await expect(trafficSteps.revert(revert(drillState, mode), clients, testClock())).rejects.toThrow(
+      InvalidStepInputError,
+    );
+    expect(route53.calls()).toHaveLength(0);
+  });
+
+  it('throws TransientAwsError when the delete is throttled, then deletes when retried', async () => {
+    route53
+      .on(ListResourceRecordSetsCommand, { StartRecordName: DRILL })
+      .resolves(listing(listedDrillRecord));
+    route53.on(ChangeResourceRecordSetsCommand).rejectsOnce(throttling()).resolves(changeInfo('PENDING'));
+
+    await expect(trafficSteps.revert(revert(), clients, testClock())).rejects.toThrow(TransientAwsError);
+    const retried = await trafficSteps.revert(revert(), clients, testClock());
+
+    expect(retried.done).toBe(false);
+    expect(route53).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 2);
+  });
+
+  it('throws AccessDeniedError when the role may not delete the drill record', async () => {
+    route53
+      .on(ListResourceRecordSetsCommand, { StartRecordName: DRILL })
+      .resolves(listing(listedDrillRecord));
+    route53.on(ChangeResourceRecordSetsCommand).rejects(accessDenied());
+
+    await expect(trafficSteps.revert(revert(), clients, testClock())).rejects.toThrow(AccessDeniedError);
+  });
+});
