@@ -18,6 +18,7 @@ const THROTTLING = new Set([
   'PriorRequestNotComplete',
   'ProvisionedThroughputExceededException',
   'SlowDown',
+  'ResourceContentionFault',
 ]);
 
 const ACCESS_DENIED = new Set([

@@ -1,0 +1,14 @@
+// SDK clients of the compute family, one set per region (the plan's recovery region).
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { clientsPerRegion } from '../shared/clients.ts';
+
+export interface ComputeClients {
+  autoScaling: AutoScalingClient;
+  ec2: EC2Client;
+}
+
+export const computeClientsFor = clientsPerRegion<ComputeClients>((config) => ({
+  autoScaling: new AutoScalingClient(config),
+  ec2: new EC2Client(config),
+}));

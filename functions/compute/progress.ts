@@ -1,0 +1,57 @@
+// How far scaling has got: instances that are InService, healthy and launched from the target
+// version (or were already serving before the run), against the target desired capacity.
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import type { Change } from '../shared/step-contract.ts';
+import type { ComputeState } from './state.ts';
+import { formatCapacity, sameCapacity } from './state.ts';
+
+export interface Readiness {
+  /** InService, healthy, on the target version or preexisting. */
+  ready: number;
+  /** Of those, launched from the target version. */
+  onTargetVersion: number;
+  done: boolean;
+  detail: string;
+}
+
+export function scalingProgress(group: AutoScalingGroup, state: ComputeState): Readiness {
+  const preexisting = new Set(state.preexistingInstanceIds);
+  const targetVersions = new Set([state.targetVersion, String(state.targetVersionNumber)]);
+  let ready = 0;
+  let onTargetVersion = 0;
+  for (const instance of group.Instances ?? []) {
+    if (instance.LifecycleState !== 'InService' || instance.HealthStatus !== 'Healthy') continue;
+    const version = instance.LaunchTemplate?.Version;
+    const onTarget = version !== undefined && targetVersions.has(version);
+    if (onTarget) onTargetVersion += 1;
+    if (onTarget || preexisting.has(instance.InstanceId ?? '')) ready += 1;
+  }
+  const desired = state.target.desired;
+  return {
+    ready,
+    onTargetVersion,
+    done: ready >= desired,
+    detail: `Auto Scaling group ${state.groupName}: ${ready}/${desired} InService and healthy (${onTargetVersion} on version ${state.targetVersionNumber})`,
+  };
+}
+
+/** What start changed, derived from the state so a re-run reports the same changes. */
+export function changesOf(state: ComputeState): Change[] {
+  const changes: Change[] = [];
+  const { previous, target } = state;
+  if (!sameCapacity(previous, target)) {
+    changes.push({
+      resource: state.groupName,
+      action: 'scale',
+      detail: `${formatCapacity(previous)} -> ${formatCapacity(target)}`,
+    });
+  }
+  if (state.createdVersion !== undefined) {
+    changes.push({
+      resource: state.launchTemplateId,
+      action: 'create-launch-template-version',
+      detail: `version ${state.createdVersion} launching ${state.amiId}; Auto Scaling group ${state.groupName} moved from version ${previous.version} to ${state.targetVersion}`,
+    });
+  }
+  return changes;
+}

@@ -1,0 +1,100 @@
+// What start records for check and revert: the state passed between steps, and the group's
+// previous configuration, which is also kept durably in a tag on the group.
+import { z } from 'zod';
+import { InvalidStepInputError } from '../shared/errors.ts';
+import type { StepEvent } from '../shared/step-contract.ts';
+
+/** Tag naming the run that changed the group; revert only touches a group carrying its own run id. */
+export const RUN_ID_TAG = 'dr-runbook:run-id';
+/** Tag holding the group's configuration before the run (compact JSON of `Previous`). */
+export const PREVIOUS_TAG = 'dr-runbook:previous';
+/** Longest value an Auto Scaling tag accepts. */
+export const MAX_TAG_VALUE_LENGTH = 256;
+
+const count = z.number().int().nonnegative();
+
+export const capacitySchema = z.object({ min: count, desired: count, max: count });
+export type Capacity = z.output<typeof capacitySchema>;
+
+export const previousSchema = z.object({
+  min: count,
+  desired: count,
+  max: count,
+  launchTemplateId: z.string().min(1),
+  /** The version as the group referenced it, verbatim: "$Latest", "$Default" or a number. */
+  version: z.string().min(1),
+});
+export type Previous = z.output<typeof previousSchema>;
+
+export const computeStateSchema = z.object({
+  groupName: z.string().min(1),
+  startedAt: z.iso.datetime({ offset: true }),
+  previous: previousSchema,
+  target: capacitySchema,
+  launchTemplateId: z.string().min(1),
+  /** The version the group references after start ("5", or the previous "$Latest" when unchanged). */
+  targetVersion: z.string().min(1),
+  /** targetVersion resolved to a number (instances may report either). */
+  targetVersionNumber: z.number().int().positive(),
+  /** The launch template version this run created, deleted on revert. */
+  createdVersion: z.number().int().positive().optional(),
+  amiId: z.string().min(1),
+  /** Instances InService before scaling: counted as healthy whatever their template version. */
+  preexistingInstanceIds: z.array(z.string()),
+});
+export type ComputeState = z.output<typeof computeStateSchema>;
+
+/** The compute state of an event, or undefined when there is none. */
+export function optionalState(event: StepEvent): ComputeState | undefined {
+  if (!event.state || Object.keys(event.state).length === 0) return undefined;
+  const parsed = computeStateSchema.safeParse(event.state);
+  if (!parsed.success) {
+    throw new InvalidStepInputError(
+      `invalid compute state: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'state'}: ${i.message}`).join('; ')}`,
+      'compute state',
+    );
+  }
+  return parsed.data;
+}
+
+/** The compute state of an event; a check without one is an input error. */
+export function requiredState(event: StepEvent, action: string): ComputeState {
+  const state = optionalState(event);
+  if (!state) {
+    throw new InvalidStepInputError(
+      `compute ${action} needs the state returned by compute start, and the event has none`,
+      'compute state',
+    );
+  }
+  return state;
+}
+
+/** Compact JSON for the previous-configuration tag. */
+export function encodePrevious(previous: Previous): string {
+  return JSON.stringify({
+    min: previous.min,
+    desired: previous.desired,
+    max: previous.max,
+    launchTemplateId: previous.launchTemplateId,
+    version: previous.version,
+  });
+}
+
+/** Parses the previous-configuration tag; undefined when it is absent or not what start wrote. */
+export function decodePrevious(value: string | undefined): Previous | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed = previousSchema.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function sameCapacity(a: Capacity, b: Capacity): boolean {
+  return a.min === b.min && a.desired === b.desired && a.max === b.max;
+}
+
+export function formatCapacity(c: Capacity): string {
+  return `min ${c.min}/desired ${c.desired}/max ${c.max}`;
+}
