@@ -9,7 +9,6 @@ import type { DrPlan } from '../plan/schema.ts';
 export const READ_ONLY_WILDCARD_ACTIONS: Record<string, string> = {
   'rds:DescribeDBInstances': 'readiness/check read the replica and the drill instance',
   'rds:DescribeDBSnapshots': 'finds the newest snapshot copy; snapshot names are not known in advance',
-  'cloudwatch:GetMetricData': 'reads ReplicaLag (GetMetricData supports no resource-level permissions)',
   'cloudwatch:GetMetricStatistics': 'reads ReplicaLag (no resource-level permissions)',
   'cloudwatch:DescribeAlarms': 'verify reads the application alarm state',
   'autoscaling:DescribeAutoScalingGroups': 'Describe* of Auto Scaling supports only "*"',
@@ -19,7 +18,13 @@ export const READ_ONLY_WILDCARD_ACTIONS: Record<string, string> = {
   'route53:GetChange': 'change IDs are created at run time; read-only',
 };
 
-function arn(scope: Construct, service: string, resource: string, resourceName?: string, region?: string): string {
+function arn(
+  scope: Construct,
+  service: string,
+  resource: string,
+  resourceName?: string,
+  region?: string,
+): string {
   return Stack.of(scope).formatArn({
     service,
     resource,
@@ -43,7 +48,6 @@ export function databaseStatements(scope: Construct, plan: DrPlan): PolicyStatem
   const reads = readOnly([
     'rds:DescribeDBInstances',
     'rds:DescribeDBSnapshots',
-    'cloudwatch:GetMetricData',
     'cloudwatch:GetMetricStatistics',
   ]);
   if (db.strategy === 'none') return [reads];
@@ -110,7 +114,11 @@ export function computeStatements(scope: Construct, plan: DrPlan): PolicyStateme
     reads,
     new PolicyStatement({
       sid: 'ScaleTheStandbyGroup',
-      actions: ['autoscaling:UpdateAutoScalingGroup', 'autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'],
+      actions: [
+        'autoscaling:UpdateAutoScalingGroup',
+        'autoscaling:CreateOrUpdateTags',
+        'autoscaling:DeleteTags',
+      ],
       resources: [group],
     }),
     new PolicyStatement({

@@ -1,0 +1,32 @@
+// The CDK app: `cdk synth -c plan=FILE` (default: the warm-standby example) deploys that plan's
+// runbook into its recovery region.
+import { fileURLToPath } from 'node:url';
+import { App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadPlanOrThrow } from '../plan/load.ts';
+import { RunbookStack, stackNameFor } from './runbook-stack.ts';
+
+export const DEFAULT_PLAN = fileURLToPath(new URL('../plan/examples/warm-standby.json', import.meta.url));
+
+export async function buildApp(app = new App()): Promise<{ app: App; stack: RunbookStack }> {
+  const planFile = (app.node.tryGetContext('plan') as string | undefined) ?? DEFAULT_PLAN;
+  const plan = await loadPlanOrThrow(planFile);
+  const stack = new RunbookStack(app, stackNameFor(plan), {
+    plan,
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: plan.regions.recovery },
+  });
+  for (const [key, value] of Object.entries({ 'dr-runbook:plan': plan.name, ...plan.tags }))
+    Tags.of(stack).add(key, value);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { app, stack };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  try {
+    const { app } = await buildApp();
+    app.synth();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,198 @@
+// The reusable construct: one DR plan in, the whole runbook out (functions, state machine, lock
+// and history table, topic, alarm triggers, schedules). Deploy it in the plan's recovery region.
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { RUN_TIMEOUT_HOURS } from '../functions/runbook/execution-input.ts';
+import { formatIssues } from '../plan/format-issues.ts';
+import { type DrPlan, type DrPlanInput, planSchema } from '../plan/schema.ts';
+import { buildRunbookDefinition } from '../state-machines/runbook-definition.ts';
+import {
+  acknowledgeStateMachine,
+  acknowledgeStepFunction,
+  acknowledgeTopicPublisher,
+  nagArn,
+} from './nag-acknowledgements.ts';
+import { StepFunction } from './step-function.ts';
+import {
+  computeStatements,
+  databaseStatements,
+  runbookStatements,
+  trafficStatements,
+} from './step-permissions.ts';
+import { RunbookTriggers } from './triggers.ts';
+
+export interface DisasterRecoveryRunbookProps {
+  /** The DR plan (as written in dr-plan.json; defaults are applied and it is validated here). */
+  readonly plan: DrPlanInput | DrPlan;
+  /** Retention of the functions' and the state machine's logs. @default RetentionDays.THREE_MONTHS */
+  readonly logRetention?: RetentionDays;
+  /** What happens to the run history when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly historyRemovalPolicy?: RemovalPolicy;
+}
+
+export class DisasterRecoveryRunbook extends Construct {
+  readonly plan: DrPlan;
+  readonly stateMachine: StateMachine;
+  /** Lock (pk LOCK#<plan>) and run history (pk RUN#<plan>). */
+  readonly table: Table;
+  readonly topic: Topic;
+
+  constructor(scope: Construct, id: string, props: DisasterRecoveryRunbookProps) {
+    super(scope, id);
+    const parsed = planSchema.safeParse(props.plan);
+    if (!parsed.success) {
+      throw new Error(
+        `DisasterRecoveryRunbook: invalid plan:\n  ${formatIssues(parsed.error, props.plan).join('\n  ')}`,
+      );
+    }
+    const plan = parsed.data;
+    this.plan = plan;
+    const region = Stack.of(this).region;
+    if (!region.startsWith('${Token') && region !== plan.regions.recovery) {
+      throw new Error(
+        `DisasterRecoveryRunbook: the stack is in ${region} but plan.regions.recovery is ${plan.regions.recovery}: deploy the runbook in the recovery region`,
+      );
+    }
+    const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
+
+    this.table = new Table(this, 'LockAndHistory', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: props.historyRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    const topicKey = new Key(this, 'TopicKey', {
+      description: `dr-runbook ${plan.name}: encrypts run notifications`,
+      enableKeyRotation: true,
+    });
+    this.topic = new Topic(this, 'Notifications', {
+      displayName: `dr-runbook ${plan.name}`,
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    for (const email of plan.notifications.emails) this.topic.addSubscription(new EmailSubscription(email));
+
+    const database = new StepFunction(this, 'DatabaseStep', {
+      family: 'database',
+      statements: databaseStatements(this, plan),
+      logRetention,
+    });
+    const compute = new StepFunction(this, 'ComputeStep', {
+      family: 'compute',
+      statements: computeStatements(this, plan),
+      logRetention,
+    });
+    const traffic = new StepFunction(this, 'TrafficStep', {
+      family: 'traffic',
+      statements: trafficStatements(plan),
+      logRetention,
+    });
+    const runbook = new StepFunction(this, 'RunbookStep', {
+      family: 'runbook',
+      statements: runbookStatements(),
+      logRetention,
+      environment: { HISTORY_TABLE_NAME: this.table.tableName, TOPIC_ARN: this.topic.topicArn },
+    });
+    this.table.grant(runbook.function, 'dynamodb:PutItem');
+    this.topic.grantPublish(runbook.function);
+
+    this.stateMachine = new StateMachine(this, 'Runbook', {
+      stateMachineName: `dr-runbook-${plan.name}`,
+      comment: `dr-runbook for ${plan.name}: ${plan.regions.primary} -> ${plan.regions.recovery}`,
+      definitionBody: DefinitionBody.fromChainable(
+        buildRunbookDefinition(this, {
+          plan,
+          table: this.table,
+          functions: {
+            database: database.function,
+            compute: compute.function,
+            traffic: traffic.function,
+            runbook: runbook.function,
+          },
+        }),
+      ),
+      timeout: Duration.hours(RUN_TIMEOUT_HOURS),
+      tracingEnabled: true,
+      logs: {
+        destination: new LogGroup(this, 'RunbookLogs', {
+          retention: logRetention,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        level: LogLevel.ALL,
+        includeExecutionData: true,
+      },
+    });
+    this.acknowledgeNagFindings({ database, compute, traffic, runbook });
+
+    new RunbookTriggers(this, 'Triggers', { plan, stateMachine: this.stateMachine });
+  }
+
+  /** Each accepted cdk-nag finding, with its reason (see nag-acknowledgements.ts). */
+  private acknowledgeNagFindings(
+    steps: Record<'database' | 'compute' | 'traffic' | 'runbook', StepFunction>,
+  ): void {
+    const { plan } = this;
+    const region = plan.regions.recovery;
+    const rds = (resource: string, reason: string) => ({ resource: nagArn(region, 'rds', resource), reason });
+    const restoreReads =
+      "a restore reads the snapshot and the replica's subnet, option, parameter and security groups, whose names are not in the plan";
+    acknowledgeStepFunction(
+      steps.database,
+      plan.database.strategy === 'none'
+        ? []
+        : [
+            rds(
+              `db:drill-${plan.name}-*`,
+              'drill instances of this plan only; DeleteDBInstance also requires the tag dr-runbook:purpose=drill',
+            ),
+            ...['snapshot:*', 'subgrp:*', 'og:*', 'pg:*', 'secgrp:*'].map((r) => rds(r, restoreReads)),
+          ],
+    );
+    acknowledgeStepFunction(
+      steps.compute,
+      plan.compute.strategy === 'none'
+        ? []
+        : [
+            {
+              resource: nagArn(
+                region,
+                'autoscaling',
+                `autoScalingGroup:*:autoScalingGroupName/${plan.compute.autoScalingGroupName}`,
+              ),
+              reason: 'the standby group by name; its ARN holds a generated id',
+            },
+            {
+              resource: nagArn(region, 'ec2', 'launch-template/*'),
+              reason: "the group's launch template id is read at run time, not named in the plan",
+            },
+          ],
+    );
+    acknowledgeStepFunction(steps.traffic);
+    acknowledgeStepFunction(steps.runbook);
+    acknowledgeTopicPublisher(steps.runbook);
+    acknowledgeStateMachine(
+      this.stateMachine,
+      Object.values(steps).map((s) => s.function),
+    );
+  }
+
+  /** Lets a principal start runs (drills, dry-runs, confirmed failovers). */
+  grantStartExecution(grantee: IGrantable) {
+    return this.stateMachine.grantStartExecution(grantee);
+  }
+
+  /** Lets a principal approve or deny a waiting run. */
+  grantApprove(grantee: IGrantable) {
+    return this.stateMachine.grantTaskResponse(grantee);
+  }
+}

@@ -1,0 +1,89 @@
+// The two automatic ways in: an alarm going to ALARM starts a failover, and schedules start
+// game-day drills and readiness dry-runs. Both build the same execution input a person would.
+import { TimeZone } from 'aws-cdk-lib';
+import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { DrPlan } from '../plan/schema.ts';
+
+export interface RunbookTriggersProps {
+  readonly plan: DrPlan;
+  readonly stateMachine: IStateMachine;
+}
+
+/** Construct-id-safe form of a name (ids are a contract: renaming one replaces the resource). */
+function idFor(name: string): string {
+  return name.replace(/[^A-Za-z0-9]/g, '');
+}
+
+export class RunbookTriggers extends Construct {
+  readonly alarmRules: Rule[] = [];
+  readonly schedules: Schedule[] = [];
+
+  constructor(scope: Construct, id: string, props: RunbookTriggersProps) {
+    super(scope, id);
+    const { plan, stateMachine } = props;
+
+    for (const alarm of plan.triggers.alarms) {
+      // The rule lives in the recovery region; an alarm elsewhere must have its state-change events
+      // forwarded to this region's default bus (README: "Alarms in another region").
+      const rule = new Rule(this, `Alarm${idFor(alarm.name)}`, {
+        description: `dr-runbook ${plan.name}: failover when ${alarm.name} goes to ALARM`,
+        eventPattern: {
+          source: ['aws.cloudwatch'],
+          detailType: ['CloudWatch Alarm State Change'],
+          detail: { alarmName: [alarm.name], state: { value: ['ALARM'] } },
+        },
+      });
+      rule.addTarget(
+        new SfnStateMachine(stateMachine, {
+          input: RuleTargetInput.fromObject({
+            mode: 'failover',
+            reason: EventField.fromPath('$.detail.state.reason'),
+            requestedBy: 'eventbridge',
+            trigger: {
+              type: 'alarm',
+              alarmName: EventField.fromPath('$.detail.alarmName'),
+              // The event's time is the state change (the alarm's own timestamp has no colon in its offset).
+              stateChangeTime: EventField.time,
+              region: EventField.region,
+              account: EventField.account,
+            },
+          }),
+          retryAttempts: 10,
+        }),
+      );
+      this.alarmRules.push(rule);
+    }
+
+    const scheduled = [
+      { key: 'GameDay', schedule: plan.schedules.gameDay, mode: 'drill', what: 'game-day drill' },
+      {
+        key: 'ReadinessCheck',
+        schedule: plan.schedules.readinessCheck,
+        mode: 'dry-run',
+        what: 'readiness check',
+      },
+    ] as const;
+    for (const { key, schedule, mode, what } of scheduled) {
+      if (!schedule) continue;
+      this.schedules.push(
+        new Schedule(this, key, {
+          description: `dr-runbook ${plan.name}: ${what}`,
+          schedule: ScheduleExpression.expression(schedule.expression, TimeZone.of(schedule.timezone)),
+          enabled: schedule.enabled,
+          target: new StepFunctionsStartExecution(stateMachine, {
+            input: ScheduleTargetInput.fromObject({
+              mode,
+              requestedBy: 'eventbridge-scheduler',
+              trigger: { type: 'schedule', scheduleName: key },
+            }),
+          }),
+        }),
+      );
+    }
+  }
+}
