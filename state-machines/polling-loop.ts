@@ -37,7 +37,9 @@ export function stepInvoke(scope: Construct, id: string, props: StepInvokeProps)
       run: STEP_RUN,
       ...(props.statePath ? { state: sfn.JsonPath.objectAt(props.statePath) } : {}),
     }),
-    resultPath: props.resultPath,
+    // "$" is the default (the result replaces the input). Left implicit because
+    // aws-local-stepfunctions 3 mistakes an explicit "$" for a key named "$".
+    resultPath: props.resultPath === '$' ? undefined : props.resultPath,
     comment: props.comment,
   });
   task.addRetry({

@@ -12,6 +12,7 @@ import { clientsPerRegion } from '../shared/clients.ts';
 import type { StepContext } from '../shared/step-contract.ts';
 import { validateExecutionInput } from './execution-input.ts';
 import { reportRun } from './report.ts';
+import { requestApproval } from './request-approval.ts';
 import { parseRunbookEvent, type RunbookEvent } from './runbook-event.ts';
 import { verifyRecovery } from './verify.ts';
 
@@ -42,6 +43,11 @@ export async function runRunbookAction(
   switch (event.action) {
     case 'validate-input':
       return validateExecutionInput(event.input, event.plan, event.execution);
+    case 'request-approval':
+      return requestApproval(event.plan, event.run, event.taskToken, {
+        sns: clients.sns,
+        topicArn: requiredEnv('TOPIC_ARN'),
+      });
     case 'verify':
       return verifyRecovery(event.plan, event.run.mode, { cloudWatch: clients.cloudWatch, fetch }, context);
     case 'report':

@@ -18,6 +18,12 @@ export const runbookEventSchema = z.discriminatedUnion('action', [
     input: z.unknown(),
     execution: z.object({ name: z.string().min(1), startTime: z.string().min(1) }),
   }),
+  z.object({
+    action: z.literal('request-approval'),
+    plan: planSchema,
+    run: runRecord,
+    taskToken: z.string().min(1),
+  }),
   z.object({ action: z.literal('verify'), plan: planSchema, run: runRecord }),
   z.object({ action: z.literal('report'), plan: planSchema, run: runRecord, outcome }),
 ]);

@@ -1,0 +1,47 @@
+// Approval gate: tells the on-call what is about to happen and exactly how to answer. The state
+// machine waits on the task token until someone answers or the plan's timeout policy applies.
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { DrPlan } from '../../plan/schema.ts';
+import { awsCall } from '../shared/aws-errors.ts';
+import type { RunRecord } from './execution-input.ts';
+
+export interface ApprovalRequest {
+  subject: string;
+  message: string;
+}
+
+/** The notification a person acts on: what, why, and the two commands to answer. */
+export function approvalRequest(plan: DrPlan, run: RunRecord, taskToken: string): ApprovalRequest {
+  const region = plan.regions.recovery;
+  const timeout = plan.triggers.approvalTimeoutMinutes;
+  const onTimeout = plan.triggers.onApprovalTimeout === 'proceed' ? 'the run PROCEEDS' : 'the run is aborted';
+  return {
+    subject: `dr-runbook ${plan.name}: approve ${run.mode}?`.slice(0, 99),
+    message: [
+      `dr-runbook wants to start a ${run.mode.toUpperCase()} of "${plan.name}" (${plan.regions.primary} -> ${region}).`,
+      `Run: ${run.id}, trigger: ${run.trigger.type}${run.trigger.type === 'alarm' ? ` (${run.trigger.alarmName})` : ''}`,
+      ...(run.reason ? [`Reason: ${run.reason}`] : []),
+      ...(run.requestedBy ? [`Requested by: ${run.requestedBy}`] : []),
+      '',
+      `Answer within ${timeout} minutes, or ${onTimeout}.`,
+      '',
+      'Approve:',
+      `  aws stepfunctions send-task-success --region ${region} --task-token '${taskToken}' --task-output '{"approved":true}'`,
+      'Deny:',
+      `  aws stepfunctions send-task-failure --region ${region} --task-token '${taskToken}' --error ApprovalDenied --cause "<why>"`,
+    ].join('\n'),
+  };
+}
+
+export async function requestApproval(
+  plan: DrPlan,
+  run: RunRecord,
+  taskToken: string,
+  target: { sns: SNSClient; topicArn: string },
+): Promise<{ requested: true }> {
+  const { subject, message } = approvalRequest(plan, run, taskToken);
+  await awsCall({ resource: target.topicArn, operation: 'publish the approval request' }, () =>
+    target.sns.send(new PublishCommand({ TopicArn: target.topicArn, Subject: subject, Message: message })),
+  );
+  return { requested: true };
+}

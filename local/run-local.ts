@@ -1,0 +1,79 @@
+// Executes the deployed state machine definition locally with aws-local-stepfunctions: same
+// states, same paths, same Retry/Catch; Tasks run through local handlers (see task-handlers.ts).
+import './polyfills.ts';
+import { type EventLog, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import type { AslDefinition } from './extract-definition.ts';
+import type { JsonValue, LocalTaskHandler } from './task-handlers.ts';
+
+export type { EventLog };
+
+export interface LocalRunOptions {
+  readonly definition: AslDefinition;
+  readonly input: JsonValue;
+  readonly executionName: string;
+  readonly taskHandlers: Record<string, LocalTaskHandler>;
+  /** Real milliseconds each Wait state pauses (the definition's seconds are not slept). @default 0 */
+  readonly waitMilliseconds?: number;
+  /** Milliseconds before each retry. @default 0 */
+  readonly retryMilliseconds?: number;
+  /** Called with every execution event as it happens (live progress). */
+  readonly onEvent?: (event: EventLog) => void;
+}
+
+export interface LocalRunResult {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly output?: JsonValue;
+  /** The error name of a failed run (e.g. AlreadyRunning, RunbookFailed, InvalidInput). */
+  readonly error?: string;
+  readonly cause?: string;
+  readonly events: EventLog[];
+}
+
+function statesOfType(
+  definition: AslDefinition,
+  predicate: (state: Record<string, unknown>) => boolean,
+): string[] {
+  return Object.entries(definition.States).flatMap(([name, state]) => [
+    ...(predicate(state) ? [name] : []),
+    ...(state.Branches ?? []).flatMap((branch) => statesOfType(branch, predicate)),
+  ]);
+}
+
+export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
+  const { definition } = options;
+  const waits = statesOfType(definition, (s) => s.Type === 'Wait');
+  const retrying = statesOfType(definition, (s) => Array.isArray(s.Retry));
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  const execution = machine.run(options.input, {
+    overrides: {
+      taskResourceLocalHandlers: options.taskHandlers,
+      waitTimeOverrides: Object.fromEntries(waits.map((name) => [name, options.waitMilliseconds ?? 0])),
+      retryIntervalOverrides: Object.fromEntries(
+        retrying.map((name) => [name, options.retryMilliseconds ?? 0]),
+      ),
+    },
+    context: {
+      Execution: { Id: `local:${options.executionName}`, Name: options.executionName },
+      StateMachine: { Id: 'local:dr-runbook', Name: 'dr-runbook' },
+    },
+  });
+
+  const events: EventLog[] = [];
+  const collecting = (async () => {
+    for await (const event of execution.eventLogs) {
+      events.push(event);
+      options.onEvent?.(event);
+    }
+  })();
+
+  try {
+    const output = await execution.result;
+    await collecting;
+    return { status: 'SUCCEEDED', output, events };
+  } catch (error) {
+    await collecting;
+    if (!(error instanceof ExecutionError)) throw error;
+    const failure = error.cause as Error | undefined;
+    return { status: 'FAILED', error: failure?.name ?? 'ExecutionError', cause: failure?.message, events };
+  }
+}
