@@ -176,6 +176,8 @@ export const trafficSchema = z.discriminatedUnion('strategy', [upsertRecords, we
 // ------------------------------------------------------ the rest of a plan
 
 const verification = z.strictObject({
+  /** Probed after traffic moved. In a drill the host is replaced by traffic.drillRecordName
+   * (production DNS was not switched), so the recovery endpoint must answer to that name too. */
   http: z
     .strictObject({
       url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
