@@ -1,0 +1,70 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { describe, expect, it } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
+import { runRunbookAction } from '../../../functions/runbook/handler.ts';
+import { approvalRequest, requestApproval } from '../../../functions/runbook/request-approval.ts';
+import { examplePlan } from '../../fixtures.ts';
+
+const plan = examplePlan('pilot-light'); // approval "always", 15 minutes, abort on timeout
+const run = {
+  id: 'run-7',
+  mode: 'failover' as const,
+  startedAt: '2026-11-25T12:00:00.000Z',
+  incidentStartedAt: '2026-11-25T11:58:00.000Z',
+  trigger: {
+    type: 'alarm' as const,
+    alarmName: 'billing-primary-down',
+    stateChangeTime: '2026-11-25T11:58:00.000Z',
+  },
+  reason: 'eu-west-1 unreachable',
+  approvalRequired: true,
+  lockExpiresAt: '2026-11-26T00:00:00.000Z',
+};
+
+describe('approvalRequest', () => {
+  it('says what will happen, what a timeout means, and the exact commands to answer', () => {
+    const { subject, message } = approvalRequest(plan, run, 'TOKEN123');
+    expect(subject).toBe('dr-runbook billing: approve failover?');
+    expect(message).toContain('FAILOVER of "billing" (eu-west-1 -> eu-central-1)');
+    expect(message).toContain('trigger: alarm (billing-primary-down)');
+    expect(message).toContain('Answer within 15 minutes, or the run is aborted.');
+    expect(message).toContain(
+      "aws stepfunctions send-task-success --region eu-central-1 --task-token 'TOKEN123'",
+    );
+    expect(message).toContain(
+      "aws stepfunctions send-task-failure --region eu-central-1 --task-token 'TOKEN123' --error ApprovalDenied",
+    );
+  });
+});
+
+describe('requestApproval', () => {
+  const sns = mockClient(SNSClient);
+
+  it('publishes the request to the topic', async () => {
+    sns.reset();
+    await requestApproval(plan, run, 'TOKEN123', {
+      sns: new SNSClient({ region: 'eu-central-1' }),
+      topicArn: 'arn:topic',
+    });
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: 'arn:topic',
+      Subject: 'dr-runbook billing: approve failover?',
+    });
+  });
+
+  it('is reached through the runbook handler, which needs TOPIC_ARN', async () => {
+    sns.reset();
+    const saved = process.env.TOPIC_ARN;
+    delete process.env.TOPIC_ARN;
+    await expect(runRunbookAction({ action: 'request-approval', plan, run, taskToken: 'T' })).rejects.toThrow(
+      'environment variable TOPIC_ARN is not set',
+    );
+    process.env.TOPIC_ARN = 'arn:aws:sns:eu-central-1:123456789012:t';
+    await runRunbookAction({ action: 'request-approval', plan, run, taskToken: 'T' });
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: 'arn:aws:sns:eu-central-1:123456789012:t',
+    });
+    if (saved === undefined) delete process.env.TOPIC_ARN;
+    else process.env.TOPIC_ARN = saved;
+  });
+});
