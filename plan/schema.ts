@@ -48,8 +48,10 @@ const promoteReadReplica = z.strictObject({
   replicaInstanceId: rdsInstanceId,
   /** Backup retention set on promotion when the replica has none. @default 7 */
   backupRetentionDays: z.number().int().min(1).max(35).default(7),
-  /** Expected promotion time; polling is fastest around it. @default 300 */
+  /** Expected promotion time, for the predicted RTO. @default 300 */
   expectedPromotionSeconds: positiveInt.default(300),
+  /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */
+  timeoutMinutes: positiveInt.optional(),
   /** Drill: the newest recovery-region snapshot is restored to a temporary instance. */
   drill: z.strictObject(snapshotRestore).prefault({}),
 });
@@ -61,8 +63,10 @@ const restoreLatestSnapshot = z.strictObject({
   /** Identifier of the instance created in the recovery region on failover. */
   restoredInstanceId: rdsInstanceId,
   ...snapshotRestore,
-  /** Expected restore time; polling is fastest around it. @default 900 */
+  /** Expected restore time, for the predicted RTO. @default 900 */
   expectedRestoreSeconds: positiveInt.default(900),
+  /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */
+  timeoutMinutes: positiveInt.optional(),
 });
 
 const noDatabase = z.strictObject({
@@ -99,6 +103,8 @@ const scaleStandby = z.strictObject({
   }),
   /** Expected time until new instances are InService and healthy. @default 300 */
   expectedHealthySeconds: positiveInt.default(300),
+  /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */
+  timeoutMinutes: positiveInt.optional(),
 });
 
 const noCompute = z.strictObject({ strategy: z.literal('none') });
@@ -146,6 +152,8 @@ const upsertRecords = z.strictObject({
   drillRecordName: dnsName,
   /** Expected time until a change is INSYNC. @default 60 */
   expectedSyncSeconds: positiveInt.default(60),
+  /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */
+  timeoutMinutes: positiveInt.optional(),
 });
 
 const weightedRecord = z.strictObject({
@@ -167,6 +175,8 @@ const weighted = z.strictObject({
   drillRecordName: dnsName,
   /** @default 60 */
   expectedSyncSeconds: positiveInt.default(60),
+  /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */
+  timeoutMinutes: positiveInt.optional(),
 });
 
 export const trafficSchema = z.discriminatedUnion('strategy', [upsertRecords, weighted], {

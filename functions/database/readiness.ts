@@ -1,5 +1,7 @@
 // readiness: read-only checks that the plan's database recovery can run, and how long it should
 // take. Problems are reported as checks; only TransientAwsError is thrown (Step Functions retries).
+
+import { DRILL_RESTORE_EXPECTED_SECONDS } from '../shared/deadlines.ts';
 import type {
   DrPlan,
   ReadinessCheck,
@@ -15,11 +17,8 @@ type DatabasePlan = DrPlan['database'];
 type PromotePlan = Extract<DatabasePlan, { strategy: 'promote-read-replica' }>;
 type RestorePlan = Extract<DatabasePlan, { strategy: 'restore-latest-snapshot' }>;
 
-/**
- * Predicted duration of a drill's snapshot restore for the promote-read-replica strategy, which has
- * no estimate of its own: a small RDS instance typically restores from a snapshot in 10–20 minutes.
- */
-export const DRILL_RESTORE_SECONDS = 900;
+/** Predicted duration of a drill's snapshot restore (the promote strategy has no estimate of its own). */
+export const DRILL_RESTORE_SECONDS = DRILL_RESTORE_EXPECTED_SECONDS;
 
 export async function readiness(
   event: StepEvent,

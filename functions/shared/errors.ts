@@ -69,6 +69,7 @@ export const STEP_ERROR_NAMES = [
   'InvalidResourceStateError',
   'AwsRequestError',
   'InvalidStepInputError',
+  'StepTimedOutError',
   'DatabaseInstanceNotFoundError',
   'ReplicaNotFoundError',
   'SnapshotNotFoundError',

@@ -6,6 +6,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { formatIssues } from '../../plan/format-issues.ts';
+import { enforceDeadline } from './deadlines.ts';
 import { InvalidStepInputError } from './errors.ts';
 import {
   type Family,
@@ -41,7 +42,9 @@ export async function runStep<C>(
   context: StepContext = { now: () => new Date() },
 ): Promise<ReadinessResult | ProgressResult> {
   const event = parseStepEvent(raw);
-  return steps[event.action](event, clientsFor(event.plan.regions.recovery), context);
+  const result = await steps[event.action](event, clientsFor(event.plan.regions.recovery), context);
+  if ('done' in result) enforceDeadline(event.plan, event.run.mode, result, context.now());
+  return result;
 }
 
 export function familyHandler<C>(family: Family, steps: FamilySteps<C>, clientsFor: (region: string) => C) {
