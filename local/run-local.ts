@@ -1,11 +1,13 @@
 // Executes the deployed state machine definition locally with aws-local-stepfunctions: same
 // states, same paths, same Retry/Catch; Tasks run through local handlers (see task-handlers.ts).
 import './polyfills.ts';
-import { type EventLog, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import type { AslDefinition } from './extract-definition.ts';
 import type { JsonValue, LocalTaskHandler } from './task-handlers.ts';
 
-export type { EventLog };
+/** One execution event (state entered/exited/failed, branch started, …); the library does not export the type. */
+export type EventLog =
+  ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
 export interface LocalRunOptions {
   readonly definition: AslDefinition;

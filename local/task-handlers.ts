@@ -59,20 +59,20 @@ function lambdaTask(family: string, handler: LambdaHandler): LocalTaskHandler {
   };
 }
 
-const DYNAMODB_COMMANDS = {
-  putItem: PutItemCommand,
-  getItem: GetItemCommand,
-  updateItem: UpdateItemCommand,
-  deleteItem: DeleteItemCommand,
-} as const;
+// The Task's Parameters are the API request itself.
+const DYNAMODB_ACTIONS: Record<string, (dynamo: DynamoDBClient, input: never) => Promise<object>> = {
+  putItem: (dynamo, input) => dynamo.send(new PutItemCommand(input)),
+  getItem: (dynamo, input) => dynamo.send(new GetItemCommand(input)),
+  updateItem: (dynamo, input) => dynamo.send(new UpdateItemCommand(input)),
+  deleteItem: (dynamo, input) => dynamo.send(new DeleteItemCommand(input)),
+};
 
 function dynamoTask(action: string, dynamo: DynamoDBClient): LocalTaskHandler {
-  const Command = DYNAMODB_COMMANDS[action as keyof typeof DYNAMODB_COMMANDS];
-  if (!Command) throw new Error(`no local implementation of dynamodb:${action}`);
+  const send = DYNAMODB_ACTIONS[action];
+  if (!send) throw new Error(`no local implementation of dynamodb:${action}`);
   return async (input) => {
     try {
-      // The Task's Parameters are the API request itself.
-      const output = await dynamo.send(new Command(input as never));
+      const output = await send(dynamo, input as never);
       const { $metadata: _metadata, ...rest } = output as unknown as Record<string, unknown>;
       return rest as JsonValue;
     } catch (error) {

@@ -1,0 +1,160 @@
+// Starts a moto server (an independent AWS emulator) on a free loopback port and always stops it:
+// on success, on failure, on Ctrl-C. Says exactly how to install moto when it cannot be found.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const MOTO_INSTALL_HINT =
+  'install it with: pip install "moto[server]" (or pipx install "moto[server]"), ' +
+  'or start one yourself and pass --endpoint http://127.0.0.1:PORT';
+
+export class MotoNotFoundError extends Error {
+  constructor(tried: string[]) {
+    super(`no moto server found (tried ${tried.join(', ')}): ${MOTO_INSTALL_HINT}`);
+    this.name = 'MotoNotFoundError';
+  }
+}
+
+/** How to start moto: a moto_server executable, or a Python that can import moto. */
+export interface MotoCommand {
+  readonly command: string;
+  readonly args: string[];
+}
+
+function works(command: string, args: string[]): boolean {
+  const result = spawnSync(command, args, { stdio: 'ignore', timeout: 20_000 });
+  return result.status === 0;
+}
+
+/** Finds moto on PATH, in the pyenv shims, or as a Python module. */
+export function findMoto(env: NodeJS.ProcessEnv = process.env): MotoCommand {
+  const tried: string[] = [];
+  const candidates: MotoCommand[] = [];
+  if (env.MOTO_SERVER) candidates.push({ command: env.MOTO_SERVER, args: [] });
+  candidates.push({ command: 'moto_server', args: [] });
+  const shim = join(env.PYENV_ROOT ?? join(homedir(), '.pyenv'), 'shims', 'moto_server');
+  if (existsSync(shim)) candidates.push({ command: shim, args: [] });
+  for (const python of ['python3', 'python'])
+    candidates.push({ command: python, args: ['-m', 'moto.server'] });
+
+  for (const candidate of candidates) {
+    const label = [candidate.command, ...candidate.args].join(' ');
+    tried.push(label);
+    if (works(candidate.command, [...candidate.args, '--help'])) return candidate;
+  }
+  throw new MotoNotFoundError(tried);
+}
+
+/** A free TCP port on the loopback interface. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningMoto {
+  readonly endpoint: string;
+  /** Stops the server (idempotent); resolves once the process has exited. */
+  stop(): Promise<void>;
+}
+
+async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`moto server exited before serving on ${endpoint}`);
+    try {
+      const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`moto server did not answer on ${endpoint} within ${timeoutMs / 1000} s`);
+}
+
+const running = new Set<RunningMoto>();
+let exitHooksInstalled = false;
+
+/** Stops every server this process started, also on Ctrl-C and on termination. */
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  const stopAllNow = () => {
+    for (const moto of running) void moto.stop();
+  };
+  process.once('exit', stopAllNow);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      stopAllNow();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
+}
+
+export async function startMoto(
+  options: { command?: MotoCommand; timeoutMs?: number } = {},
+): Promise<RunningMoto> {
+  const command = options.command ?? findMoto();
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  // Its own process group, so stopping it also stops anything it started (a pyenv shim wraps python).
+  const child = spawn(command.command, [...command.args, '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopped = false;
+  const moto: RunningMoto = {
+    endpoint,
+    async stop() {
+      if (!stopped) {
+        stopped = true;
+        running.delete(moto);
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+        const killLater = setTimeout(() => {
+          try {
+            if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }, 3000);
+        await exited;
+        clearTimeout(killLater);
+      }
+      await exited;
+    },
+  };
+  running.add(moto);
+  installExitHooks();
+  try {
+    await waitUntilServing(endpoint, child, options.timeoutMs ?? 30_000);
+  } catch (error) {
+    await moto.stop();
+    throw new Error(
+      `${(error as Error).message}${stderr ? `; moto said: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+    );
+  }
+  return moto;
+}
