@@ -1,10 +1,15 @@
 // The dr-runbook command: dispatches to one module per subcommand.
+import { simulateCommand } from './simulate.ts';
 import { validateCommand } from './validate.ts';
 
 export const USAGE = `usage: dr-runbook <command> [options]
 
 commands:
   validate FILE...   check DR plan files; print every problem as <json.path>: <problem and fix>
+  simulate [options] run the runbook against a local AWS emulator (moto): live progress, then the
+                     RTO/RPO report. Options: --plan FILE (default: the warm-standby example),
+                     --mode drill|failover|dry-run (default drill), --scenario region-outage,
+                     --report FILE.md|FILE.json, --endpoint URL --no-seed (use an existing emulator)
   help               show this help
 
 exit codes: 0 success, 1 the command ran and found a problem, 2 bad arguments`;
@@ -26,6 +31,8 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
     switch (command) {
       case 'validate':
         return await validateCommand(args, output);
+      case 'simulate':
+        return await simulateCommand(args, output);
       case undefined:
       case 'help':
       case '--help':

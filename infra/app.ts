@@ -4,13 +4,18 @@ import { fileURLToPath } from 'node:url';
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadPlanOrThrow } from '../plan/load.ts';
+import type { DrPlan } from '../plan/schema.ts';
 import { RunbookStack, stackNameFor } from './runbook-stack.ts';
 
 export const DEFAULT_PLAN = fileURLToPath(new URL('../plan/examples/warm-standby.json', import.meta.url));
 
-export async function buildApp(app = new App()): Promise<{ app: App; stack: RunbookStack }> {
+/** Builds the app for the plan in context `plan` (a file), or for `planOverride` when given. */
+export async function buildApp(
+  app = new App(),
+  planOverride?: DrPlan,
+): Promise<{ app: App; stack: RunbookStack }> {
   const planFile = (app.node.tryGetContext('plan') as string | undefined) ?? DEFAULT_PLAN;
-  const plan = await loadPlanOrThrow(planFile);
+  const plan = planOverride ?? (await loadPlanOrThrow(planFile));
   const stack = new RunbookStack(app, stackNameFor(plan), {
     plan,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: plan.regions.recovery },

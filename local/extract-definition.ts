@@ -28,12 +28,25 @@ export interface AslState {
 
 type Part = string | { Ref?: string; 'Fn::GetAtt'?: [string, string] };
 
-function localValue(part: Part, template: CloudFormationTemplate, region: string): string {
+/** Physical names to use for referenced resources (e.g. the emulator's table), by resource type. */
+export interface PhysicalNames {
+  /** The name the DynamoDB table's Ref resolves to. @default its logical id */
+  tableName?: string;
+}
+
+function localValue(
+  part: Part,
+  template: CloudFormationTemplate,
+  region: string,
+  names: PhysicalNames,
+): string {
   if (typeof part === 'string') return part;
   if (part.Ref === 'AWS::Partition') return 'aws';
   if (part.Ref === 'AWS::Region') return region;
   if (part.Ref === 'AWS::AccountId') return LOCAL_ACCOUNT;
   if (part.Ref === 'AWS::URLSuffix') return 'amazonaws.com';
+  if (part.Ref && template.Resources[part.Ref]?.Type === 'AWS::DynamoDB::Table' && names.tableName)
+    return names.tableName;
   if (part.Ref) return part.Ref; // a table, topic, …: its logical id is its local name
   const getAtt = part['Fn::GetAtt'];
   if (getAtt && getAtt[1] === 'Arn') {
@@ -45,7 +58,11 @@ function localValue(part: Part, template: CloudFormationTemplate, region: string
   throw new Error(`unsupported reference in the state machine definition: ${JSON.stringify(part)}`);
 }
 
-export function extractRunbook(template: CloudFormationTemplate, region: string): ExtractedRunbook {
+export function extractRunbook(
+  template: CloudFormationTemplate,
+  region: string,
+  names: PhysicalNames = {},
+): ExtractedRunbook {
   const machines = Object.values(template.Resources).filter(
     (r) => r.Type === 'AWS::StepFunctions::StateMachine',
   );
@@ -55,7 +72,7 @@ export function extractRunbook(template: CloudFormationTemplate, region: string)
   const text =
     typeof raw === 'string'
       ? raw
-      : raw['Fn::Join'][1].map((p) => localValue(p, template, region)).join(raw['Fn::Join'][0]);
+      : raw['Fn::Join'][1].map((p) => localValue(p, template, region, names)).join(raw['Fn::Join'][0]);
 
   const familyByFunctionArn: Record<string, string> = {};
   let tableName = '';
@@ -67,7 +84,7 @@ export function extractRunbook(template: CloudFormationTemplate, region: string)
       if (family)
         familyByFunctionArn[`arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:${logicalId}`] = family;
     }
-    if (resource.Type === 'AWS::DynamoDB::Table') tableName = logicalId;
+    if (resource.Type === 'AWS::DynamoDB::Table') tableName = names.tableName ?? logicalId;
   }
   return { definition: JSON.parse(text) as AslDefinition, familyByFunctionArn, tableName };
 }

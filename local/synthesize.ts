@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../infra/app.ts';
 import type { RunbookStack } from '../infra/runbook-stack.ts';
+import type { DrPlan } from '../plan/schema.ts';
 
 const CDK_JSON = fileURLToPath(new URL('../cdk.json', import.meta.url));
 
@@ -18,6 +19,8 @@ export function cdkJsonContext(): Record<string, unknown> {
 export interface SynthesizeOptions {
   /** Plan file. @default the warm-standby example */
   readonly planFile?: string;
+  /** An already loaded plan (e.g. with the ids an emulator chose); takes precedence over planFile. */
+  readonly plan?: DrPlan;
   /** Bundle the Lambda code with esbuild (slow); tests and the local runner do not need it. @default false */
   readonly bundle?: boolean;
 }
@@ -45,7 +48,7 @@ export async function synthesizeRunbook(options: SynthesizeOptions = {}): Promis
         ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
       },
     });
-    const { stack } = await buildApp(app);
+    const { stack } = await buildApp(app, options.plan);
     const assembly = app.synth();
     const template = assembly.getStackByName(stack.stackName).template as CloudFormationTemplate;
     return { app, stack, template };

@@ -2,7 +2,7 @@
 // One job per action; each is a pure function in its own file.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -69,6 +69,8 @@ export async function runRunbookAction(
 export const handler = middy(async (raw: unknown) => {
   const event = parseRunbookEvent(raw);
   logger.appendKeys({ plan: event.plan.name, action: event.action });
+  metrics.addDimensions({ action: event.action });
+  metrics.addMetric('RunbookAction', MetricUnit.Count, 1);
   return runRunbookAction(event);
 })
   .use(injectLambdaContext(logger, { clearState: true }))

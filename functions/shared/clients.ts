@@ -19,13 +19,40 @@ export function clientConfig(region: string): ClientConfig {
   return { region, maxAttempts: SDK_MAX_ATTEMPTS, retryMode: 'standard' };
 }
 
+/** A client as far as a customizer needs it: its middleware stack. */
+export interface CustomizableClient {
+  middlewareStack: { add: (...args: never[]) => void };
+}
+
+/**
+ * Adjusts every SDK client the steps create. Deployed Lambdas never set one; the local simulation
+ * uses it to adapt an emulator's known gaps and to simulate a regional outage, without touching
+ * the step logic.
+ */
+export type ClientCustomizer = (client: CustomizableClient, region: string) => void;
+let customizer: ClientCustomizer | undefined;
+
+/** Installs (or removes) the customizer for clients created from now on. */
+export function setClientCustomizer(next: ClientCustomizer | undefined): void {
+  customizer = next;
+}
+
 /** Memoizes a family's clients per region. */
-export function clientsPerRegion<C>(create: (config: ClientConfig) => C): (region: string) => C {
+export function clientsPerRegion<C extends object>(
+  create: (config: ClientConfig) => C,
+): (region: string) => C {
   const cache = new Map<string, C>();
   return (region) => {
     let clients = cache.get(region);
     if (!clients) {
       clients = create(clientConfig(region));
+      if (customizer) {
+        for (const client of Object.values(clients)) {
+          if (client && typeof client === 'object' && 'middlewareStack' in client) {
+            customizer(client as CustomizableClient, region);
+          }
+        }
+      }
       cache.set(region, clients);
     }
     return clients;

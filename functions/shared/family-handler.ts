@@ -9,6 +9,7 @@ import { formatIssues } from '../../plan/format-issues.ts';
 import { enforceDeadline } from './deadlines.ts';
 import { InvalidStepInputError } from './errors.ts';
 import {
+  type Change,
   type Family,
   type ProgressResult,
   type ReadinessResult,
@@ -43,10 +44,35 @@ export async function runStep<C>(
 ): Promise<ReadinessResult | ProgressResult> {
   const event = parseStepEvent(raw);
   const result = await steps[event.action](event, clientsFor(event.plan.regions.recovery), context);
-  if ('done' in result) enforceDeadline(event.plan, event.run.mode, result, context.now());
-  return result;
+  if (!('done' in result)) return result;
+  enforceDeadline(event.plan, event.run.mode, result, context.now());
+  return carryMeasurements(event, result);
 }
 
+/**
+ * Measurements and changes accumulate along a start → check → check … loop: what start did and
+ * measured (the promotion, the RPO at promotion, the snapshot age) is still in the last check's
+ * result, which is what the report reads.
+ */
+function carryMeasurements(event: StepEvent, result: ProgressResult): ProgressResult {
+  const earlier = event.state as
+    | { measurements?: ProgressResult['measurements']; changes?: Change[] }
+    | undefined;
+  const measurements = { ...earlier?.measurements, ...result.measurements };
+  const seen = new Set<string>();
+  const changes = [...(earlier?.changes ?? []), ...result.changes].filter((change) => {
+    const key = `${change.resource}|${change.action}|${change.detail}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return {
+    ...result,
+    changes,
+    ...(Object.keys(measurements).length > 0 ? { measurements } : {}),
+    state: { ...result.state, measurements, changes },
+  };
+}
 export function familyHandler<C>(family: Family, steps: FamilySteps<C>, clientsFor: (region: string) => C) {
   const logger = new Logger({ serviceName: 'dr-runbook', persistentKeys: { family } });
   const metrics = new Metrics({ namespace: 'DrRunbook', serviceName: 'dr-runbook' });
@@ -61,9 +87,7 @@ export function familyHandler<C>(family: Family, steps: FamilySteps<C>, clientsF
       action: event.action,
     });
     try {
-      const result = await steps[event.action](event, clientsFor(event.plan.regions.recovery), {
-        now: () => new Date(),
-      });
+      const result = await runStep(steps, clientsFor, event);
       logger.info(
         `${family} ${event.action} ${'done' in result ? (result.done ? 'done' : 'in progress') : 'evaluated'}`,
         {

@@ -105,3 +105,37 @@ describe('familyHandler', () => {
     });
   });
 });
+
+describe('runStep along a polling loop', () => {
+  it('carries what start changed and measured into every later check result, once', async () => {
+    const family = recordingFamily();
+    const change = { resource: 'shop-db-replica', action: 'promote', detail: 'promoted' };
+    family.steps.start = async () => ({
+      family: 'database',
+      action: 'start',
+      done: false,
+      nextCheckSeconds: 2,
+      detail: 'promoting',
+      state: { startedAt: '2026-11-25T12:00:00.000Z' },
+      changes: [change],
+      measurements: { rpoSeconds: 4 },
+    });
+    family.steps.check = async () => ({
+      family: 'database',
+      action: 'check',
+      done: true,
+      nextCheckSeconds: 0,
+      detail: 'available',
+      state: { startedAt: '2026-11-25T12:00:00.000Z' },
+      changes: [change],
+    });
+    const started = (await runStep(family.steps, family.clientsFor, stepEvent('start'))) as ProgressResult;
+    const checked = (await runStep(
+      family.steps,
+      family.clientsFor,
+      stepEvent('check', { state: started.state }),
+    )) as ProgressResult;
+    expect(checked.measurements).toEqual({ rpoSeconds: 4 });
+    expect(checked.changes).toEqual([change]);
+  });
+});

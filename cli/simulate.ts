@@ -1,0 +1,96 @@
+// dr-runbook simulate: a full run of a plan against a local AWS emulator, with live progress and
+// the RTO/RPO report. The README's main command.
+import { writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MODES, type Mode } from '../functions/shared/step-contract.ts';
+import { DEFAULT_PLAN } from '../infra/app.ts';
+import { MotoNotFoundError } from '../local/moto-server.ts';
+import { SCENARIOS, type Scenario, simulate } from '../local/simulate.ts';
+import { loadPlanFile } from '../plan/load.ts';
+import type { Output } from './main.ts';
+
+export const SIMULATE_USAGE =
+  'usage: dr-runbook simulate [--plan FILE] [--mode drill|failover|dry-run] [--scenario region-outage] ' +
+  '[--report FILE.md|FILE.json] [--endpoint URL --no-seed]';
+
+const REPORT_FORMATS = ['.md', '.json'];
+
+class UsageError extends Error {}
+
+function parse(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      plan: { type: 'string' },
+      mode: { type: 'string', default: 'drill' },
+      scenario: { type: 'string', default: 'none' },
+      report: { type: 'string' },
+      endpoint: { type: 'string' },
+      'no-seed': { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (!MODES.includes(values.mode as Mode)) {
+    throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got "${values.mode}"`);
+  }
+  if (!SCENARIOS.includes(values.scenario as Scenario)) {
+    throw new UsageError(
+      `--scenario must be one of ${SCENARIOS.filter((s) => s !== 'none').join(', ')}, got "${values.scenario}"`,
+    );
+  }
+  if (values.report && !REPORT_FORMATS.includes(extname(values.report))) {
+    throw new UsageError(`--report must end in ${REPORT_FORMATS.join(' or ')}, got "${values.report}"`);
+  }
+  if (values['no-seed'] && !values.endpoint) {
+    throw new UsageError('--no-seed needs --endpoint URL: a fresh emulator holds nothing to run against');
+  }
+  if (values.endpoint && !/^https?:\/\/[^/]+/.test(values.endpoint)) {
+    throw new UsageError(`--endpoint must be a URL such as http://127.0.0.1:5000, got "${values.endpoint}"`);
+  }
+  return values;
+}
+
+export async function simulateCommand(args: string[], output: Output): Promise<number> {
+  let values: ReturnType<typeof parse>;
+  try {
+    values = parse(args);
+  } catch (error) {
+    output.err(`dr-runbook simulate: ${(error as Error).message}\n${SIMULATE_USAGE}`);
+    return 2;
+  }
+  const planFile = values.plan ?? DEFAULT_PLAN;
+  const loaded = await loadPlanFile(planFile);
+  if (!loaded.ok) {
+    output.err(`dr-runbook simulate: ${planFile} is not a valid DR plan:`);
+    for (const problem of loaded.problems) output.err(problem);
+    return 1;
+  }
+  try {
+    const result = await simulate({
+      plan: loaded.plan,
+      mode: values.mode as Mode,
+      scenario: values.scenario as Scenario,
+      endpoint: values.endpoint,
+      seed: !values['no-seed'],
+      write: output.out,
+    });
+    output.out('');
+    output.out(result.markdown);
+    if (values.report) {
+      const body = values.report.endsWith('.json')
+        ? JSON.stringify({ report: result.report, timeline: result.timeline, notes: result.notes }, null, 2)
+        : result.markdown;
+      await writeFile(values.report, body);
+      output.out(`Report written to ${values.report}`);
+    }
+    return result.run.status === 'SUCCEEDED' ? 0 : 1;
+  } catch (error) {
+    if (error instanceof MotoNotFoundError) {
+      output.err(`dr-runbook simulate: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}

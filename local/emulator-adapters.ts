@@ -1,0 +1,145 @@
+// Adapters between the real step logic and the moto emulator, installed as SDK middleware on the
+// clients the steps create (functions/shared/clients.ts). Each adapts one documented gap of moto
+// 5.x to what AWS does, so the step logic runs unchanged; each use is reported, never hidden. The
+// same hook simulates a regional outage: every request to the failed region fails like a network
+// error would.
+import type { ClientCustomizer, CustomizableClient } from '../functions/shared/clients.ts';
+
+export interface EmulatorScenario {
+  /** Requests to this region fail as in a regional outage. */
+  outageRegion?: string;
+}
+
+/** What the adapters did, for the simulation's report. */
+export class AdapterLog {
+  readonly notes = new Set<string>();
+  /** Requests refused because their region was down. */
+  blockedRequests = 0;
+}
+
+type Output = Record<string, unknown>;
+type Next = (args: unknown) => Promise<{ output: Output }>;
+type Context = { commandName?: string };
+type InitializeMiddleware = (
+  next: Next,
+  context: Context,
+) => (args: { input: Output }) => Promise<{ output: Output }>;
+
+function addInitialize(client: CustomizableClient, name: string, middleware: InitializeMiddleware): void {
+  (client.middlewareStack.add as unknown as (m: InitializeMiddleware, o: object) => void)(middleware, {
+    step: 'initialize',
+    name,
+  });
+}
+
+/** Instances we promoted: AWS clears their replica source, moto 5 never does. */
+const promoted = new Set<string>();
+/** The launch template version each instance was launched from: moto reports the default version. */
+const instanceVersions = new Map<string, string>();
+
+function regionalOutage(
+  client: CustomizableClient,
+  region: string,
+  scenario: EmulatorScenario,
+  log: AdapterLog,
+) {
+  addInitialize(client, 'drRunbookRegionalOutage', (next, context) => async (args) => {
+    if (scenario.outageRegion === region) {
+      log.blockedRequests += 1;
+      throw Object.assign(
+        new Error(`connect ETIMEDOUT (simulated outage of ${region}: ${context.commandName})`),
+        {
+          name: 'TimeoutError',
+          code: 'ETIMEDOUT',
+          $metadata: {},
+        },
+      );
+    }
+    return next(args);
+  });
+}
+
+function rdsPromotion(client: CustomizableClient, log: AdapterLog) {
+  addInitialize(client, 'drRunbookMotoPromotion', (next, context) => async (args) => {
+    const result = await next(args);
+    if (context.commandName === 'PromoteReadReplicaCommand') {
+      promoted.add(String(args.input.DBInstanceIdentifier));
+    }
+    if (context.commandName === 'DescribeDBInstancesCommand') {
+      for (const db of (result.output.DBInstances as Output[] | undefined) ?? []) {
+        if (promoted.has(String(db.DBInstanceIdentifier)) && db.ReadReplicaSourceDBInstanceIdentifier) {
+          delete db.ReadReplicaSourceDBInstanceIdentifier;
+          log.notes.add(
+            'moto keeps ReadReplicaSourceDBInstanceIdentifier after PromoteReadReplica: cleared as AWS does',
+          );
+        }
+      }
+    }
+    return result;
+  });
+}
+
+function asgInstanceVersions(client: CustomizableClient, log: AdapterLog) {
+  addInitialize(client, 'drRunbookMotoInstanceVersions', (next, context) => async (args) => {
+    const result = await next(args);
+    if (context.commandName !== 'DescribeAutoScalingGroupsCommand') return result;
+    for (const group of (result.output.AutoScalingGroups as Output[] | undefined) ?? []) {
+      const groupVersion = (group.LaunchTemplate as Output | undefined)?.Version as string | undefined;
+      for (const instance of (group.Instances as Output[] | undefined) ?? []) {
+        const id = String(instance.InstanceId);
+        if (!instanceVersions.has(id) && groupVersion) instanceVersions.set(id, groupVersion);
+        const launchTemplate = instance.LaunchTemplate as Output | undefined;
+        const version = instanceVersions.get(id);
+        if (launchTemplate && version && launchTemplate.Version !== version) {
+          launchTemplate.Version = version;
+          log.notes.add(
+            "moto reports every instance on the template's default version: each is given the version it launched from",
+          );
+        }
+      }
+    }
+    return result;
+  });
+}
+
+function launchTemplateVersionDeletion(client: CustomizableClient, log: AdapterLog) {
+  addInitialize(client, 'drRunbookMotoDeleteVersions', (next, context) => async (args) => {
+    if (context.commandName !== 'DeleteLaunchTemplateVersionsCommand') return next(args);
+    const versions = (args.input.Versions as string[] | undefined) ?? [];
+    log.notes.add(
+      `moto does not implement DeleteLaunchTemplateVersions: version ${versions.join(', ')} of ${String(
+        args.input.LaunchTemplateId,
+      )} stays in the emulator (AWS deletes it)`,
+    );
+    return {
+      output: {
+        $metadata: {},
+        SuccessfullyDeletedLaunchTemplateVersions: versions.map((v) => ({
+          LaunchTemplateId: args.input.LaunchTemplateId,
+          VersionNumber: Number(v),
+        })),
+        UnsuccessfullyDeletedLaunchTemplateVersions: [],
+      },
+    };
+  });
+}
+
+function serviceOf(client: CustomizableClient): string {
+  return (client as unknown as { config?: { serviceId?: string } }).config?.serviceId ?? '';
+}
+
+/** The customizer for a run against moto (and, with scenario.outageRegion, a regional outage). */
+export function motoAdapters(scenario: EmulatorScenario, log: AdapterLog): ClientCustomizer {
+  return (client, region) => {
+    regionalOutage(client, region, scenario, log);
+    const service = serviceOf(client);
+    if (service === 'RDS') rdsPromotion(client, log);
+    if (service === 'Auto Scaling') asgInstanceVersions(client, log);
+    if (service === 'EC2') launchTemplateVersionDeletion(client, log);
+  };
+}
+
+/** Only the outage, for runs against a real account or another emulator. */
+export function outageOnly(scenario: EmulatorScenario, log: AdapterLog): ClientCustomizer {
+  return (client, region) => regionalOutage(client, region, scenario, log);
+}

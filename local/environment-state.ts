@@ -1,0 +1,106 @@
+// Reads back what an environment looks like (database instances, the standby group, the DNS
+// records, the lock): the simulation compares it before and after a run, the e2e tests assert on it.
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import type { DrPlan } from '../plan/schema.ts';
+
+export interface EnvironmentState {
+  /** Recovery-region DB instances: id → status and replica source (if any). */
+  databases: Record<string, { status: string; replicaOf: string | null }>;
+  group: {
+    min: number;
+    desired: number;
+    max: number;
+    launchTemplateVersion: string | null;
+    tags: Record<string, string>;
+  } | null;
+  /** name type [set] → answer */
+  records: Record<string, string>;
+  lock: Record<string, string> | null;
+}
+
+export async function readEnvironment(
+  plan: DrPlan,
+  endpoint: string | undefined,
+  tableName: string,
+): Promise<EnvironmentState> {
+  const region = plan.regions.recovery;
+  const config = { region, ...(endpoint ? { endpoint } : {}) };
+  const rds = new RDSClient(config);
+  const databases: EnvironmentState['databases'] = {};
+  for (const db of (await rds.send(new DescribeDBInstancesCommand({}))).DBInstances ?? []) {
+    databases[db.DBInstanceIdentifier ?? '?'] = {
+      status: db.DBInstanceStatus ?? '?',
+      replicaOf: db.ReadReplicaSourceDBInstanceIdentifier ?? null,
+    };
+  }
+
+  let group: EnvironmentState['group'] = null;
+  if (plan.compute.strategy === 'scale-standby') {
+    const asg = new AutoScalingClient(config);
+    const out = await asg.send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [plan.compute.autoScalingGroupName] }),
+    );
+    const g = out.AutoScalingGroups?.[0];
+    if (g) {
+      group = {
+        min: g.MinSize ?? 0,
+        desired: g.DesiredCapacity ?? 0,
+        max: g.MaxSize ?? 0,
+        launchTemplateVersion: g.LaunchTemplate?.Version ?? null,
+        tags: Object.fromEntries((g.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+      };
+    }
+  }
+
+  const records: EnvironmentState['records'] = {};
+  const route53 = new Route53Client(config);
+  let start: { name?: string; type?: string; id?: string } = {};
+  for (;;) {
+    const page = await route53.send(
+      new ListResourceRecordSetsCommand({
+        HostedZoneId: plan.traffic.hostedZoneId,
+        StartRecordName: start.name,
+        StartRecordType: start.type as never,
+        StartRecordIdentifier: start.id,
+      }),
+    );
+    for (const set of page.ResourceRecordSets ?? []) {
+      if (set.Type === 'NS' || set.Type === 'SOA') continue;
+      const key = `${(set.Name ?? '').replace(/\.$/, '')} ${set.Type}${set.SetIdentifier ? ` [${set.SetIdentifier}]` : ''}`;
+      const answer = set.AliasTarget?.DNSName ?? (set.ResourceRecords ?? []).map((r) => r.Value).join(',');
+      records[key] = `${answer.replace(/\.$/, '')}${set.Weight !== undefined ? ` weight ${set.Weight}` : ''}`;
+    }
+    if (!page.IsTruncated) break;
+    start = { name: page.NextRecordName, type: page.NextRecordType, id: page.NextRecordIdentifier };
+  }
+
+  const dynamo = new DynamoDBClient(config);
+  const item = await dynamo.send(
+    new GetItemCommand({ TableName: tableName, Key: { pk: { S: `LOCK#${plan.name}` }, sk: { S: 'LOCK' } } }),
+  );
+  const lock = item.Item
+    ? Object.fromEntries(Object.entries(item.Item).map(([k, v]) => [k, v.S ?? v.N ?? JSON.stringify(v)]))
+    : null;
+  return { databases, group, records, lock };
+}
+
+/** Human-readable differences between two states ("what is left" after a drill). */
+export function differences(before: EnvironmentState, after: EnvironmentState): string[] {
+  const diffs: string[] = [];
+  const compare = (label: string, a: unknown, b: unknown) => {
+    if (JSON.stringify(a) !== JSON.stringify(b))
+      diffs.push(`${label}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`);
+  };
+  for (const id of new Set([...Object.keys(before.databases), ...Object.keys(after.databases)])) {
+    compare(`DB instance ${id}`, before.databases[id] ?? null, after.databases[id] ?? null);
+  }
+  compare('standby group', before.group, after.group);
+  for (const key of new Set([...Object.keys(before.records), ...Object.keys(after.records)])) {
+    compare(`record ${key}`, before.records[key] ?? null, after.records[key] ?? null);
+  }
+  compare('lock', before.lock, after.lock);
+  return diffs;
+}

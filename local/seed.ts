@@ -1,0 +1,248 @@
+// Seeds an emulator with the two-region environment a plan describes, as it would look before an
+// outage: the production database in the primary region with its replica (or its snapshots) in the
+// recovery region, the standby group with its launch template and plan-tagged AMIs, the hosted zone
+// with the records pointing at the primary region, and the runbook's own table and topic.
+import { AutoScalingClient, CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  CloudWatchClient,
+  PutMetricAlarmCommand,
+  PutMetricDataCommand,
+  SetAlarmStateCommand,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  CreateLaunchTemplateCommand,
+  CreateTagsCommand,
+  DescribeImagesCommand,
+  EC2Client,
+  RegisterImageCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateDBInstanceCommand,
+  CreateDBInstanceReadReplicaCommand,
+  CreateDBSnapshotCommand,
+  DeleteDBInstanceCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  type ResourceRecordSet,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
+import type { DrPlan } from '../plan/schema.ts';
+import { ensureRunbookResources, type RunbookResources } from './runbook-resources.ts';
+
+export interface SeedResult {
+  /** The plan with what the emulator chose (it picks hosted zone ids itself). */
+  readonly plan: DrPlan;
+  readonly resources: RunbookResources;
+  /** One line per resource created, for the simulation's output. */
+  readonly created: string[];
+}
+
+const PASSWORD = 'local-emulator-only';
+
+/** A record's production answer: the same name served from the primary region. */
+export function primaryTarget(plan: DrPlan, name: string, type: string): string {
+  if (type === 'A') return '192.0.2.10';
+  if (type === 'AAAA') return '2001:db8::10';
+  return `${name.split('.')[0]}.${plan.regions.primary}.elb.example.net`;
+}
+
+async function seedDatabase(plan: DrPlan, endpoint: string, created: string[]): Promise<void> {
+  const db = plan.database;
+  if (db.strategy === 'none') return;
+  const primary = new RDSClient({ region: plan.regions.primary, endpoint });
+  const recovery = new RDSClient({ region: plan.regions.recovery, endpoint });
+  const instance = (id: string) =>
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: id,
+      DBInstanceClass: 'db.t3.micro',
+      Engine: 'postgres',
+      MasterUsername: 'app',
+      MasterUserPassword: PASSWORD,
+      AllocatedStorage: 20,
+      BackupRetentionPeriod: 7,
+    });
+  if (db.strategy === 'promote-read-replica') {
+    const source = await primary.send(instance(db.primaryInstanceId));
+    created.push(`${plan.regions.primary}: RDS instance ${db.primaryInstanceId} (primary)`);
+    await recovery.send(
+      new CreateDBInstanceReadReplicaCommand({
+        DBInstanceIdentifier: db.replicaInstanceId,
+        SourceDBInstanceIdentifier: source.DBInstance?.DBInstanceArn,
+        DBInstanceClass: 'db.t3.micro',
+      }),
+    );
+    created.push(
+      `${plan.regions.recovery}: RDS read replica ${db.replicaInstanceId} of ${db.primaryInstanceId}`,
+    );
+    await recovery.send(
+      new CreateDBSnapshotCommand({
+        DBInstanceIdentifier: db.replicaInstanceId,
+        DBSnapshotIdentifier: `${db.replicaInstanceId}-nightly`,
+      }),
+    );
+    created.push(`${plan.regions.recovery}: snapshot ${db.replicaInstanceId}-nightly`);
+    const cloudWatch = new CloudWatchClient({ region: plan.regions.recovery, endpoint });
+    await cloudWatch.send(
+      new PutMetricDataCommand({
+        Namespace: 'AWS/RDS',
+        MetricData: [
+          {
+            MetricName: 'ReplicaLag',
+            Dimensions: [{ Name: 'DBInstanceIdentifier', Value: db.replicaInstanceId }],
+            Value: 3,
+            Unit: 'Seconds',
+          },
+        ],
+      }),
+    );
+    created.push(`${plan.regions.recovery}: ReplicaLag datapoint (3 s) for ${db.replicaInstanceId}`);
+    return;
+  }
+  // Backup & restore: the source lives in the primary region; its snapshot copy in the recovery
+  // region keeps the source's instance id (made here from a short-lived stand-in instance).
+  await primary.send(instance(db.sourceInstanceId));
+  created.push(`${plan.regions.primary}: RDS instance ${db.sourceInstanceId}`);
+  await recovery.send(instance(db.sourceInstanceId));
+  await recovery.send(
+    new CreateDBSnapshotCommand({
+      DBInstanceIdentifier: db.sourceInstanceId,
+      DBSnapshotIdentifier: `${db.sourceInstanceId}-copy`,
+    }),
+  );
+  await recovery.send(
+    new DeleteDBInstanceCommand({ DBInstanceIdentifier: db.sourceInstanceId, SkipFinalSnapshot: true }),
+  );
+  created.push(`${plan.regions.recovery}: snapshot copy ${db.sourceInstanceId}-copy`);
+}
+
+async function seedCompute(plan: DrPlan, endpoint: string, created: string[]): Promise<void> {
+  const compute = plan.compute;
+  if (compute.strategy === 'none') return;
+  const region = plan.regions.recovery;
+  const ec2 = new EC2Client({ region, endpoint });
+  // The template starts on an older, untagged image; the newest plan-tagged AMI is what failover uses.
+  const stock = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }));
+  const oldImage = stock.Images?.[0]?.ImageId;
+  if (!oldImage) throw new Error('the emulator offers no stock AMI to start the launch template from');
+  const image = await ec2.send(
+    new RegisterImageCommand({
+      Name: `${plan.name}-golden`,
+      Architecture: 'arm64',
+      RootDeviceName: '/dev/xvda',
+    }),
+  );
+  const tags = Object.entries(compute.ami.tags).map(([Key, Value]) => ({ Key, Value }));
+  await ec2.send(new CreateTagsCommand({ Resources: [image.ImageId ?? ''], Tags: tags }));
+  created.push(`${region}: AMI ${image.ImageId} tagged ${tags.map((t) => `${t.Key}=${t.Value}`).join(', ')}`);
+  const template = await ec2.send(
+    new CreateLaunchTemplateCommand({
+      LaunchTemplateName: `${compute.autoScalingGroupName}-lt`,
+      LaunchTemplateData: { ImageId: oldImage, InstanceType: 't4g.micro' },
+    }),
+  );
+  const templateId = template.LaunchTemplate?.LaunchTemplateId;
+  created.push(`${region}: launch template ${templateId} on ${oldImage}`);
+  const autoScaling = new AutoScalingClient({ region, endpoint });
+  await autoScaling.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: compute.autoScalingGroupName,
+      LaunchTemplate: { LaunchTemplateId: templateId, Version: '1' },
+      MinSize: 1,
+      DesiredCapacity: 1,
+      MaxSize: 2,
+      AvailabilityZones: [`${region}a`],
+    }),
+  );
+  created.push(`${region}: Auto Scaling group ${compute.autoScalingGroupName} (standby 1/1/2)`);
+}
+
+function simpleRecord(name: string, type: string, ttl: number, value: string): ResourceRecordSet {
+  return {
+    Name: name,
+    Type: type as ResourceRecordSet['Type'],
+    TTL: ttl,
+    ResourceRecords: [{ Value: value }],
+  };
+}
+
+async function seedTraffic(plan: DrPlan, endpoint: string, created: string[]): Promise<string> {
+  const traffic = plan.traffic;
+  const route53 = new Route53Client({ region: plan.regions.recovery, endpoint });
+  const zone = await route53.send(
+    new CreateHostedZoneCommand({
+      Name: traffic.hostedZoneName,
+      CallerReference: `dr-runbook-seed-${Date.now()}`,
+    }),
+  );
+  const zoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
+  created.push(`global: hosted zone ${traffic.hostedZoneName} (${zoneId})`);
+  const changes: ResourceRecordSet[] = [];
+  if (traffic.strategy === 'upsert-records') {
+    for (const r of traffic.records)
+      changes.push(simpleRecord(r.name, r.type, r.ttlSeconds, primaryTarget(plan, r.name, r.type)));
+  } else {
+    for (const r of traffic.records) {
+      const value = primaryTarget(plan, r.name, r.type);
+      changes.push({
+        ...simpleRecord(r.name, r.type, 60, value),
+        SetIdentifier: r.primarySetIdentifier,
+        Weight: 100,
+      });
+      const recoveryValue = value.replace(plan.regions.primary, plan.regions.recovery);
+      changes.push({
+        ...simpleRecord(r.name, r.type, 60, recoveryValue),
+        SetIdentifier: r.recoverySetIdentifier,
+        Weight: 0,
+      });
+    }
+  }
+  await route53.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: { Changes: changes.map((set) => ({ Action: 'CREATE', ResourceRecordSet: set })) },
+    }),
+  );
+  for (const set of changes) {
+    created.push(
+      `global: ${set.Type} ${set.Name}${set.SetIdentifier ? ` [${set.SetIdentifier} weight ${set.Weight}]` : ''} -> ${set.ResourceRecords?.[0]?.Value}`,
+    );
+  }
+  return zoneId;
+}
+
+async function seedVerification(plan: DrPlan, endpoint: string, created: string[]): Promise<void> {
+  const alarmName = plan.verification.alarmName;
+  if (!alarmName) return;
+  const cloudWatch = new CloudWatchClient({ region: plan.regions.recovery, endpoint });
+  await cloudWatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: alarmName,
+      Namespace: 'App',
+      MetricName: '5xx',
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 10,
+      ComparisonOperator: 'GreaterThanThreshold',
+    }),
+  );
+  await cloudWatch.send(
+    new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: 'OK', StateReason: 'seeded' }),
+  );
+  created.push(`${plan.regions.recovery}: alarm ${alarmName} (OK)`);
+}
+
+/** Creates everything the plan names; returns the plan as the emulator named things. */
+export async function seedEnvironment(plan: DrPlan, endpoint: string): Promise<SeedResult> {
+  const created: string[] = [];
+  await seedDatabase(plan, endpoint, created);
+  await seedCompute(plan, endpoint, created);
+  const hostedZoneId = await seedTraffic(plan, endpoint, created);
+  await seedVerification(plan, endpoint, created);
+  const seededPlan = { ...plan, traffic: { ...plan.traffic, hostedZoneId } } as DrPlan;
+  const resources = await ensureRunbookResources(seededPlan, endpoint, created);
+  return { plan: seededPlan, resources, created };
+}

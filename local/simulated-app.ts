@@ -1,0 +1,53 @@
+// The application, as the runbook's HTTP probe sees it in a simulation: a name answers healthy only
+// when the emulated Route 53 sends it to the recovery region (the recovery target of a plan
+// record). Until traffic has really moved, the probe sees the failed primary region: a timeout.
+import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import type { DrPlan } from '../plan/schema.ts';
+
+/** Every answer that means "served from the recovery region". */
+function recoveryAnswers(plan: DrPlan, liveAnswers: string[]): Set<string> {
+  const traffic = plan.traffic;
+  if (traffic.strategy === 'upsert-records') {
+    return new Set(
+      traffic.records.map((r) =>
+        (r.recoveryTarget.value ?? r.recoveryTarget.alias?.dnsName ?? '').toLowerCase(),
+      ),
+    );
+  }
+  // Weighted: the recovery set's own value is the recovery answer.
+  return new Set(liveAnswers.filter((a) => a.includes(plan.regions.recovery)));
+}
+
+const normalise = (s: string) => s.toLowerCase().replace(/\.$/, '');
+
+/** A fetch that answers for the plan's names from the emulated DNS; anything else is unreachable. */
+export function simulatedApplicationFetch(plan: DrPlan, endpoint: string): typeof fetch {
+  const route53 = new Route53Client({ region: plan.regions.recovery, endpoint });
+  const expected = plan.verification.http?.expectedStatus ?? 200;
+  return (async (input: string | URL | Request) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const host = normalise(url.hostname);
+    const listed = await route53.send(
+      new ListResourceRecordSetsCommand({
+        HostedZoneId: plan.traffic.hostedZoneId,
+        StartRecordName: host,
+        MaxItems: 10,
+      }),
+    );
+    const sets = (listed.ResourceRecordSets ?? []).filter((s) => normalise(s.Name ?? '') === host);
+    const answers = sets.flatMap((s) => {
+      if (s.AliasTarget?.DNSName) return [normalise(s.AliasTarget.DNSName)];
+      if (s.SetIdentifier !== undefined && (s.Weight ?? 0) === 0) return [];
+      return (s.ResourceRecords ?? []).map((r) => normalise(r.Value ?? ''));
+    });
+    const recovery = recoveryAnswers(plan, answers);
+    if (answers.length > 0 && answers.every((a) => recovery.has(a))) {
+      return new Response(`served from ${plan.regions.recovery}`, { status: expected });
+    }
+    throw new TypeError(
+      answers.length === 0
+        ? `fetch failed: ${host} does not resolve`
+        : `fetch failed: ${host} resolves to ${answers.join(', ')} in ${plan.regions.primary}, which is down`,
+    );
+  }) as typeof fetch;
+}

@@ -1,0 +1,56 @@
+// Turns execution events into a timeline of steps (what ran, when, how it ended): the same shape
+// the report renders, whether the events come from a local run or an execution history.
+import type { AslDefinition } from './extract-definition.ts';
+import type { EventLog } from './run-local.ts';
+
+export interface TimelineEntry {
+  /** E.g. "Readiness", "Recover · database", "SwitchTraffic · traffic", "Verify". */
+  step: string;
+  start: number;
+  end: number;
+  outcome: 'succeeded' | 'failed' | 'running';
+  /** Checks polled (start/check/revert calls) for loop steps. */
+  calls: number;
+}
+
+/** Which top-level state (and family, inside Parallel branches) each state belongs to. */
+export function stepOfState(definition: AslDefinition): Map<string, string> {
+  const owner = new Map<string, string>();
+  for (const [name, state] of Object.entries(definition.States)) {
+    owner.set(name, name);
+    for (const branch of state.Branches ?? []) {
+      for (const inner of Object.keys(branch.States)) {
+        const family = /^(Database|Compute|Traffic)/.exec(inner)?.[1]?.toLowerCase();
+        owner.set(inner, family ? `${name} · ${family}` : name);
+      }
+    }
+  }
+  return owner;
+}
+
+/** Steps worth a line: Tasks and Parallels (with their branches), not Choice/Pass/Wait plumbing. */
+const SHOWN = new Set(['Task', 'Parallel', 'Fail']);
+
+export function buildTimeline(definition: AslDefinition, events: EventLog[]): TimelineEntry[] {
+  const owner = stepOfState(definition);
+  const byStep = new Map<string, TimelineEntry>();
+  for (const event of events) {
+    if (!('state' in event) || !event.state || !('name' in event.state)) continue;
+    const { name, type } = event.state;
+    const step = owner.get(name) ?? name;
+    const isTask = type === 'Task';
+    if (!SHOWN.has(type) && !step.includes(' · ')) continue;
+    let entry = byStep.get(step);
+    if (!entry) {
+      entry = { step, start: event.timestamp, end: event.timestamp, outcome: 'running', calls: 0 };
+      byStep.set(step, entry);
+    }
+    entry.end = Math.max(entry.end, event.timestamp);
+    if (event.type === 'StateEntered' && isTask) entry.calls += 1;
+    if (event.type === 'StateExited' && name === step) entry.outcome = 'succeeded';
+    if (event.type === 'StateExited' && step.includes(' · ')) entry.outcome = 'succeeded';
+    if (event.type === 'StateFailed' || (type === 'Fail' && event.type === 'StateEntered'))
+      entry.outcome = 'failed';
+  }
+  return [...byStep.values()].sort((a, b) => a.start - b.start);
+}
