@@ -67,8 +67,13 @@ export function databaseStatements(scope: Construct, plan: DrPlan): PolicyStatem
     reads,
     new PolicyStatement({
       sid: 'RestoreDrillOrRecoveryInstance',
-      actions: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource'],
+      actions: ['rds:RestoreDBInstanceFromDBSnapshot'],
       resources: [drillDb, failoverDb, ...restoreFrom],
+    }),
+    new PolicyStatement({
+      sid: 'TagWhatTheRunCreates',
+      actions: ['rds:AddTagsToResource'],
+      resources: [drillDb, failoverDb],
     }),
     new PolicyStatement({
       sid: 'DeleteOnlyDrillInstances',

@@ -312,6 +312,8 @@ function approvalGate(
     taskTimeout: sfn.Timeout.duration(Duration.minutes(plan.triggers.approvalTimeoutMinutes)),
     resultPath: '$.approval',
   });
+  // A retry publishes a new request with a new task token; the old token simply goes unused.
+  request.addRetry({ errors: RETRYABLE_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5 });
   if (plan.triggers.onApprovalTimeout === 'proceed') {
     request.addCatch(next, { errors: ['States.Timeout'], resultPath: '$.approvalTimeout' });
   }
