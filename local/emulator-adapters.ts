@@ -8,6 +8,8 @@ import type { ClientCustomizer, CustomizableClient } from '../functions/shared/c
 export interface EmulatorScenario {
   /** Requests to this region fail as in a regional outage. */
   outageRegion?: string;
+  /** Whether the endpoint is moto (its gaps are adapted) or something that behaves like AWS. */
+  moto?: boolean;
 }
 
 /** What the adapters did, for the simulation's report. */
@@ -32,20 +34,32 @@ function addInitialize(client: CustomizableClient, name: string, middleware: Ini
   });
 }
 
+/**
+ * The run the adapters currently serve. Step clients are created once per process and keep their
+ * middleware, so each run activates its own scenario and log here instead of installing new ones.
+ */
+const active: { scenario: EmulatorScenario; log: AdapterLog } = { scenario: {}, log: new AdapterLog() };
+
+/** Starts serving a run (its scenario can change during the run, e.g. when the outage begins). */
+export function activateRun(scenario: EmulatorScenario, log: AdapterLog): void {
+  active.scenario = scenario;
+  active.log = log;
+}
+
+/** Back to pass-through: no outage, no adaptation. */
+export function deactivateRun(): void {
+  activateRun({}, new AdapterLog());
+}
+
 /** Instances we promoted: AWS clears their replica source, moto 5 never does. */
 const promoted = new Set<string>();
 /** The launch template version each instance was launched from: moto reports the default version. */
 const instanceVersions = new Map<string, string>();
 
-function regionalOutage(
-  client: CustomizableClient,
-  region: string,
-  scenario: EmulatorScenario,
-  log: AdapterLog,
-) {
+function regionalOutage(client: CustomizableClient, region: string) {
   addInitialize(client, 'drRunbookRegionalOutage', (next, context) => async (args) => {
-    if (scenario.outageRegion === region) {
-      log.blockedRequests += 1;
+    if (active.scenario.outageRegion === region) {
+      active.log.blockedRequests += 1;
       throw Object.assign(
         new Error(`connect ETIMEDOUT (simulated outage of ${region}: ${context.commandName})`),
         {
@@ -59,9 +73,10 @@ function regionalOutage(
   });
 }
 
-function rdsPromotion(client: CustomizableClient, log: AdapterLog) {
+function rdsPromotion(client: CustomizableClient) {
   addInitialize(client, 'drRunbookMotoPromotion', (next, context) => async (args) => {
     const result = await next(args);
+    if (!active.scenario.moto) return result;
     if (context.commandName === 'PromoteReadReplicaCommand') {
       promoted.add(String(args.input.DBInstanceIdentifier));
     }
@@ -69,7 +84,7 @@ function rdsPromotion(client: CustomizableClient, log: AdapterLog) {
       for (const db of (result.output.DBInstances as Output[] | undefined) ?? []) {
         if (promoted.has(String(db.DBInstanceIdentifier)) && db.ReadReplicaSourceDBInstanceIdentifier) {
           delete db.ReadReplicaSourceDBInstanceIdentifier;
-          log.notes.add(
+          active.log.notes.add(
             'moto keeps ReadReplicaSourceDBInstanceIdentifier after PromoteReadReplica: cleared as AWS does',
           );
         }
@@ -79,10 +94,10 @@ function rdsPromotion(client: CustomizableClient, log: AdapterLog) {
   });
 }
 
-function asgInstanceVersions(client: CustomizableClient, log: AdapterLog) {
+function asgInstanceVersions(client: CustomizableClient) {
   addInitialize(client, 'drRunbookMotoInstanceVersions', (next, context) => async (args) => {
     const result = await next(args);
-    if (context.commandName !== 'DescribeAutoScalingGroupsCommand') return result;
+    if (!active.scenario.moto || context.commandName !== 'DescribeAutoScalingGroupsCommand') return result;
     for (const group of (result.output.AutoScalingGroups as Output[] | undefined) ?? []) {
       const groupVersion = (group.LaunchTemplate as Output | undefined)?.Version as string | undefined;
       for (const instance of (group.Instances as Output[] | undefined) ?? []) {
@@ -92,7 +107,7 @@ function asgInstanceVersions(client: CustomizableClient, log: AdapterLog) {
         const version = instanceVersions.get(id);
         if (launchTemplate && version && launchTemplate.Version !== version) {
           launchTemplate.Version = version;
-          log.notes.add(
+          active.log.notes.add(
             "moto reports every instance on the template's default version: each is given the version it launched from",
           );
         }
@@ -102,11 +117,12 @@ function asgInstanceVersions(client: CustomizableClient, log: AdapterLog) {
   });
 }
 
-function launchTemplateVersionDeletion(client: CustomizableClient, log: AdapterLog) {
+function launchTemplateVersionDeletion(client: CustomizableClient) {
   addInitialize(client, 'drRunbookMotoDeleteVersions', (next, context) => async (args) => {
-    if (context.commandName !== 'DeleteLaunchTemplateVersionsCommand') return next(args);
+    if (!active.scenario.moto || context.commandName !== 'DeleteLaunchTemplateVersionsCommand')
+      return next(args);
     const versions = (args.input.Versions as string[] | undefined) ?? [];
-    log.notes.add(
+    active.log.notes.add(
       `moto does not implement DeleteLaunchTemplateVersions: version ${versions.join(', ')} of ${String(
         args.input.LaunchTemplateId,
       )} stays in the emulator (AWS deletes it)`,
@@ -128,18 +144,11 @@ function serviceOf(client: CustomizableClient): string {
   return (client as unknown as { config?: { serviceId?: string } }).config?.serviceId ?? '';
 }
 
-/** The customizer for a run against moto (and, with scenario.outageRegion, a regional outage). */
-export function motoAdapters(scenario: EmulatorScenario, log: AdapterLog): ClientCustomizer {
-  return (client, region) => {
-    regionalOutage(client, region, scenario, log);
-    const service = serviceOf(client);
-    if (service === 'RDS') rdsPromotion(client, log);
-    if (service === 'Auto Scaling') asgInstanceVersions(client, log);
-    if (service === 'EC2') launchTemplateVersionDeletion(client, log);
-  };
-}
-
-/** Only the outage, for runs against a real account or another emulator. */
-export function outageOnly(scenario: EmulatorScenario, log: AdapterLog): ClientCustomizer {
-  return (client, region) => regionalOutage(client, region, scenario, log);
-}
+/** The customizer installed for local runs: adapters that follow the active run (see activateRun). */
+export const emulatorAdapters: ClientCustomizer = (client, region) => {
+  regionalOutage(client, region);
+  const service = serviceOf(client);
+  if (service === 'RDS') rdsPromotion(client);
+  if (service === 'Auto Scaling') asgInstanceVersions(client);
+  if (service === 'EC2') launchTemplateVersionDeletion(client);
+};

@@ -8,7 +8,7 @@ import type { DrPlan } from '../plan/schema.ts';
 
 export interface EnvironmentState {
   /** Recovery-region DB instances: id → status and replica source (if any). */
-  databases: Record<string, { status: string; replicaOf: string | null }>;
+  databases: Record<string, { status: string; replicaOf: string | null; backupRetentionDays: number }>;
   group: {
     min: number;
     desired: number;
@@ -34,6 +34,7 @@ export async function readEnvironment(
     databases[db.DBInstanceIdentifier ?? '?'] = {
       status: db.DBInstanceStatus ?? '?',
       replicaOf: db.ReadReplicaSourceDBInstanceIdentifier ?? null,
+      backupRetentionDays: db.BackupRetentionPeriod ?? 0,
     };
   }
 

@@ -21,6 +21,7 @@ import {
   CreateDBInstanceReadReplicaCommand,
   CreateDBSnapshotCommand,
   DeleteDBInstanceCommand,
+  ModifyDBInstanceCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
 import {
@@ -72,6 +73,14 @@ async function seedDatabase(plan: DrPlan, endpoint: string, created: string[]): 
         DBInstanceIdentifier: db.replicaInstanceId,
         SourceDBInstanceIdentifier: source.DBInstance?.DBInstanceArn,
         DBInstanceClass: 'db.t3.micro',
+      }),
+    );
+    // As in RDS, a PostgreSQL read replica keeps no backups of its own: promotion turns them on.
+    await recovery.send(
+      new ModifyDBInstanceCommand({
+        DBInstanceIdentifier: db.replicaInstanceId,
+        BackupRetentionPeriod: 0,
+        ApplyImmediately: true,
       }),
     );
     created.push(

@@ -8,7 +8,13 @@ import type { RunReport } from '../functions/runbook/report.ts';
 import { setClientCustomizer } from '../functions/shared/clients.ts';
 import type { Mode } from '../functions/shared/step-contract.ts';
 import type { DrPlan } from '../plan/schema.ts';
-import { AdapterLog, type EmulatorScenario, motoAdapters, outageOnly } from './emulator-adapters.ts';
+import {
+  AdapterLog,
+  activateRun,
+  deactivateRun,
+  type EmulatorScenario,
+  emulatorAdapters,
+} from './emulator-adapters.ts';
 import { differences, readEnvironment } from './environment-state.ts';
 import { extractRunbook } from './extract-definition.ts';
 import { type RunningMoto, startMoto } from './moto-server.ts';
@@ -123,9 +129,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     }
     for (const line of created) write(`  + ${line}`);
 
-    const scenario: EmulatorScenario = {};
+    const scenario: EmulatorScenario = { moto: emulated };
     const log = new AdapterLog();
-    setClientCustomizer(emulated ? motoAdapters(scenario, log) : outageOnly(scenario, log));
+    setClientCustomizer(emulatorAdapters);
+    activateRun(scenario, log);
     if (emulated) globalThis.fetch = simulatedApplicationFetch(plan, endpoint);
     process.env.HISTORY_TABLE_NAME = resources.tableName;
     process.env.TOPIC_ARN = resources.topicArn;
@@ -197,7 +204,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     return { run, report, timeline, notes, markdown, plan, endpoint };
   } finally {
     globalThis.fetch = realFetch;
-    setClientCustomizer(undefined);
+    deactivateRun();
     if (moto) await moto.stop();
   }
 }

@@ -1,0 +1,159 @@
+// The runbook end to end against moto, an independent AWS emulator: the real synthesized state
+// machine, the real handlers, every SDK call over HTTP. Assertions read moto's state back.
+
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { describe, expect, it } from '@jest/globals';
+import { databaseClientsFor } from '../../functions/database/clients.ts';
+import { AdapterLog, activateRun, deactivateRun } from '../../local/emulator-adapters.ts';
+import { readEnvironment } from '../../local/environment-state.ts';
+import { seedEnvironment } from '../../local/seed.ts';
+import { type SimulateOptions, simulate } from '../../local/simulate.ts';
+import { examplePlan } from '../fixtures.ts';
+import { useMoto } from './moto.ts';
+
+const moto = useMoto();
+const plan = examplePlan();
+const TABLE = 'dr-runbook-shop';
+const lines: string[] = [];
+
+function run(options: Partial<SimulateOptions> & Pick<SimulateOptions, 'mode'>) {
+  return simulate({
+    plan,
+    scenario: 'none',
+    endpoint: moto.endpoint,
+    seed: true,
+    waitMilliseconds: 0,
+    write: (l) => lines.push(l),
+    ...options,
+  });
+}
+
+/** The seeded environment, and its state before anything ran. */
+async function seeded() {
+  const seed = await seedEnvironment(plan, moto.endpoint);
+  return { seed, before: await readEnvironment(seed.plan, moto.endpoint, TABLE) };
+}
+
+describe('simulate against moto', () => {
+  it('dry-run: changes nothing', async () => {
+    const { seed, before } = await seeded();
+    const result = await run({ mode: 'dry-run', plan: seed.plan, seed: false });
+    expect(result.run.status).toBe('SUCCEEDED');
+    expect(result.report?.outcome).toBe('ready');
+    expect(await readEnvironment(seed.plan, moto.endpoint, TABLE)).toEqual(before);
+  }, 60_000);
+
+  it('drill: exercises the recovery side, then leaves nothing behind', async () => {
+    const { seed, before } = await seeded();
+    const result = await run({ mode: 'drill', plan: seed.plan, seed: false });
+    expect(result.run.status).toBe('SUCCEEDED');
+    // It really did something: a temporary database, a scaled group, a drill record.
+    const changed = result.report?.changes.map((c) => `${c.resource} ${c.action}`) ?? [];
+    expect(changed).toEqual(
+      expect.arrayContaining([
+        'shop-web-standby scale',
+        'drill.shop.example.com CNAME create',
+        expect.stringMatching(/^drill-shop-\w+ restore/),
+      ]),
+    );
+    expect(result.report?.rpo.achievedSeconds).toEqual(expect.any(Number));
+    // …and left nothing: no temporary instance, group and template version as before, no drill
+    // record, production records untouched, lock released.
+    const after = await readEnvironment(seed.plan, moto.endpoint, TABLE);
+    expect(Object.keys(after.databases).sort()).toEqual(['shop-db-replica']);
+    expect(after.group).toEqual(before.group);
+    expect(after.records).toEqual(before.records);
+    expect(after.lock).toBeNull();
+    expect(after).toEqual(before);
+  }, 60_000);
+
+  it('failover: promotes the replica, scales the group on the newest AMI, points every record at its recovery target', async () => {
+    const { seed } = await seeded();
+    const result = await run({ mode: 'failover', plan: seed.plan, seed: false });
+    expect(result.run.status).toBe('SUCCEEDED');
+    expect(result.report).toMatchObject({
+      outcome: 'succeeded',
+      rto: { met: true },
+      rpo: { achievedSeconds: 3, met: true },
+    });
+
+    const after = await readEnvironment(seed.plan, moto.endpoint, TABLE);
+    // moto keeps the replica source after promotion (DESIGN §6); what it does show is the
+    // backup retention the promotion turned on.
+    expect(after.databases['shop-db-replica']?.backupRetentionDays).toBe(7);
+    expect(after.group).toMatchObject({ min: 2, desired: 4, max: 8, launchTemplateVersion: '2' });
+    const ec2 = new EC2Client({ region: 'us-west-2', endpoint: moto.endpoint });
+    const versions = await ec2.send(
+      new DescribeLaunchTemplateVersionsCommand({
+        LaunchTemplateName: 'shop-web-standby-lt',
+        Versions: ['2'],
+      }),
+    );
+    const newestAmi = seed.created.find((line) => line.includes('AMI'))?.match(/ami-\w+/)?.[0];
+    expect(versions.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.ImageId).toBe(newestAmi);
+    expect(after.records).toEqual({
+      'www.shop.example.com CNAME': 'web-standby.us-west-2.shop.example.com',
+      'api.shop.example.com CNAME': 'api-standby.us-west-2.shop.example.com',
+    });
+    expect(after.lock).toMatchObject({ cooldownUntil: expect.any(String) });
+    expect(after.lock?.runId).toBeUndefined();
+  }, 60_000);
+
+  it('a run started while another holds the lock ends as AlreadyRunning and touches nothing', async () => {
+    const { seed } = await seeded();
+    const dynamo = new DynamoDBClient({ region: 'us-west-2', endpoint: moto.endpoint });
+    await dynamo.send(
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: {
+          pk: { S: 'LOCK#shop' },
+          sk: { S: 'LOCK' },
+          runId: { S: 'drill-running-now' },
+          expiresAt: { S: '2999-01-01T00:00:00.000Z' },
+        },
+      }),
+    );
+    const before = await readEnvironment(seed.plan, moto.endpoint, TABLE);
+    const result = await run({ mode: 'failover', plan: seed.plan, seed: false });
+    expect(result.run).toMatchObject({ status: 'FAILED', error: 'AlreadyRunning' });
+    expect(await readEnvironment(seed.plan, moto.endpoint, TABLE)).toEqual(before);
+  }, 60_000);
+
+  it('region-outage: the failover completes while every request to the primary region fails', async () => {
+    const result = await run({ mode: 'failover', scenario: 'region-outage' });
+    expect(result.run.status).toBe('SUCCEEDED');
+    expect(result.notes).toContain('region-outage: the run made no request to us-east-1 (0 blocked)');
+    const after = await readEnvironment(result.plan, moto.endpoint, TABLE);
+    expect(after.records['www.shop.example.com CNAME']).toBe('web-standby.us-west-2.shop.example.com');
+  }, 60_000);
+
+  it('the simulated outage really blocks the primary region for the step clients', async () => {
+    activateRun({ outageRegion: 'us-east-1', moto: true }, new AdapterLog());
+    try {
+      // Clients are created through the same factory the steps use; the customizer is installed by simulate().
+      await run({ mode: 'dry-run' });
+      activateRun({ outageRegion: 'us-east-1', moto: true }, new AdapterLog());
+      await expect(
+        databaseClientsFor('us-east-1').rds.send(new DescribeDBInstancesCommand({})),
+      ).rejects.toMatchObject({
+        name: 'TimeoutError',
+      });
+      await expect(
+        databaseClientsFor('us-west-2').rds.send(new DescribeDBInstancesCommand({})),
+      ).resolves.toBeDefined();
+    } finally {
+      deactivateRun();
+    }
+  }, 60_000);
+
+  it('--no-seed: runs against resources someone else created, creating only the runbook table and topic', async () => {
+    const seed = await seedEnvironment(plan, moto.endpoint);
+    const result = await run({ mode: 'failover', plan: seed.plan, seed: false });
+    expect(result.run.status).toBe('SUCCEEDED');
+    const after = await readEnvironment(seed.plan, moto.endpoint, TABLE);
+    expect(after.group).toMatchObject({ desired: 4 });
+    expect(after.records['api.shop.example.com CNAME']).toBe('api-standby.us-west-2.shop.example.com');
+  }, 60_000);
+});
