@@ -23,8 +23,8 @@ export interface MotoCommand {
   readonly args: string[];
 }
 
-function works(command: string, args: string[]): boolean {
-  const result = spawnSync(command, args, { stdio: 'ignore', timeout: 20_000 });
+function works(command: string, args: string[], env: NodeJS.ProcessEnv): boolean {
+  const result = spawnSync(command, args, { stdio: 'ignore', timeout: 20_000, env });
   return result.status === 0;
 }
 
@@ -42,7 +42,7 @@ export function findMoto(env: NodeJS.ProcessEnv = process.env): MotoCommand {
   for (const candidate of candidates) {
     const label = [candidate.command, ...candidate.args].join(' ');
     tried.push(label);
-    if (works(candidate.command, [...candidate.args, '--help'])) return candidate;
+    if (works(candidate.command, [...candidate.args, '--help'], env)) return candidate;
   }
   throw new MotoNotFoundError(tried);
 }
