@@ -57,6 +57,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     context: {
       Execution: { Id: `local:${options.executionName}`, Name: options.executionName },
       StateMachine: { Id: 'local:dr-runbook', Name: 'dr-runbook' },
+      // $$.Task.Token for waitForTaskToken tasks (the local handler answers instead of a person).
+      Task: { Token: `local:${options.executionName}` },
     },
   });
 

@@ -52,11 +52,19 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
   const { plan, functions, table } = props;
   const run = { run: sfn.JsonPath.objectAt('$.run') };
 
-  // ---- tail: report → (drill: revert) → release lock → outcome. Every failure joins it.
+  // ---- tail: (drill: revert) → report → release lock → outcome. Every failure joins it, so a
+  // failed run is reported, a failed drill still cleans up, and the report says whether it could.
   const outcome = new sfn.Choice(scope, 'Outcome')
     .when(
       sfn.Condition.isPresent('$.failure'),
       new sfn.Fail(scope, 'RunFailed', { error: 'RunbookFailed', causePath: '$.failure.Cause' }),
+    )
+    .when(
+      sfn.Condition.isPresent('$.revertFailure'),
+      new sfn.Fail(scope, 'DrillNotReverted', {
+        error: 'DrillRevertFailed',
+        causePath: '$.revertFailure.Cause',
+      }),
     )
     .otherwise(new sfn.Succeed(scope, 'RunSucceeded'));
 
@@ -127,13 +135,6 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
         resultPath: '$.progress',
       }),
     );
-  revertDrill.addCatch(failureOf(scope, 'RevertDrill').next(release), { resultPath: '$.caught' });
-  revertDrill.next(release);
-
-  const afterReport = new sfn.Choice(scope, 'IsDrill?')
-    .when(sfn.Condition.stringEquals('$.run.mode', 'drill'), revertDrill)
-    .otherwise(release);
-
   const report = runbookInvoke(
     scope,
     'Report',
@@ -142,11 +143,25 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
     { ...run, outcome: sfn.JsonPath.objectAt('$') },
     '$.report',
   );
-  report.addCatch(failureOf(scope, 'Report').next(afterReport), { resultPath: '$.caught' });
-  report.next(afterReport);
+  report.addCatch(failureOf(scope, 'Report').next(release), { resultPath: '$.caught' });
+  report.next(release);
 
-  /** Catch handler of a main state: record which step failed and why, then report. */
-  const failed = (step: string) => failureOf(scope, step).next(report);
+  // A revert that fails is kept apart from the run's own failure (if any), and reported.
+  revertDrill.addCatch(
+    new sfn.Pass(scope, 'RevertDrillFailed', {
+      parameters: { step: 'RevertDrill', 'Error.$': '$.caught.Error', 'Cause.$': '$.caught.Cause' },
+      resultPath: '$.revertFailure',
+    }).next(report),
+    { resultPath: '$.caught' },
+  );
+  revertDrill.next(report);
+
+  const beforeReport = new sfn.Choice(scope, 'IsDrill?')
+    .when(sfn.Condition.stringEquals('$.run.mode', 'drill'), revertDrill)
+    .otherwise(report);
+
+  /** Catch handler of a main state: record which step failed and why, then (revert and) report. */
+  const failed = (step: string) => failureOf(scope, step).next(beforeReport);
 
   // ---- main path
   const injectPlan = new sfn.Pass(scope, 'InjectPlan', {
@@ -259,6 +274,15 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
   switchTraffic.addCatch(failed('SwitchTraffic'), { resultPath: '$.caught' });
 
   const verify = runbookInvoke(scope, 'Verify', functions.runbook, 'verify', run, '$.verification');
+  // Right after INSYNC, resolvers may still hand out the old answer for a TTL: probe again, spaced
+  // out, before calling the recovery unverified (bounded by attempts, ~4 minutes in all).
+  verify.addRetry({
+    errors: ['RecoveryNotVerifiedError'],
+    interval: Duration.seconds(10),
+    backoffRate: 1.5,
+    maxAttempts: 6,
+    maxDelay: Duration.seconds(60),
+  });
   verify.addCatch(failed('Verify'), { resultPath: '$.caught' });
 
   let recovery: sfn.IChainable = recover;
@@ -272,7 +296,7 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
 
   recover.next(switchTraffic);
   switchTraffic.next(verify);
-  verify.next(report);
+  verify.next(beforeReport);
   readiness.next(modeChoice);
 
   const needsLock = new sfn.Choice(scope, 'NeedsLock?', {
@@ -313,7 +337,12 @@ function approvalGate(
     resultPath: '$.approval',
   });
   // A retry publishes a new request with a new task token; the old token simply goes unused.
-  request.addRetry({ errors: RETRYABLE_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5 });
+  request.addRetry({
+    errors: RETRYABLE_ERRORS,
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 5,
+  });
   if (plan.triggers.onApprovalTimeout === 'proceed') {
     request.addCatch(next, { errors: ['States.Timeout'], resultPath: '$.approvalTimeout' });
   }

@@ -17,6 +17,9 @@ export interface RunOutcomeInput {
   verification?: VerifyResult;
   /** Set by the failure path: the state that failed and the error Step Functions caught. */
   failure?: { step: string; Error: string; Cause?: string };
+  /** Drills: what the revert did, or why it failed (then the drill left something behind). */
+  revert?: { database?: ProgressResult; compute?: ProgressResult; traffic?: ProgressResult };
+  revertFailure?: { step: string; Error: string; Cause?: string };
 }
 
 export interface Objective {
@@ -39,8 +42,12 @@ export interface RunReport {
   rpo: Objective;
   failedStep?: string;
   cause?: string;
+  /** A drill that failed and then could not be reverted either: what the revert ran into. */
+  revertProblem?: string;
   readinessProblems: string[];
   changes: Change[];
+  /** Drills: what the revert undid. */
+  reverted: Change[];
   /** Set after a successful failover: no new run starts before this time. */
   cooldownUntil?: string;
 }
@@ -82,7 +89,8 @@ export function buildReport(plan: DrPlan, run: RunRecord, outcome: RunOutcomeInp
   const readinessProblems = (outcome.readiness ?? []).flatMap((r) =>
     r.checks.filter((c) => c.status === 'fail').map((c) => `${r.family}/${c.name}: ${c.detail}`),
   );
-  const failed = outcome.failure !== undefined;
+  const failure = outcome.failure ?? outcome.revertFailure;
+  const failed = failure !== undefined;
   const succeeded = !failed && (run.mode === 'dry-run' || outcome.verification !== undefined);
   return {
     plan: plan.name,
@@ -103,14 +111,15 @@ export function buildReport(plan: DrPlan, run: RunRecord, outcome: RunOutcomeInp
     predictedRtoSeconds: predictRtoSeconds(outcome.readiness),
     rto: objective(plan.objectives.rtoMinutes * 60, rtoAchieved),
     rpo: objective(plan.objectives.rpoSeconds, rpoAchieved),
-    ...(outcome.failure
-      ? {
-          failedStep: outcome.failure.step,
-          cause: describeCause(outcome.failure.Error, outcome.failure.Cause),
-        }
+    ...(failure ? { failedStep: failure.step, cause: describeCause(failure.Error, failure.Cause) } : {}),
+    ...(outcome.failure && outcome.revertFailure
+      ? { revertProblem: describeCause(outcome.revertFailure.Error, outcome.revertFailure.Cause) }
       : {}),
     readinessProblems,
     changes: [outcome.results?.database, outcome.results?.compute, outcome.switch?.traffic].flatMap(
+      (r) => r?.changes ?? [],
+    ),
+    reverted: [outcome.revert?.traffic, outcome.revert?.compute, outcome.revert?.database].flatMap(
       (r) => r?.changes ?? [],
     ),
     ...(run.mode === 'failover' && succeeded
@@ -129,6 +138,7 @@ export function summarize(report: RunReport): string {
     `RTO: ${secs(report.rto)}`,
     `RPO: ${secs(report.rpo)}`,
     ...(report.failedStep ? [`failed at ${report.failedStep}: ${report.cause}`] : []),
+    ...(report.revertProblem ? [`the drill could not be reverted either: ${report.revertProblem}`] : []),
     ...report.readinessProblems.map((p) => `readiness: ${p}`),
     ...report.changes.map((c) => `changed ${c.resource}: ${c.action} (${c.detail})`),
   ].join('\n');

@@ -1,0 +1,107 @@
+// Approval with the pilot-light plan ("approval": "always"): before a drill or failover changes
+// anything, the runbook publishes an approval request and waits on its task token for a person.
+import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { handler as runbookHandler } from '../../functions/runbook/handler.ts';
+import { type JsonValue, type LocalTaskHandler, localLambdaContext } from '../../local/task-handlers.ts';
+import { PILOT_LIGHT } from './environments.ts';
+import type { FakeAws } from './fake-aws.ts';
+import {
+  answerProbes,
+  fakeAwsFor,
+  onlyReport,
+  type Runbook,
+  runRunbook,
+  synthesizeExample,
+} from './harness.ts';
+
+let runbook: Runbook;
+let fake: FakeAws;
+let requests: JsonValue[];
+
+beforeAll(async () => {
+  runbook = await synthesizeExample('pilot-light');
+}, 30_000);
+
+beforeEach(() => {
+  fake = fakeAwsFor(runbook);
+  answerProbes(200);
+  requests = [];
+});
+
+/**
+ * Stands in for the person: the real runbook Lambda publishes the approval request (as Step Functions
+ * would invoke it), then the answer comes back as send-task-success or send-task-failure would give it.
+ */
+function person(answer: 'approve' | 'deny'): LocalTaskHandler {
+  return async (input) => {
+    const { Payload } = input as { Payload: JsonValue };
+    requests.push(Payload);
+    await runbookHandler(Payload, localLambdaContext('dr-runbook-runbook') as never);
+    if (answer === 'deny')
+      throw Object.assign(new Error('not during month-end billing'), { name: 'ApprovalDenied' });
+    return { approved: true };
+  };
+}
+
+describe('runbook approval (pilot-light plan)', () => {
+  it('lets a dry-run through without asking anyone', async () => {
+    const run = await runRunbook(runbook, {
+      input: { mode: 'dry-run' },
+      stateOverrides: { WaitForApproval: person('approve') },
+    });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered).not.toContain('WaitForApproval');
+    expect(requests).toEqual([]);
+    expect(onlyReport(fake)).toMatchObject({ plan: 'billing', outcome: 'ready' });
+  });
+
+  it('asks before a failover and, once approved, recovers', async () => {
+    const run = await runRunbook(runbook, {
+      input: { mode: 'failover', confirm: 'billing', requestedBy: 'bob' },
+      stateOverrides: { WaitForApproval: person('approve') },
+    });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered.indexOf('WaitForApproval')).toBeLessThan(run.entered.indexOf('Recover'));
+    expect(requests).toEqual([
+      expect.objectContaining({ action: 'request-approval', taskToken: expect.any(String) }),
+    ]);
+    const [approvalRequest] = fake.sns.published;
+    expect(approvalRequest?.Subject).toBe('dr-runbook billing: approve failover?');
+    expect(approvalRequest?.Message).toContain('aws stepfunctions send-task-success --region eu-central-1');
+
+    expect(fake.replica()?.source).toBeUndefined();
+    const group = fake.group();
+    expect({ min: group.min, desired: group.desired, max: group.max }).toEqual({
+      min: 2,
+      desired: 3,
+      max: 6,
+    });
+    expect(fake.record('app.billing.example.org', 'A')?.AliasTarget).toEqual({
+      HostedZoneId: 'Z215JYRZR1TBD5',
+      DNSName: 'billing-alb-fra-123456.eu-central-1.elb.amazonaws.com.',
+      EvaluateTargetHealth: true,
+    });
+    expect(onlyReport(fake)).toMatchObject({ mode: 'failover', outcome: 'succeeded' });
+  });
+
+  it('changes nothing when the approver denies, reports the denial and releases the lock', async () => {
+    const run = await runRunbook(runbook, {
+      input: { mode: 'drill' },
+      stateOverrides: { WaitForApproval: person('deny') },
+    });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'RunbookFailed' });
+    expect(run.entered).not.toContain('Recover');
+    expect(fake.mutatingCalls('rds', 'autoscaling', 'ec2', 'route53')).toEqual([]);
+    expect(onlyReport(fake)).toMatchObject({
+      mode: 'drill',
+      outcome: 'failed',
+      failedStep: 'WaitForApproval',
+      cause: expect.stringContaining('ApprovalDenied'),
+    });
+    expect(fake.lockItem()).toBeUndefined();
+    expect(fake.group()).toMatchObject({ min: PILOT_LIGHT.group.min, desired: 0, instances: [] });
+  });
+});

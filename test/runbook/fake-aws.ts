@@ -1,0 +1,172 @@
+// A small stateful in-memory AWS for the runbook tests, installed with aws-sdk-client-mock on every
+// client the step families and the state machine's DynamoDB tasks use. Reads answer from the state,
+// mutations change it, every call is logged, and any command can be made to fail. Each service's
+// behaviour lives in its own module (fake-database, fake-ec2, fake-auto-scaling, fake-route53,
+// fake-dynamodb).
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { type ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
+import type { Environment } from './environments.ts';
+import { FakeAutoScaling, type Group } from './fake-auto-scaling.ts';
+import { type DbInstance, FakeCloudWatch, FakeRds } from './fake-database.ts';
+import { FakeDynamoDb, FakeSns } from './fake-dynamodb.ts';
+import type { Item } from './fake-dynamodb-expressions.ts';
+import { FakeEc2, type LaunchTemplate } from './fake-ec2.ts';
+import type { Handler } from './fake-handler.ts';
+import { FakeRoute53, fqdn, type Zone } from './fake-route53.ts';
+
+export type Service = 'rds' | 'cloudwatch' | 'autoscaling' | 'ec2' | 'route53' | 'dynamodb' | 'sns';
+
+export interface Call {
+  readonly service: Service;
+  /** The command name without "Command", e.g. "PromoteReadReplica". */
+  readonly command: string;
+  readonly input: unknown;
+}
+
+interface Failure {
+  readonly command: string;
+  readonly error: () => Error;
+  readonly when: (input: never) => boolean;
+  remaining: number;
+}
+
+const READ_ONLY = /^(Describe|List|Get)/;
+
+export class FakeAws {
+  /** Every call sent to any client, in order (including the ones made to fail). */
+  readonly calls: Call[] = [];
+  readonly rds: FakeRds;
+  readonly cloudwatch: FakeCloudWatch;
+  readonly ec2: FakeEc2;
+  readonly autoScaling: FakeAutoScaling;
+  readonly route53: FakeRoute53;
+  readonly dynamodb: FakeDynamoDb;
+  readonly sns = new FakeSns();
+  private readonly failures: Failure[] = [];
+
+  constructor(
+    readonly environment: Environment,
+    /** The lock and history table. */
+    tableName: string,
+    now = new Date(),
+  ) {
+    this.rds = new FakeRds(environment, now);
+    this.cloudwatch = new FakeCloudWatch(environment, now);
+    this.ec2 = new FakeEc2(environment, now);
+    this.autoScaling = new FakeAutoScaling(environment, this.ec2);
+    this.route53 = new FakeRoute53(environment);
+    this.dynamodb = new FakeDynamoDb(tableName);
+  }
+
+  /** Installs the fake on every client class (replacing any earlier mocks of them). */
+  install(): this {
+    this.serve(mockClient(RDSClient), 'rds', this.rds.handlers());
+    this.serve(mockClient(CloudWatchClient), 'cloudwatch', this.cloudwatch.handlers());
+    this.serve(mockClient(AutoScalingClient), 'autoscaling', this.autoScaling.handlers());
+    this.serve(mockClient(EC2Client), 'ec2', this.ec2.handlers());
+    this.serve(mockClient(Route53Client), 'route53', this.route53.handlers());
+    this.serve(mockClient(DynamoDBClient), 'dynamodb', this.dynamodb.handlers());
+    this.serve(mockClient(SNSClient), 'sns', this.sns.handlers());
+    return this;
+  }
+
+  // ---- arrangement
+
+  /** Makes `command` (e.g. "PromoteReadReplica") throw, `times` times (default: every time). */
+  fail(
+    command: string,
+    error: () => Error,
+    options: { times?: number; when?: (input: never) => boolean } = {},
+  ) {
+    const remaining = options.times ?? Number.POSITIVE_INFINITY;
+    this.failures.push({ command, error, when: options.when ?? (() => true), remaining });
+  }
+
+  seedItem(item: Item): void {
+    this.dynamodb.seed(item);
+  }
+
+  // ---- what assertions read
+
+  /** Every call that could change something (anything but Describe*, List*, Get*), of these services. */
+  mutatingCalls(...services: Service[]): Call[] {
+    return this.calls.filter(
+      (call) => !READ_ONLY.test(call.command) && (services.length === 0 || services.includes(call.service)),
+    );
+  }
+
+  callsOf(command: string): Call[] {
+    return this.calls.filter((call) => call.command === command);
+  }
+
+  replica(): DbInstance | undefined {
+    return this.rds.instances.get(this.environment.database.replicaId);
+  }
+
+  group(): Group {
+    const group = this.autoScaling.groups.get(this.environment.group.name);
+    if (!group) throw new Error('the standby group is gone from the fake');
+    return group;
+  }
+
+  template(): LaunchTemplate {
+    const template = this.ec2.templates.get(this.environment.launchTemplate.id);
+    if (!template) throw new Error('the launch template is gone from the fake');
+    return template;
+  }
+
+  /** The plan's hosted zone. */
+  zone(): Zone {
+    return this.route53.zone(this.environment.zone.id);
+  }
+
+  /** A record set of the plan's zone by name (without the trailing dot) and type. */
+  record(name: string, type: string): ResourceRecordSet | undefined {
+    return this.zone().records.find((set) => set.Name === fqdn(name) && set.Type === type);
+  }
+
+  /** Every record name a change batch wrote or deleted, without the trailing dot. */
+  namesChanged(): string[] {
+    return this.route53.changeBatches.flatMap((batch) => batch.changes.map((c) => c.name.replace(/\.$/, '')));
+  }
+
+  lockItem(): Item | undefined {
+    return this.dynamodb.items.get(`LOCK#${this.environment.plan}|LOCK`);
+  }
+
+  historyItems(): Item[] {
+    return [...this.dynamodb.items.values()].filter((item) => item.pk?.S === `RUN#${this.environment.plan}`);
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: stubs of different clients have unrelated type parameters
+  private serve(mock: AwsStub<any, any, any>, service: Service, handlers: Handler[]): void {
+    mock.callsFake((input: unknown) => {
+      throw new Error(`the fake AWS does not implement this ${service} command: ${JSON.stringify(input)}`);
+    });
+    for (const [Command, handle] of handlers) {
+      const command = Command.name.replace(/Command$/, '');
+      mock.on(Command).callsFake(async (input: unknown) => {
+        this.calls.push({ service, command, input: structuredClone(input) });
+        const failure = this.failures.find(
+          (f) => f.command === command && f.remaining > 0 && f.when(input as never),
+        );
+        if (failure) {
+          failure.remaining -= 1;
+          throw failure.error();
+        }
+        return structuredClone(handle(input as never));
+      });
+    }
+  }
+}
+
+/** A fresh fake of `environment`, installed on every client. */
+export function installFakeAws(environment: Environment, tableName: string, now = new Date()): FakeAws {
+  return new FakeAws(environment, tableName, now).install();
+}

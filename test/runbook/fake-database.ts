@@ -1,0 +1,230 @@
+// The fake RDS and CloudWatch of the recovery region: the read replica, snapshot copies, the
+// ReplicaLag metric and the application alarm. A restored instance is "available" on the next
+// describe; a promoted replica is standalone at once and "available" on the next describe; a deleted
+// instance is gone on the next describe.
+import {
+  DescribeAlarmsCommand,
+  type DescribeAlarmsCommandInput,
+  GetMetricStatisticsCommand,
+  type GetMetricStatisticsCommandInput,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  DeleteDBInstanceCommand,
+  type DeleteDBInstanceCommandInput,
+  DescribeDBInstancesCommand,
+  type DescribeDBInstancesCommandInput,
+  DescribeDBSnapshotsCommand,
+  type DescribeDBSnapshotsCommandInput,
+  PromoteReadReplicaCommand,
+  type PromoteReadReplicaCommandInput,
+  RestoreDBInstanceFromDBSnapshotCommand,
+  type RestoreDBInstanceFromDBSnapshotCommandInput,
+} from '@aws-sdk/client-rds';
+import { awsError } from '../fixtures.ts';
+import { ACCOUNT, type Environment } from './environments.ts';
+import { type Handler, hoursAgo } from './fake-handler.ts';
+
+export interface DbInstance {
+  id: string;
+  status: string;
+  instanceClass: string;
+  /** ARN of the replication source; absent once standalone. */
+  source?: string;
+  backupRetentionDays: number;
+  subnetGroup?: string;
+  securityGroups: string[];
+  tags: Record<string, string>;
+  createdAt: Date;
+  restoredFromSnapshot?: string;
+  /** Applied at the next describe: a new status, or "gone". */
+  pending?: string;
+}
+
+export interface Snapshot {
+  id: string;
+  instanceId: string;
+  createdAt: Date;
+}
+
+export class FakeRds {
+  readonly instances = new Map<string, DbInstance>();
+  readonly snapshots: Snapshot[] = [];
+
+  constructor(
+    private readonly env: Environment,
+    now: Date,
+  ) {
+    const db = env.database;
+    this.instances.set(db.replicaId, {
+      id: db.replicaId,
+      status: 'available',
+      instanceClass: db.replicaClass,
+      source: `arn:aws:rds:${env.primaryRegion}:${ACCOUNT}:db:${db.primaryId}`,
+      backupRetentionDays: 0,
+      subnetGroup: `${env.plan}-db-subnets`,
+      securityGroups: [`sg-0${env.plan}db`],
+      tags: { app: env.plan },
+      createdAt: hoursAgo(now, 24 * 90),
+    });
+    for (const { id, ageHours } of db.snapshots) {
+      this.snapshots.push({ id, instanceId: db.primaryId, createdAt: hoursAgo(now, ageHours) });
+    }
+  }
+
+  handlers(): Handler[] {
+    return [
+      [DescribeDBInstancesCommand, (input: DescribeDBInstancesCommandInput) => this.describe(input)],
+      [DescribeDBSnapshotsCommand, (input: DescribeDBSnapshotsCommandInput) => this.describeSnapshots(input)],
+      [PromoteReadReplicaCommand, (input: PromoteReadReplicaCommandInput) => this.promote(input)],
+      [
+        RestoreDBInstanceFromDBSnapshotCommand,
+        (input: RestoreDBInstanceFromDBSnapshotCommandInput) => this.restore(input),
+      ],
+      [DeleteDBInstanceCommand, (input: DeleteDBInstanceCommandInput) => this.delete(input)],
+    ];
+  }
+
+  private shape(instance: DbInstance) {
+    const region = this.env.recoveryRegion;
+    return {
+      DBInstanceIdentifier: instance.id,
+      DBInstanceArn: `arn:aws:rds:${region}:${ACCOUNT}:db:${instance.id}`,
+      DBInstanceStatus: instance.status,
+      DBInstanceClass: instance.instanceClass,
+      Engine: 'postgres',
+      BackupRetentionPeriod: instance.backupRetentionDays,
+      InstanceCreateTime: instance.createdAt,
+      ...(instance.source ? { ReadReplicaSourceDBInstanceIdentifier: instance.source } : {}),
+      ...(instance.subnetGroup ? { DBSubnetGroup: { DBSubnetGroupName: instance.subnetGroup } } : {}),
+      VpcSecurityGroups: instance.securityGroups.map((id) => ({ VpcSecurityGroupId: id, Status: 'active' })),
+      ...(instance.status === 'available'
+        ? { Endpoint: { Address: `${instance.id}.c0fake.${region}.rds.amazonaws.com`, Port: 5432 } }
+        : {}),
+      TagList: Object.entries(instance.tags).map(([Key, Value]) => ({ Key, Value })),
+    };
+  }
+
+  private find(id: string | undefined): DbInstance {
+    const instance = this.instances.get(id ?? '');
+    if (!instance) throw awsError('DBInstanceNotFoundFault', 404, `DBInstance ${id} not found.`);
+    return instance;
+  }
+
+  private describe(input: DescribeDBInstancesCommandInput) {
+    const id = input.DBInstanceIdentifier ?? '';
+    const instance = this.instances.get(id);
+    if (instance?.pending === 'gone') this.instances.delete(id);
+    else if (instance?.pending) {
+      instance.status = instance.pending;
+      delete instance.pending;
+    }
+    return { DBInstances: [this.shape(this.find(id))] };
+  }
+
+  private describeSnapshots(input: DescribeDBSnapshotsCommandInput) {
+    const ids = input.Filters?.find((f) => f.Name === 'db-instance-id')?.Values;
+    return {
+      DBSnapshots: this.snapshots
+        .filter((s) => !ids || ids.includes(s.instanceId))
+        .map((s) => ({
+          DBSnapshotIdentifier: s.id,
+          DBSnapshotArn: `arn:aws:rds:${this.env.recoveryRegion}:${ACCOUNT}:snapshot:${s.id}`,
+          DBInstanceIdentifier: s.instanceId,
+          SnapshotCreateTime: s.createdAt,
+          Status: 'available',
+          SnapshotType: 'manual',
+        })),
+    };
+  }
+
+  private promote(input: PromoteReadReplicaCommandInput) {
+    const instance = this.find(input.DBInstanceIdentifier);
+    if (!instance.source || instance.status !== 'available') {
+      throw awsError('InvalidDBInstanceStateFault', 400, `DB instance ${instance.id} is not a read replica.`);
+    }
+    delete instance.source;
+    instance.status = 'modifying';
+    instance.pending = 'available';
+    if (input.BackupRetentionPeriod !== undefined) instance.backupRetentionDays = input.BackupRetentionPeriod;
+    return { DBInstance: this.shape(instance) };
+  }
+
+  private restore(input: RestoreDBInstanceFromDBSnapshotCommandInput) {
+    const id = input.DBInstanceIdentifier ?? '';
+    if (this.instances.has(id)) {
+      throw awsError('DBInstanceAlreadyExistsFault', 400, `DB instance ${id} already exists`);
+    }
+    const snapshot = this.snapshots.find((s) => s.id === input.DBSnapshotIdentifier);
+    if (!snapshot) {
+      throw awsError('DBSnapshotNotFoundFault', 404, `DBSnapshot ${input.DBSnapshotIdentifier} not found.`);
+    }
+    const instance: DbInstance = {
+      id,
+      status: 'creating',
+      pending: 'available',
+      instanceClass: input.DBInstanceClass ?? this.env.database.replicaClass,
+      backupRetentionDays: 1,
+      ...(input.DBSubnetGroupName ? { subnetGroup: input.DBSubnetGroupName } : {}),
+      securityGroups: input.VpcSecurityGroupIds ?? [],
+      tags: Object.fromEntries((input.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+      createdAt: new Date(),
+      restoredFromSnapshot: snapshot.id,
+    };
+    this.instances.set(id, instance);
+    return { DBInstance: this.shape(instance) };
+  }
+
+  private delete(input: DeleteDBInstanceCommandInput) {
+    const instance = this.find(input.DBInstanceIdentifier);
+    if (instance.status === 'deleting') {
+      throw awsError(
+        'InvalidDBInstanceStateFault',
+        400,
+        `DB instance ${instance.id} is already being deleted.`,
+      );
+    }
+    instance.status = 'deleting';
+    instance.pending = 'gone';
+    return { DBInstance: this.shape(instance) };
+  }
+}
+
+export class FakeCloudWatch {
+  /** ReplicaLag datapoints by DB instance id. */
+  readonly replicaLag = new Map<string, { timestamp: Date; seconds: number }[]>();
+  readonly alarms = new Map<string, string>();
+
+  constructor(env: Environment, now: Date) {
+    const lag = { timestamp: new Date(now.getTime() - 60_000), seconds: env.database.replicaLagSeconds };
+    this.replicaLag.set(env.database.replicaId, [lag]);
+    for (const [name, state] of Object.entries(env.alarms)) this.alarms.set(name, state);
+  }
+
+  handlers(): Handler[] {
+    return [
+      [GetMetricStatisticsCommand, (input: GetMetricStatisticsCommandInput) => this.statistics(input)],
+      [DescribeAlarmsCommand, (input: DescribeAlarmsCommandInput) => this.describeAlarms(input)],
+    ];
+  }
+
+  private statistics(input: GetMetricStatisticsCommandInput) {
+    const id = input.Dimensions?.find((d) => d.Name === 'DBInstanceIdentifier')?.Value ?? '';
+    const points = input.MetricName === 'ReplicaLag' ? (this.replicaLag.get(id) ?? []) : [];
+    const from = input.StartTime?.getTime() ?? 0;
+    const to = input.EndTime?.getTime() ?? Number.POSITIVE_INFINITY;
+    return {
+      Label: input.MetricName,
+      Datapoints: points
+        .filter((p) => p.timestamp.getTime() >= from && p.timestamp.getTime() <= to)
+        .map((p) => ({ Timestamp: p.timestamp, Maximum: p.seconds, Unit: 'Seconds' })),
+    };
+  }
+
+  private describeAlarms(input: DescribeAlarmsCommandInput) {
+    const found = (input.AlarmNames ?? []).flatMap((name) => {
+      const state = this.alarms.get(name);
+      return state ? [{ AlarmName: name, StateValue: state }] : [];
+    });
+    return { MetricAlarms: found, CompositeAlarms: [] };
+  }
+}

@@ -1,0 +1,149 @@
+// The fake Route 53: the plan's hosted zone and its record sets. Change batches are atomic (CREATE,
+// UPSERT, DELETE with Route 53's own error messages), PENDING when submitted, INSYNC on GetChange.
+import {
+  ChangeResourceRecordSetsCommand,
+  type ChangeResourceRecordSetsCommandInput,
+  GetChangeCommand,
+  type GetChangeCommandInput,
+  GetHostedZoneCommand,
+  type GetHostedZoneCommandInput,
+  ListResourceRecordSetsCommand,
+  type ListResourceRecordSetsCommandInput,
+  type ResourceRecordSet,
+} from '@aws-sdk/client-route-53';
+import { awsError } from '../fixtures.ts';
+import type { Environment } from './environments.ts';
+import type { Handler } from './fake-handler.ts';
+
+export interface Zone {
+  /** Fully qualified, with the trailing dot. */
+  name: string;
+  records: ResourceRecordSet[];
+}
+
+export interface ChangeBatchRecord {
+  changeId: string;
+  comment?: string;
+  changes: { action: string; name: string; type: string }[];
+}
+
+export const fqdn = (name: string) => (name.endsWith('.') ? name : `${name}.`).toLowerCase();
+const bareZoneId = (id: string | undefined) => (id ?? '').replace(/^\/hostedzone\//, '');
+
+/** Route 53 lists by name with the labels reversed (com.example.www), then type, then set identifier. */
+function listKey(set: Partial<ResourceRecordSet>): string {
+  const name = fqdn(set.Name ?? '')
+    .slice(0, -1)
+    .split('.')
+    .reverse()
+    .join('.');
+  return [name, set.Type ?? '', set.SetIdentifier ?? ''].join('\u0000');
+}
+
+export class FakeRoute53 {
+  readonly zones = new Map<string, Zone>();
+  /** Every change batch accepted, in order. */
+  readonly changeBatches: ChangeBatchRecord[] = [];
+
+  constructor(env: Environment) {
+    this.zones.set(env.zone.id, {
+      name: fqdn(env.zone.name),
+      records: structuredClone([...env.zone.records]),
+    });
+  }
+
+  handlers(): Handler[] {
+    return [
+      [GetHostedZoneCommand, (input: GetHostedZoneCommandInput) => this.getZone(input)],
+      [ListResourceRecordSetsCommand, (input: ListResourceRecordSetsCommandInput) => this.list(input)],
+      [ChangeResourceRecordSetsCommand, (input: ChangeResourceRecordSetsCommandInput) => this.change(input)],
+      [GetChangeCommand, (input: GetChangeCommandInput) => this.getChange(input)],
+    ];
+  }
+
+  zone(id: string | undefined): Zone {
+    const zone = this.zones.get(bareZoneId(id));
+    if (!zone) throw awsError('NoSuchHostedZone', 404, `No hosted zone found with ID: ${id}`);
+    return zone;
+  }
+
+  private getZone(input: GetHostedZoneCommandInput) {
+    const zone = this.zone(input.Id);
+    const id = `/hostedzone/${bareZoneId(input.Id)}`;
+    return {
+      HostedZone: { Id: id, Name: zone.name, CallerReference: 'fake', Config: { PrivateZone: false } },
+    };
+  }
+
+  private list(input: ListResourceRecordSetsCommandInput) {
+    const records = [...this.zone(input.HostedZoneId).records].sort((a, b) =>
+      listKey(a) < listKey(b) ? -1 : 1,
+    );
+    const start = input.StartRecordName
+      ? listKey({
+          Name: input.StartRecordName,
+          Type: input.StartRecordType,
+          SetIdentifier: input.StartRecordIdentifier,
+        })
+      : '';
+    const from = records.filter((set) => listKey(set) >= start);
+    const max = input.MaxItems ?? 300;
+    const next = from[max];
+    return {
+      ResourceRecordSets: from.slice(0, max),
+      IsTruncated: next !== undefined,
+      MaxItems: max,
+      ...(next
+        ? { NextRecordName: next.Name, NextRecordType: next.Type, NextRecordIdentifier: next.SetIdentifier }
+        : {}),
+    };
+  }
+
+  private change(input: ChangeResourceRecordSetsCommandInput) {
+    const zone = this.zone(input.HostedZoneId);
+    const records = structuredClone(zone.records);
+    const changes = input.ChangeBatch?.Changes ?? [];
+    for (const { Action, ResourceRecordSet: requested } of changes) {
+      if (!requested) throw awsError('InvalidInput', 400, 'a change without a ResourceRecordSet');
+      const set = structuredClone(requested);
+      set.Name = fqdn(set.Name ?? '');
+      if (set.AliasTarget) set.AliasTarget.DNSName = fqdn(set.AliasTarget.DNSName ?? '');
+      const index = records.findIndex((r) => listKey(r) === listKey(set));
+      const label = `[name='${set.Name}', type='${set.Type}']`;
+      const invalid = (why: string) =>
+        awsError(
+          'InvalidChangeBatch',
+          400,
+          `Tried to ${Action?.toLowerCase()} resource record set ${label} but ${why}`,
+        );
+      if (Action === 'CREATE' && index >= 0) throw invalid('it already exists');
+      if (Action === 'DELETE') {
+        if (index < 0) throw invalid('it was not found');
+        if (JSON.stringify(records[index]) !== JSON.stringify(set))
+          throw invalid('the values provided do not match the current values');
+        records.splice(index, 1);
+      } else if (index >= 0) records[index] = set;
+      else records.push(set);
+    }
+    zone.records = records;
+    const changeId = `C${String(this.changeBatches.length + 1).padStart(8, '0')}`;
+    this.changeBatches.push({
+      changeId,
+      ...(input.ChangeBatch?.Comment ? { comment: input.ChangeBatch.Comment } : {}),
+      changes: changes.map((c) => ({
+        action: c.Action ?? '',
+        name: fqdn(c.ResourceRecordSet?.Name ?? ''),
+        type: c.ResourceRecordSet?.Type ?? '',
+      })),
+    });
+    return { ChangeInfo: { Id: `/change/${changeId}`, Status: 'PENDING', SubmittedAt: new Date() } };
+  }
+
+  private getChange(input: GetChangeCommandInput) {
+    const id = (input.Id ?? '').replace(/^\/change\//, '');
+    if (!this.changeBatches.some((batch) => batch.changeId === id)) {
+      throw awsError('NoSuchChange', 404, `A change with the specified change ID does not exist: ${id}`);
+    }
+    return { ChangeInfo: { Id: `/change/${id}`, Status: 'INSYNC', SubmittedAt: new Date() } };
+  }
+}

@@ -1,0 +1,163 @@
+// Runs the runbook as deployed: the state machine definition from the synthesized template, executed
+// by aws-local-stepfunctions, each Lambda task calling the real handler in-process and each DynamoDB
+// task sending its request, all against the fake AWS (fake-aws.ts).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { jest } from '@jest/globals';
+import { handler as computeHandler } from '../../functions/compute/handler.ts';
+import { handler as databaseHandler } from '../../functions/database/handler.ts';
+import { handler as runbookHandler } from '../../functions/runbook/handler.ts';
+import type { RunReport } from '../../functions/runbook/report.ts';
+import { handler as trafficHandler } from '../../functions/traffic/handler.ts';
+import { type ExtractedRunbook, extractRunbook, taskStates } from '../../local/extract-definition.ts';
+import { type LocalRunResult, runLocally } from '../../local/run-local.ts';
+import { synthesizeRunbook } from '../../local/synthesize.ts';
+import {
+  type JsonValue,
+  type LambdaHandler,
+  type LocalTaskHandler,
+  localTaskHandlers,
+} from '../../local/task-handlers.ts';
+import type { DrPlan } from '../../plan/schema.ts';
+import { examplePlan, examplesDir } from '../fixtures.ts';
+import { type Environment, PILOT_LIGHT, WARM_STANDBY } from './environments.ts';
+import { type FakeAws, installFakeAws } from './fake-aws.ts';
+
+export type Example = 'warm-standby' | 'pilot-light';
+
+const ENVIRONMENTS: Record<Example, Environment> = {
+  'warm-standby': WARM_STANDBY,
+  'pilot-light': PILOT_LIGHT,
+};
+
+export interface Runbook {
+  readonly plan: DrPlan;
+  readonly extracted: ExtractedRunbook;
+  readonly environment: Environment;
+}
+
+/** Synthesizes the runbook stack of a plan example (~3 s: once per test file, in beforeAll). */
+export async function synthesizeExample(example: Example = 'warm-standby'): Promise<Runbook> {
+  const plan = examplePlan(example);
+  const { template } = await synthesizeRunbook({ planFile: `${examplesDir}${example}.json` });
+  return {
+    plan,
+    extracted: extractRunbook(template, plan.regions.recovery),
+    environment: ENVIRONMENTS[example],
+  };
+}
+
+/** A fresh fake of the plan's recovery-region environment, installed on every SDK client. */
+export function fakeAwsFor(runbook: Runbook): FakeAws {
+  return installFakeAws(runbook.environment, runbook.extracted.tableName);
+}
+
+/** Makes every HTTP probe answer `status`; returns the spy (its calls hold the probed URLs). */
+export function answerProbes(status = 200) {
+  return jest.spyOn(globalThis, 'fetch').mockImplementation(async () => new Response(null, { status }));
+}
+
+export interface Invocation {
+  readonly family: string;
+  readonly action: string;
+}
+
+export interface RunbookRun extends LocalRunResult {
+  /** Names of the states entered, in order (branch states included). */
+  readonly entered: string[];
+  /** Names of the states that failed, in order. */
+  readonly failed: string[];
+  /** Every Lambda invocation: family and action. */
+  readonly invocations: Invocation[];
+}
+
+export interface RunOptions {
+  readonly input: JsonValue;
+  /** Replaces particular Task states, e.g. WaitForApproval (which waits for a person). */
+  readonly stateOverrides?: Record<string, LocalTaskHandler>;
+  /** @default a unique name per run */
+  readonly executionName?: string;
+}
+
+const HANDLERS: Record<string, LambdaHandler> = {
+  database: databaseHandler as LambdaHandler,
+  compute: computeHandler as LambdaHandler,
+  traffic: trafficHandler as LambdaHandler,
+  runbook: runbookHandler as LambdaHandler,
+};
+
+export const TOPIC_ARN = 'arn:aws:sns:us-west-2:123456789012:dr-runbook';
+
+let executions = 0;
+
+/** No test reaches a person: a run that asks for approval without an override fails loudly. */
+const noApprover: LocalTaskHandler = async () => {
+  throw new Error('the run asked for approval, but the test gave no WaitForApproval override');
+};
+
+export async function runRunbook(runbook: Runbook, options: RunOptions): Promise<RunbookRun> {
+  process.env.HISTORY_TABLE_NAME = runbook.extracted.tableName;
+  process.env.TOPIC_ARN = TOPIC_ARN;
+  executions += 1;
+  const invocations: Invocation[] = [];
+  const inFlight: Promise<unknown>[] = [];
+  const lambdaHandlers = Object.fromEntries(
+    Object.entries(HANDLERS).map(([family, handler]): [string, LambdaHandler] => [
+      family,
+      (event, context) => {
+        invocations.push({ family, action: String((event as { action?: unknown }).action) });
+        const invocation = handler(event, context);
+        inFlight.push(invocation);
+        return invocation;
+      },
+    ]),
+  );
+  const asksForApproval = 'WaitForApproval' in taskStates(runbook.extracted.definition);
+  const approval: Record<string, LocalTaskHandler> = asksForApproval ? { WaitForApproval: noApprover } : {};
+  const result = await runLocally({
+    definition: runbook.extracted.definition,
+    input: options.input,
+    executionName: options.executionName ?? `runbook-test-${executions}`,
+    taskHandlers: localTaskHandlers({
+      extracted: runbook.extracted,
+      lambdaHandlers,
+      dynamo: new DynamoDBClient({ region: runbook.plan.regions.recovery }),
+      stateOverrides: { ...approval, ...options.stateOverrides },
+    }),
+  });
+  // A failed Parallel branch stops its siblings between states, but a Lambda already running
+  // finishes (as in AWS): wait for it, so its effects are in the fake before anyone asserts.
+  await Promise.allSettled(inFlight);
+  const names = (type: string) =>
+    result.events.flatMap((event) => (event.type === type && 'state' in event ? [event.state.name] : []));
+  return { ...result, entered: names('StateEntered'), failed: names('StateFailed'), invocations };
+}
+
+/** The run records in the history table, oldest first. */
+export function reports(fake: FakeAws): RunReport[] {
+  return fake
+    .historyItems()
+    .map((item) => JSON.parse(item.record?.S ?? '{}') as RunReport)
+    .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+}
+
+/** The one run record in the history table; fails the test when there is not exactly one. */
+export function onlyReport(fake: FakeAws): RunReport {
+  const all = reports(fake);
+  if (all.length !== 1) throw new Error(`expected one run record in the history table, found ${all.length}`);
+  return all[0] as RunReport;
+}
+
+/** A failed run's cause as people read it: a Lambda error's message, else the cause itself. */
+export function causeMessage(run: RunbookRun): string {
+  try {
+    const parsed = JSON.parse(run.cause ?? '') as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not a Lambda error's JSON payload
+  }
+  return run.cause ?? '';
+}
+
+export function familyInvocations(run: RunbookRun): Invocation[] {
+  return run.invocations.filter((i) => i.family !== 'runbook');
+}
