@@ -2,9 +2,10 @@
 // and history table, topic, alarm triggers, schedules). Deploy it in the plan's recovery region.
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -14,6 +15,7 @@ import { formatIssues } from '../plan/format-issues.ts';
 import { type DrPlan, type DrPlanInput, planSchema } from '../plan/schema.ts';
 import { buildRunbookDefinition } from '../state-machines/runbook-definition.ts';
 import {
+  acknowledgeReports,
   acknowledgeStateMachine,
   acknowledgeStepFunction,
   acknowledgeTopicPublisher,
@@ -27,6 +29,9 @@ import {
   trafficStatements,
 } from './step-permissions.ts';
 import { RunbookTriggers } from './triggers.ts';
+
+/** Reports older than this move to Glacier Deep Archive (and replaced versions expire). */
+export const REPORT_ARCHIVE_DAYS = 180;
 
 export interface DisasterRecoveryRunbookProps {
   /** The DR plan (as written in dr-plan.json; defaults are applied and it is validated here). */
@@ -43,6 +48,8 @@ export class DisasterRecoveryRunbook extends Construct {
   /** Lock (pk LOCK#<plan>) and run history (pk RUN#<plan>). */
   readonly table: Table;
   readonly topic: Topic;
+  /** Rendered run reports (HTML, Markdown, JSON) under reports/<plan>/<runId>.<ext>. */
+  readonly reportsBucket: Bucket;
 
   constructor(scope: Construct, id: string, props: DisasterRecoveryRunbookProps) {
     super(scope, id);
@@ -82,6 +89,23 @@ export class DisasterRecoveryRunbook extends Construct {
     });
     for (const email of plan.notifications.emails) this.topic.addSubscription(new EmailSubscription(email));
 
+    this.reportsBucket = new Bucket(this, 'Reports', {
+      encryption: BucketEncryption.S3_MANAGED,
+      versioned: true,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      removalPolicy: props.historyRemovalPolicy ?? RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        {
+          id: 'ArchiveOldReports',
+          transitions: [
+            { storageClass: StorageClass.DEEP_ARCHIVE, transitionAfter: Duration.days(REPORT_ARCHIVE_DAYS) },
+          ],
+          noncurrentVersionExpiration: Duration.days(REPORT_ARCHIVE_DAYS),
+        },
+      ],
+    });
+
     const database = new StepFunction(this, 'DatabaseStep', {
       family: 'database',
       statements: databaseStatements(this, plan),
@@ -101,8 +125,19 @@ export class DisasterRecoveryRunbook extends Construct {
       family: 'runbook',
       statements: runbookStatements(),
       logRetention,
-      environment: { HISTORY_TABLE_NAME: this.table.tableName, TOPIC_ARN: this.topic.topicArn },
+      environment: {
+        HISTORY_TABLE_NAME: this.table.tableName,
+        TOPIC_ARN: this.topic.topicArn,
+        REPORTS_BUCKET: this.reportsBucket.bucketName,
+      },
     });
+    runbook.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'WriteThisPlansReports',
+        actions: ['s3:PutObject'],
+        resources: [this.reportsBucket.arnForObjects(`reports/${plan.name}/*`)],
+      }),
+    );
     this.table.grant(runbook.function, 'dynamodb:PutItem');
     this.topic.grantPublish(runbook.function);
 
@@ -180,6 +215,7 @@ export class DisasterRecoveryRunbook extends Construct {
     acknowledgeStepFunction(steps.traffic);
     acknowledgeStepFunction(steps.runbook);
     acknowledgeTopicPublisher(steps.runbook);
+    acknowledgeReports(this.reportsBucket, steps.runbook, plan.name);
     acknowledgeStateMachine(
       this.stateMachine,
       Object.values(steps).map((s) => s.function),

@@ -66,3 +66,19 @@ export function acknowledgeStateMachine(stateMachine: IConstruct, functions: IFu
     );
   }
 }
+
+/** The reports bucket: the report step writes this plan's reports, nobody else writes at all. */
+export function acknowledgeReports(bucket: IConstruct, writer: IConstruct, planName: string): void {
+  acknowledge(
+    bucket,
+    'AwsSolutions-S1',
+    'Only the report step writes here (PutObject under reports/<plan>/); CloudTrail data events, not a second log bucket, are the audit trail.',
+  );
+  const stack = Stack.of(bucket);
+  const logicalId = stack.resolve(stack.getLogicalId(bucket.node.defaultChild as CfnElement)) as string;
+  acknowledge(
+    writer,
+    `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/reports/${planName}/*]`,
+    "Report object keys are created per run; writing is limited to this plan's prefix.",
+  );
+}

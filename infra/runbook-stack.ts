@@ -1,5 +1,5 @@
 // One stack per plan, in the plan's recovery region: nothing in it depends on the primary region.
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { DrPlan } from '../plan/schema.ts';
 import { DisasterRecoveryRunbook } from './disaster-recovery-runbook.ts';
@@ -18,8 +18,26 @@ export class RunbookStack extends Stack {
       env: { account: props.env?.account, region: props.plan.regions.recovery },
     });
     this.runbook = new DisasterRecoveryRunbook(this, 'Runbook', { plan: props.plan });
+    // The operator CLI finds the runbook through these outputs (names are a contract).
+    const outputs: Record<keyof typeof STACK_OUTPUTS, string> = {
+      StateMachineArn: this.runbook.stateMachine.stateMachineArn,
+      HistoryTableName: this.runbook.table.tableName,
+      TopicArn: this.runbook.topic.topicArn,
+      ReportsBucketName: this.runbook.reportsBucket.bucketName,
+    };
+    for (const [id, value] of Object.entries(outputs)) {
+      new CfnOutput(this, id, { value, description: STACK_OUTPUTS[id as keyof typeof STACK_OUTPUTS] });
+    }
   }
 }
+
+/** The stack's outputs, by output key. */
+export const STACK_OUTPUTS = {
+  StateMachineArn: 'the runbook state machine',
+  HistoryTableName: 'lock and run history table',
+  TopicArn: 'notification topic',
+  ReportsBucketName: 'rendered run reports',
+} as const;
 
 /** Stack name for a plan: one stack per application. */
 export function stackNameFor(plan: DrPlan): string {

@@ -174,6 +174,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       endMs: e.end - t0,
       outcome: e.outcome,
     }));
+    // The local event log times every state exactly; rows are in time since the run started.
     const runId = executionName;
     const report = await recordedReport(plan, resources.tableName, runId);
     const after = await readEnvironment(plan, endpoint, resources.tableName);

@@ -1,13 +1,8 @@
 // The run report as Markdown: readable in a terminal, a pull request or a chat message.
-import type { RunReport } from './report.ts';
+import type { RunReport } from './report-types.ts';
+import type { TimelineRow } from './run-timeline.ts';
 
-export interface TimelineRow {
-  step: string;
-  /** Milliseconds since the run started. */
-  startMs: number;
-  endMs: number;
-  outcome: string;
-}
+export type { TimelineRow };
 
 const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? '✅ met' : '❌ missed');
 const secs = (s: number | null) => (s === null ? '—' : `${Math.round(s)} s`);

@@ -5,52 +5,12 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { DrPlan } from '../../plan/schema.ts';
 import { awsCall } from '../shared/aws-errors.ts';
 import { secondsBetween } from '../shared/polling.ts';
-import type { Change, ProgressResult, ReadinessResult, StepContext } from '../shared/step-contract.ts';
+import type { ReadinessResult, StepContext } from '../shared/step-contract.ts';
 import type { RunRecord } from './execution-input.ts';
-import type { VerifyResult } from './verify.ts';
+import type { Objective, RunOutcomeInput, RunReport } from './report-types.ts';
+import { buildRunTimeline } from './run-timeline.ts';
 
-/** The execution state as the state machine hands it to Report (each part present once reached). */
-export interface RunOutcomeInput {
-  readiness?: ReadinessResult[];
-  results?: { database?: ProgressResult; compute?: ProgressResult };
-  switch?: { traffic?: ProgressResult };
-  verification?: VerifyResult;
-  /** Set by the failure path: the state that failed and the error Step Functions caught. */
-  failure?: { step: string; Error: string; Cause?: string };
-  /** Drills: what the revert did, or why it failed (then the drill left something behind). */
-  revert?: { database?: ProgressResult; compute?: ProgressResult; traffic?: ProgressResult };
-  revertFailure?: { step: string; Error: string; Cause?: string };
-}
-
-export interface Objective {
-  objectiveSeconds: number;
-  achievedSeconds: number | null;
-  met: boolean | null;
-}
-
-export interface RunReport {
-  plan: string;
-  runId: string;
-  mode: RunRecord['mode'];
-  outcome: 'succeeded' | 'failed' | 'ready' | 'not-ready';
-  trigger: RunRecord['trigger']['type'];
-  incidentStartedAt: string;
-  startedAt: string;
-  reportedAt: string;
-  predictedRtoSeconds: number | null;
-  rto: Objective;
-  rpo: Objective;
-  failedStep?: string;
-  cause?: string;
-  /** A drill that failed and then could not be reverted either: what the revert ran into. */
-  revertProblem?: string;
-  readinessProblems: string[];
-  changes: Change[];
-  /** Drills: what the revert undid. */
-  reverted: Change[];
-  /** Set after a successful failover: no new run starts before this time. */
-  cooldownUntil?: string;
-}
+export type { Objective, RunOutcomeInput, RunReport } from './report-types.ts';
 
 /** A Lambda error's Cause is JSON ({errorType, errorMessage, trace}); people want the message. */
 export function describeCause(error: string, cause: string | undefined): string {
@@ -119,6 +79,7 @@ export function buildReport(plan: DrPlan, run: RunRecord, outcome: RunOutcomeInp
     changes: [outcome.results?.database, outcome.results?.compute, outcome.switch?.traffic].flatMap(
       (r) => r?.changes ?? [],
     ),
+    timeline: buildRunTimeline(run, outcome, now),
     reverted: [outcome.revert?.traffic, outcome.revert?.compute, outcome.revert?.database].flatMap(
       (r) => r?.changes ?? [],
     ),

@@ -44,9 +44,19 @@ export async function runStep<C>(
 ): Promise<ReadinessResult | ProgressResult> {
   const event = parseStepEvent(raw);
   const result = await steps[event.action](event, clientsFor(event.plan.regions.recovery), context);
-  if (!('done' in result)) return result;
+  if (!('done' in result)) return { ...result, evaluatedAt: context.now().toISOString() };
   enforceDeadline(event.plan, event.run.mode, result, context.now());
-  return carryMeasurements(event, result);
+  return withTiming(carryMeasurements(event, result), context.now());
+}
+
+/** Stamps when the operation started and when it was first seen done: the report's timeline. */
+function withTiming(result: ProgressResult, now: Date): ProgressResult {
+  const startedAt = typeof result.state.startedAt === 'string' ? result.state.startedAt : undefined;
+  return {
+    ...result,
+    ...(startedAt ? { startedAt } : {}),
+    ...(result.done ? { completedAt: now.toISOString() } : {}),
+  };
 }
 
 /**

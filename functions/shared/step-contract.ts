@@ -43,6 +43,8 @@ export interface ReadinessResult {
   checks: ReadinessCheck[];
   /** How long this family's recovery is expected to take, for the predicted RTO. */
   predictedSeconds: number;
+  /** When the checks ran (set by runStep). */
+  evaluatedAt?: string;
 }
 
 /** Something the step changed (or, in a drill, created), for the report and for revert. */
@@ -66,6 +68,9 @@ export interface ProgressResult<S extends Record<string, unknown> = Record<strin
   changes: Change[];
   /** Measurements for the report, e.g. rpoSeconds (replica lag at promotion, snapshot age). */
   measurements?: Record<string, number | string>;
+  /** When the operation started and, once done, when a check first saw it done (set by runStep). */
+  startedAt?: string;
+  completedAt?: string;
 }
 
 export type Family = 'database' | 'compute' | 'traffic';

@@ -80,7 +80,13 @@ describe('familyHandler', () => {
     const family = recordingFamily();
     const handler = familyHandler('database', family.steps, family.clientsFor);
     const result = await handler(stepEvent('readiness'), lambdaContext);
-    expect(result).toEqual({ family: 'database', strategy: 'none', checks: [], predictedSeconds: 0 });
+    expect(result).toEqual({
+      family: 'database',
+      strategy: 'none',
+      checks: [],
+      predictedSeconds: 0,
+      evaluatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
     expect(family.calls.map((c) => c.action)).toEqual(['readiness']);
   });
 
@@ -136,6 +142,9 @@ describe('runStep along a polling loop', () => {
       stepEvent('check', { state: started.state }),
     )) as ProgressResult;
     expect(checked.measurements).toEqual({ rpoSeconds: 4 });
+    expect(started.startedAt).toBe('2026-11-25T12:00:00.000Z');
+    expect(started.completedAt).toBeUndefined();
+    expect(checked.completedAt).toEqual(expect.any(String));
     expect(checked.changes).toEqual([change]);
   });
 });
