@@ -21,6 +21,7 @@ import {
   acknowledgeTopicPublisher,
   nagArn,
 } from './nag-acknowledgements.ts';
+import { RunbookDashboard } from './runbook-dashboard.ts';
 import { StepFunction } from './step-function.ts';
 import {
   computeStatements,
@@ -50,6 +51,8 @@ export class DisasterRecoveryRunbook extends Construct {
   readonly topic: Topic;
   /** Rendered run reports (HTML, Markdown, JSON) under reports/<plan>/<runId>.<ext>. */
   readonly reportsBucket: Bucket;
+  /** Dashboard of runs and the alarm on drills that failed or missed an objective. */
+  readonly monitoring: RunbookDashboard;
 
   constructor(scope: Construct, id: string, props: DisasterRecoveryRunbookProps) {
     super(scope, id);
@@ -170,6 +173,11 @@ export class DisasterRecoveryRunbook extends Construct {
     this.acknowledgeNagFindings({ database, compute, traffic, runbook });
 
     new RunbookTriggers(this, 'Triggers', { plan, stateMachine: this.stateMachine });
+    this.monitoring = new RunbookDashboard(this, 'Monitoring', {
+      plan,
+      topic: this.topic,
+      reportLogs: runbook.logGroup,
+    });
   }
 
   /** Each accepted cdk-nag finding, with its reason (see nag-acknowledgements.ts). */

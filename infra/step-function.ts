@@ -25,6 +25,7 @@ export function handlerEntry(family: StepFamily): string {
 
 export class StepFunction extends Construct {
   readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: StepFunctionProps) {
     super(scope, id);
@@ -32,6 +33,7 @@ export class StepFunction extends Construct {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    this.logGroup = logGroup;
     this.function = new NodejsFunction(this, 'Function', {
       entry: handlerEntry(props.family),
       handler: 'handler',

@@ -6,14 +6,16 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import { clientsPerRegion } from '../shared/clients.ts';
 import type { StepContext } from '../shared/step-contract.ts';
 import { validateExecutionInput } from './execution-input.ts';
-import { reportRun } from './report.ts';
+import { type RunReport, reportRun } from './report.ts';
 import { requestApproval } from './request-approval.ts';
 import { parseRunbookEvent, type RunbookEvent } from './runbook-event.ts';
+import type { ReportRenderers } from './store-report.ts';
 import { verifyRecovery } from './verify.ts';
 
 const logger = new Logger({ serviceName: 'dr-runbook', persistentKeys: { family: 'runbook' } });
@@ -23,7 +25,11 @@ const clientsFor = clientsPerRegion((config) => ({
   cloudWatch: new CloudWatchClient(config),
   dynamo: new DynamoDBClient(config),
   sns: new SNSClient(config),
+  s3: new S3Client(config),
 }));
+
+/** Formats the report step stores besides JSON and Markdown. */
+const REPORT_RENDERERS: ReportRenderers = {};
 
 function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -50,7 +56,8 @@ export async function runRunbookAction(
       });
     case 'verify':
       return verifyRecovery(event.plan, event.run.mode, { cloudWatch: clients.cloudWatch, fetch }, context);
-    case 'report':
+    case 'report': {
+      const bucket = process.env.REPORTS_BUCKET;
       return reportRun(
         event.plan,
         event.run,
@@ -60,9 +67,12 @@ export async function runRunbookAction(
           sns: clients.sns,
           tableName: requiredEnv('HISTORY_TABLE_NAME'),
           topicArn: requiredEnv('TOPIC_ARN'),
+          ...(bucket ? { reports: { s3: clients.s3, bucket, renderers: REPORT_RENDERERS } } : {}),
+          metrics,
         },
         context,
       );
+    }
   }
 }
 
@@ -71,7 +81,19 @@ export const handler = middy(async (raw: unknown) => {
   logger.appendKeys({ plan: event.plan.name, action: event.action });
   metrics.addDimensions({ action: event.action });
   metrics.addMetric('RunbookAction', MetricUnit.Count, 1);
-  return runRunbookAction(event);
+  const result = await runRunbookAction(event);
+  if (event.action === 'report' && result && 'outcome' in result) {
+    // One line per run: the dashboard's "Recent runs" widget queries these.
+    const report = result as RunReport;
+    logger.info('run reported', {
+      runId: report.runId,
+      mode: report.mode,
+      outcome: report.outcome,
+      rtoSeconds: report.rto.achievedSeconds,
+      rpoSeconds: report.rpo.achievedSeconds,
+    });
+  }
+  return result;
 })
   .use(injectLambdaContext(logger, { clearState: true }))
   .use(logMetrics(metrics));

@@ -45,6 +45,8 @@ export interface RunReport {
   reverted: Change[];
   /** One row per step that ran, in time since the incident started. */
   timeline: TimelineRow[];
+  /** Where the rendered report was stored (s3:// URLs), when a reports bucket is configured. */
+  storedAt?: string[];
   /** Set after a successful failover: no new run starts before this time. */
   cooldownUntil?: string;
 }

@@ -1,6 +1,7 @@
 // Report: what the run achieved against the plan's objectives, kept in the history table and
 // sent to the topic. Runs on success and on failure (then it names the failed step and why).
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { DrPlan } from '../../plan/schema.ts';
 import { awsCall } from '../shared/aws-errors.ts';
@@ -8,7 +9,9 @@ import { secondsBetween } from '../shared/polling.ts';
 import type { ReadinessResult, StepContext } from '../shared/step-contract.ts';
 import type { RunRecord } from './execution-input.ts';
 import type { Objective, RunOutcomeInput, RunReport } from './report-types.ts';
+import { emitRunMetrics, type RunMetrics } from './run-metrics.ts';
 import { buildRunTimeline } from './run-timeline.ts';
+import { type ReportRenderers, storeReport } from './store-report.ts';
 
 export type { Objective, RunOutcomeInput, RunReport } from './report-types.ts';
 
@@ -102,6 +105,9 @@ export function summarize(report: RunReport): string {
     ...(report.revertProblem ? [`the drill could not be reverted either: ${report.revertProblem}`] : []),
     ...report.readinessProblems.map((p) => `readiness: ${p}`),
     ...report.changes.map((c) => `changed ${c.resource}: ${c.action} (${c.detail})`),
+    ...(report.storedAt?.length
+      ? [`report: ${report.storedAt.find((u) => u.endsWith('.html')) ?? report.storedAt[0]}`]
+      : []),
   ].join('\n');
 }
 
@@ -110,9 +116,12 @@ export interface ReportTargets {
   sns: SNSClient;
   tableName: string;
   topicArn: string;
+  /** Where rendered reports are kept (absent: not stored, e.g. an older deployment). */
+  reports?: { s3: S3Client; bucket: string; renderers?: ReportRenderers };
+  metrics?: RunMetrics;
 }
 
-/** Builds the report, records it in the history table and publishes the summary. */
+/** Builds the report, stores it, records it in the history table, emits metrics, publishes the summary. */
 export async function reportRun(
   plan: DrPlan,
   run: RunRecord,
@@ -121,6 +130,12 @@ export async function reportRun(
   context: StepContext,
 ): Promise<RunReport> {
   const report = buildReport(plan, run, outcome, context.now());
+  if (targets.reports) {
+    const { s3, bucket, renderers } = targets.reports;
+    report.storedAt = (await storeReport(s3, bucket, report, renderers)).map(
+      (key) => `s3://${bucket}/${key}`,
+    );
+  }
   await awsCall({ resource: targets.tableName, operation: 'record the run' }, () =>
     targets.dynamo.send(
       new PutItemCommand({
@@ -144,5 +159,6 @@ export async function reportRun(
       }),
     ),
   );
+  if (targets.metrics) emitRunMetrics(targets.metrics, report);
   return report;
 }

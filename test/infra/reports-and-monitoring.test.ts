@@ -1,0 +1,132 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { REPORT_ARCHIVE_DAYS } from '../../infra/disaster-recovery-runbook.ts';
+import { SYNTH_TIMEOUT_MS, synthesizeExample } from './synth.ts';
+
+let template: Template;
+
+beforeAll(async () => {
+  const { stack } = await synthesizeExample('warm-standby');
+  template = Template.fromStack(stack);
+}, SYNTH_TIMEOUT_MS);
+
+describe('reports bucket', () => {
+  it('is encrypted, versioned, private, retained, and archives old reports to Glacier Deep Archive', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LifecycleConfiguration: {
+          Rules: [
+            Match.objectLike({
+              Status: 'Enabled',
+              Transitions: [{ StorageClass: 'DEEP_ARCHIVE', TransitionInDays: REPORT_ARCHIVE_DAYS }],
+              NoncurrentVersionExpiration: { NoncurrentDays: REPORT_ARCHIVE_DAYS },
+            }),
+          ],
+        },
+      },
+    });
+  });
+
+  it('refuses every request that is not over TLS', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('is where the report step writes, under this plan’s prefix only', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'WriteThisPlansReports',
+            Action: 's3:PutObject',
+            Resource: {
+              'Fn::Join': [
+                '',
+                [{ 'Fn::GetAtt': [Match.stringLikeRegexp('Reports'), 'Arn'] }, '/reports/shop/*'],
+              ],
+            },
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          DR_RUNBOOK_FAMILY: 'runbook',
+          REPORTS_BUCKET: { Ref: Match.stringLikeRegexp('Reports') },
+        }),
+      },
+    });
+  });
+});
+
+describe('monitoring', () => {
+  it('alarms the topic when a drill or game day failed or missed an objective', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'DrRunbook',
+      MetricName: 'NeedsAttention',
+      Dimensions: Match.arrayWith([
+        { Name: 'mode', Value: 'drill' },
+        { Name: 'plan', Value: 'shop' },
+      ]),
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('Notifications') }],
+    });
+  });
+
+  it('has a dashboard of RTO and RPO against the objectives, step durations and recent runs', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboard?.Properties.DashboardName).toBe('dr-runbook-shop');
+    // The body is a Fn::Join of JSON text and references: join it with placeholders and parse it.
+    const parts = dashboard?.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+    interface WidgetProperties {
+      title: string;
+      annotations?: { horizontal: unknown[] };
+      metrics?: unknown[][];
+      query?: string;
+    }
+    const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'REF')).join('')) as {
+      widgets: Array<{ type: string; properties: WidgetProperties }>;
+    };
+    const byTitle = Object.fromEntries(body.widgets.map((w) => [w.properties.title, w.properties]));
+    expect(byTitle['RTO achieved (objective 30 min)']?.annotations?.horizontal).toEqual([
+      expect.objectContaining({ label: 'RTO objective', value: 1800 }),
+    ]);
+    expect(byTitle['RPO achieved (objective 300 s)']?.annotations?.horizontal).toEqual([
+      expect.objectContaining({ label: 'RPO objective', value: 300 }),
+    ]);
+    expect(byTitle['Where the time went (seconds per step, drills)']?.metrics?.map((m) => m[1])).toEqual(
+      Array(4).fill('StepSeconds'),
+    );
+    expect(byTitle['Recent runs']?.query).toContain('filter message = "run reported"');
+  });
+
+  it('exports what the operator CLI needs as stack outputs', () => {
+    for (const output of ['StateMachineArn', 'HistoryTableName', 'TopicArn', 'ReportsBucketName']) {
+      template.hasOutput(output, {});
+    }
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from '@jest/globals';
+import type { RunRecord } from '../../../functions/runbook/execution-input.ts';
+import { buildRunTimeline } from '../../../functions/runbook/run-timeline.ts';
+import type { ProgressResult } from '../../../functions/shared/step-contract.ts';
+
+const run = (incidentStartedAt = '2026-11-25T12:00:00.000Z'): RunRecord => ({
+  id: 'r',
+  mode: 'failover',
+  startedAt: '2026-11-25T12:00:00.000Z',
+  incidentStartedAt,
+  trigger: { type: 'console' },
+  approvalRequired: false,
+  lockExpiresAt: '2026-11-26T00:00:00.000Z',
+});
+
+const done = (family: ProgressResult['family'], startedAt: string, completedAt: string): ProgressResult => ({
+  family,
+  action: 'check',
+  done: true,
+  nextCheckSeconds: 0,
+  detail: '',
+  state: {},
+  changes: [],
+  startedAt,
+  completedAt,
+});
+
+const readiness = [
+  {
+    family: 'database' as const,
+    strategy: 's',
+    checks: [],
+    predictedSeconds: 1,
+    evaluatedAt: '2026-11-25T12:00:05.000Z',
+  },
+];
+const NOW = new Date('2026-11-25T12:10:00.000Z');
+
+describe('buildRunTimeline', () => {
+  it('places each step in time since the incident, database and compute side by side', () => {
+    const rows = buildRunTimeline(
+      run(),
+      {
+        readiness,
+        results: {
+          database: done('database', '2026-11-25T12:00:06.000Z', '2026-11-25T12:04:06.000Z'),
+          compute: done('compute', '2026-11-25T12:00:06.000Z', '2026-11-25T12:03:06.000Z'),
+        },
+        switch: { traffic: done('traffic', '2026-11-25T12:04:07.000Z', '2026-11-25T12:05:07.000Z') },
+        verification: { verifiedAt: '2026-11-25T12:05:10.000Z', checks: [] },
+      },
+      NOW,
+    );
+    expect(rows).toEqual([
+      { step: 'Readiness', startMs: 0, endMs: 5_000, outcome: 'succeeded' },
+      { step: 'Database', startMs: 6_000, endMs: 246_000, outcome: 'succeeded' },
+      { step: 'Compute', startMs: 6_000, endMs: 186_000, outcome: 'succeeded' },
+      { step: 'Traffic', startMs: 247_000, endMs: 307_000, outcome: 'succeeded' },
+      { step: 'Verify', startMs: 307_000, endMs: 310_000, outcome: 'succeeded' },
+    ]);
+  });
+
+  it('shows the detection delay of an alarm-triggered run before the runbook started', () => {
+    const rows = buildRunTimeline(run('2026-11-25T11:58:00.000Z'), { readiness }, NOW);
+    expect(rows[0]).toEqual({
+      step: 'Detection (alarm → runbook)',
+      startMs: 0,
+      endMs: 120_000,
+      outcome: 'succeeded',
+    });
+    expect(rows[1]).toMatchObject({ step: 'Readiness', startMs: 120_000 });
+  });
+
+  it('ends a failed run with the failed step, up to the report', () => {
+    const rows = buildRunTimeline(
+      run(),
+      { readiness, failure: { step: 'Recover', Error: 'ReplicaNotFoundError' } },
+      NOW,
+    );
+    expect(rows.at(-1)).toEqual({ step: 'Recover', startMs: 5_000, endMs: 600_000, outcome: 'failed' });
+  });
+});
