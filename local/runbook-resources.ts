@@ -6,12 +6,14 @@ import {
   DynamoDBClient,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { DrPlan } from '../plan/schema.ts';
 
 export interface RunbookResources {
   readonly tableName: string;
   readonly topicArn: string;
+  readonly reportsBucket: string;
 }
 
 export async function ensureRunbookResources(
@@ -52,5 +54,22 @@ export async function ensureRunbookResources(
     new CreateTopicCommand({ Name: `dr-runbook-${plan.name}` }),
   );
   if (!exists) created.push(`${region}: SNS topic dr-runbook-${plan.name}`);
-  return { tableName, topicArn: topic.TopicArn ?? '' };
+  const reportsBucket = `dr-runbook-${plan.name}-reports`;
+  const s3 = new S3Client({ region, endpoint, forcePathStyle: true });
+  const bucketExists = await s3.send(new HeadBucketCommand({ Bucket: reportsBucket })).then(
+    () => true,
+    () => false,
+  );
+  if (!bucketExists) {
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: reportsBucket,
+        ...(region === 'us-east-1'
+          ? {}
+          : { CreateBucketConfiguration: { LocationConstraint: region as never } }),
+      }),
+    );
+    created.push(`${region}: S3 bucket ${reportsBucket} (run reports)`);
+  }
+  return { tableName, topicArn: topic.TopicArn ?? '', reportsBucket };
 }

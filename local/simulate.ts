@@ -20,7 +20,7 @@ import { extractRunbook } from './extract-definition.ts';
 import { type RunningMoto, startMoto } from './moto-server.ts';
 import { progressPrinter } from './progress.ts';
 import { type LocalRunResult, runLocally } from './run-local.ts';
-import { ensureRunbookResources } from './runbook-resources.ts';
+import { ensureRunbookResources, type RunbookResources } from './runbook-resources.ts';
 import { seedEnvironment } from './seed.ts';
 import { simulatedApplicationFetch } from './simulated-app.ts';
 import { synthesizeRunbook } from './synthesize.ts';
@@ -115,7 +115,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
 
     let plan = options.plan;
     const created: string[] = [];
-    let resources: { tableName: string; topicArn: string };
+    let resources: RunbookResources;
     if (options.seed) {
       write(
         `Seeding the ${plan.regions.primary} → ${plan.regions.recovery} environment of plan "${plan.name}"…`,
@@ -136,6 +136,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     if (emulated) globalThis.fetch = simulatedApplicationFetch(plan, endpoint);
     process.env.HISTORY_TABLE_NAME = resources.tableName;
     process.env.TOPIC_ARN = resources.topicArn;
+    process.env.REPORTS_BUCKET = resources.reportsBucket;
+    // moto serves buckets by path, not by virtual host name.
+    process.env.DR_RUNBOOK_S3_PATH_STYLE = 'true';
 
     write('Synthesizing the CDK app and extracting the state machine…');
     const { template } = await synthesizeRunbook({ plan });

@@ -25,7 +25,8 @@ const clientsFor = clientsPerRegion((config) => ({
   cloudWatch: new CloudWatchClient(config),
   dynamo: new DynamoDBClient(config),
   sns: new SNSClient(config),
-  s3: new S3Client(config),
+  // Local emulators serve buckets by path; AWS by virtual host (the default).
+  s3: new S3Client({ ...config, forcePathStyle: process.env.DR_RUNBOOK_S3_PATH_STYLE === 'true' }),
 }));
 
 /** Formats the report step stores besides JSON and Markdown. */

@@ -2,8 +2,8 @@
 // to be looked at (outcome badge, RTO/RPO cards, the timeline picture). Inline CSS and SVG only: no
 // script and no external reference, so it opens offline, from an S3 download or an email attachment.
 import type { Change } from '../shared/step-contract.ts';
-import type { Objective, RunReport } from './report-types.ts';
 import { escapeXml as esc, formatDuration, renderTimelineSvg } from './render-svg-timeline.ts';
+import type { Objective, RunReport } from './report-types.ts';
 import type { TimelineRow } from './run-timeline.ts';
 
 export interface HtmlReportOptions {
@@ -58,7 +58,8 @@ const fact = (term: string, value: string) => `<div><dt>${term}</dt><dd>${value}
 function changeTable(title: string, changes: Change[]): string {
   if (changes.length === 0) return '';
   const rows = changes.map(
-    (c) => `<tr><td><code>${esc(c.resource)}</code></td><td>${esc(c.action)}</td><td>${esc(c.detail)}</td></tr>`,
+    (c) =>
+      `<tr><td><code>${esc(c.resource)}</code></td><td>${esc(c.action)}</td><td>${esc(c.detail)}</td></tr>`,
   );
   return `<section><h2>${title}</h2><table><thead><tr><th>resource</th><th>action</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
@@ -71,7 +72,7 @@ const list = (title: string, items: string[], tone = '') =>
 function timelineTable(rows: TimelineRow[]): string {
   const body = rows.map((row) => {
     const at = (ms: number) => `+${(ms / 1000).toFixed(2)} s`;
-    return `<tr class="${row.outcome}"><td>${esc(row.step)}</td><td>${at(row.startMs)}</td><td>${at(row.endMs)}</td><td>${((row.endMs - row.startMs) / 1000).toFixed(2)} s</td><td>${row.outcome}</td></tr>`;
+    return `<tr class="${esc(row.outcome)}"><td>${esc(row.step)}</td><td>${at(row.startMs)}</td><td>${at(row.endMs)}</td><td>${((row.endMs - row.startMs) / 1000).toFixed(2)} s</td><td>${esc(row.outcome)}</td></tr>`;
   });
   return `<details><summary>The timeline as a table</summary><table class="numbers"><thead><tr><th>step</th><th>start</th><th>end</th><th>took</th><th>outcome</th></tr></thead><tbody>${body.join('')}</tbody></table></details>`;
 }

@@ -45,6 +45,7 @@ export function renderMarkdown(
     lines.push('', '## Readiness problems', '');
     for (const problem of report.readinessProblems) lines.push(`- ${problem}`);
   }
+  if (report.storedAt?.length) lines.push('', `Stored: ${report.storedAt.join(', ')}`);
   if (notes.length > 0) {
     lines.push('', '## Notes', '');
     for (const note of notes) lines.push(`- ${note}`);

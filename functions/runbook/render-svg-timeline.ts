@@ -4,7 +4,13 @@
 // line is still drawn where it belongs.
 import type { TimelineRow } from './run-timeline.ts';
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Escapes text for an HTML or XML element or a quoted attribute. */
 export function escapeXml(text: string): string {
@@ -68,8 +74,8 @@ export function timelineAxis(rows: TimelineRow[], objectiveSeconds: number): Axi
   const end1 = clean(Math.ceil((runEnd * 1.1) / step1) * step1);
   if (runEnd > 0 && end1 < objectiveSeconds * BREAK_BELOW) {
     const step2 = niceStep(objectiveSeconds / 8);
-    const gapX0 = PLOT_X0 + (PLOT_X1 - PLOT_X0) * 0.72;
-    const gapX1 = PLOT_X0 + (PLOT_X1 - PLOT_X0) * 0.77;
+    const gapX0 = PLOT_X0 + (PLOT_X1 - PLOT_X0) * 0.7;
+    const gapX1 = PLOT_X0 + (PLOT_X1 - PLOT_X0) * 0.79;
     const from2 = clean(objectiveSeconds - step2);
     const to2 = clean(objectiveSeconds + step2);
     return [
@@ -115,11 +121,11 @@ function renderRow(row: TimelineRow, index: number, axis: AxisSegment[]): string
   const step = escapeXml(row.step);
   const textY = n(y + ROW / 2 + 4);
   return [
-    `<g class="row${failed ? ' failed' : ''}" data-step="${step}" data-outcome="${row.outcome}">`,
-    `<title>${step}: ${row.outcome}, +${(row.startMs / 1000).toFixed(2)} s to +${(row.endMs / 1000).toFixed(2)} s (${escapeXml(formatDuration(took))})</title>`,
+    `<g class="row${failed ? ' failed' : ''}" data-step="${step}" data-outcome="${escapeXml(row.outcome)}">`,
+    `<title>${step}: ${escapeXml(row.outcome)}, +${(row.startMs / 1000).toFixed(2)} s to +${(row.endMs / 1000).toFixed(2)} s (${escapeXml(formatDuration(took))})</title>`,
     index % 2 ? '' : `<rect class="stripe" x="0" y="${y}" width="${WIDTH}" height="${ROW}" fill="#f2f4f7"/>`,
     `<text class="step-label" x="${PLOT_X0 - 12}" y="${textY}" text-anchor="end" font-size="13"${failed ? ' fill="#b42318" font-weight="600"' : ' fill="#344054"'}>${escapeXml(mark + shorten(row.step))}</text>`,
-    `<rect class="bar" data-step="${step}" x="${n(x)}" y="${n(y + (ROW - BAR) / 2)}" width="${n(width)}" height="${BAR}" rx="3" fill="${COLOURS[row.outcome]}"/>`,
+    `<rect class="bar" data-step="${step}" x="${n(x)}" y="${n(y + (ROW - BAR) / 2)}" width="${n(width)}" height="${BAR}" rx="3" fill="${COLOURS[row.outcome] ?? COLOURS.running}"/>`,
     `<text class="duration" x="${n(textX)}" y="${textY}" text-anchor="${anchor}" font-size="12"${inside ? ' fill="#ffffff"' : failed ? ' fill="#b42318" font-weight="600"' : ' fill="#475467"'}>${escapeXml(durationText)}</text>`,
     '</g>',
   ].join('');
