@@ -3,6 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { renderHtml } from '../functions/runbook/render-html.ts';
 import { MODES, type Mode } from '../functions/shared/step-contract.ts';
 import { DEFAULT_PLAN } from '../infra/app.ts';
 import { MotoNotFoundError } from '../local/moto-server.ts';
@@ -12,9 +13,9 @@ import type { Output } from './main.ts';
 
 export const SIMULATE_USAGE =
   'usage: dr-runbook simulate [--plan FILE] [--mode drill|failover|dry-run] [--scenario region-outage] ' +
-  '[--report FILE.md|FILE.json] [--endpoint URL --no-seed]';
+  '[--report FILE.html|FILE.md|FILE.json] [--endpoint URL --no-seed]';
 
-const REPORT_FORMATS = ['.md', '.json'];
+const REPORT_FORMATS = ['.html', '.md', '.json'];
 
 class UsageError extends Error {}
 
@@ -81,7 +82,9 @@ export async function simulateCommand(args: string[], output: Output): Promise<n
     if (values.report) {
       const body = values.report.endsWith('.json')
         ? JSON.stringify({ report: result.report, timeline: result.timeline, notes: result.notes }, null, 2)
-        : result.markdown;
+        : values.report.endsWith('.html') && result.report
+          ? renderHtml(result.report, { timeline: result.timeline, notes: result.notes })
+          : result.markdown;
       await writeFile(values.report, body);
       output.out(`Report written to ${values.report}`);
     }

@@ -12,6 +12,7 @@ import middy from '@middy/core';
 import { clientsPerRegion } from '../shared/clients.ts';
 import type { StepContext } from '../shared/step-contract.ts';
 import { validateExecutionInput } from './execution-input.ts';
+import { renderHtml } from './render-html.ts';
 import { type RunReport, reportRun } from './report.ts';
 import { requestApproval } from './request-approval.ts';
 import { parseRunbookEvent, type RunbookEvent } from './runbook-event.ts';
@@ -30,7 +31,7 @@ const clientsFor = clientsPerRegion((config) => ({
 }));
 
 /** Formats the report step stores besides JSON and Markdown. */
-const REPORT_RENDERERS: ReportRenderers = {};
+const REPORT_RENDERERS: ReportRenderers = { html: (report) => renderHtml(report) };
 
 function requiredEnv(name: string): string {
   const value = process.env[name];

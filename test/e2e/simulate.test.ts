@@ -1,10 +1,14 @@
 // The runbook end to end against moto, an independent AWS emulator: the real synthesized state
 // machine, the real handlers, every SDK call over HTTP. Assertions read moto's state back.
 
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { describe, expect, it } from '@jest/globals';
+import { main } from '../../cli/main.ts';
 import { databaseClientsFor } from '../../functions/database/clients.ts';
 import { AdapterLog, activateRun, deactivateRun } from '../../local/emulator-adapters.ts';
 import { readEnvironment } from '../../local/environment-state.ts';
@@ -35,6 +39,34 @@ async function seeded() {
   const seed = await seedEnvironment(plan, moto.endpoint);
   return { seed, before: await readEnvironment(seed.plan, moto.endpoint, TABLE) };
 }
+
+describe('dr-runbook simulate --report', () => {
+  it('writes an HTML report whose SVG has one bar per executed step and the RTO objective line', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'dr-runbook-report-')), 'out.html');
+    const out: string[] = [];
+    const code = await main(['simulate', '--endpoint', moto.endpoint, '--mode', 'drill', '--report', file], {
+      out: (l) => out.push(l),
+      err: (l) => out.push(l),
+    });
+    expect(code).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    const bars = [...html.matchAll(/<rect class="bar"[^>]*data-step="([^"]+)"/g)].map((m) => m[1]);
+    for (const step of [
+      'Readiness',
+      'Recover · database',
+      'Recover · compute',
+      'SwitchTraffic · traffic',
+      'Verify',
+      'RevertDrill',
+      'Report',
+    ]) {
+      expect(bars).toContain(step);
+    }
+    expect(new Set(bars).size).toBe(bars.length);
+    expect(html).toMatch(/<line class="rto-objective"/);
+    expect(html).not.toMatch(/<script|src=|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  }, 60_000);
+});
 
 describe('simulate against moto', () => {
   it('dry-run: changes nothing', async () => {
