@@ -1,6 +1,11 @@
 // The dr-runbook command: dispatches to one module per subcommand.
+import { approveCommand, denyCommand } from './approve.ts';
+import { historyCommand } from './history.ts';
+import { reportCommand } from './report.ts';
 import { simulateCommand } from './simulate.ts';
+import { startCommand } from './start.ts';
 import { validateCommand } from './validate.ts';
+import { watchCommand } from './watch.ts';
 
 export const USAGE = `usage: dr-runbook <command> [options]
 
@@ -9,8 +14,23 @@ commands:
   simulate [options] run the runbook against a local AWS emulator (moto): live progress, then the
                      RTO/RPO report. Options: --plan FILE (default: the warm-standby example),
                      --mode drill|failover|dry-run (default drill), --scenario region-outage,
-                     --report FILE.md|FILE.json, --endpoint URL --no-seed (use an existing emulator)
+                     --report FILE.html|.md|.json, --endpoint URL --no-seed (use an existing emulator)
   help               show this help
+
+commands for the deployed runbook (stack DrRunbook-<plan name>, in the plan's recovery region):
+  start --mode dry-run|drill|failover [--confirm PLAN_NAME] [--reason TEXT] [--requested-by WHO] [--watch]
+                     start a run; prints the execution ARN. A failover needs --confirm <plan name>
+  watch EXECUTION    follow a run (ARN or execution name) until it ends: live progress, exit 0 if it
+                     succeeded. --interval-seconds N (default 5)
+  report EXECUTION|RUN_ID [--html FILE] [--md FILE]
+                     the run's RTO/RPO report from the history table, as Markdown (and files)
+  history [--limit N]
+                     the latest runs (default 10), newest first: mode, outcome, RTO and RPO
+  approve EXECUTION [--by WHO]
+  deny EXECUTION [--reason TEXT] [--by WHO]
+                     answer a run waiting at its approval gate
+  Each takes --plan FILE (default: the warm-standby example) or --stack NAME, --region REGION
+  (default: the plan's recovery region), --profile PROFILE (an AWS profile).
 
 exit codes: 0 success, 1 the command ran and found a problem, 2 bad arguments`;
 
@@ -33,6 +53,18 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
         return await validateCommand(args, output);
       case 'simulate':
         return await simulateCommand(args, output);
+      case 'start':
+        return await startCommand(args, output);
+      case 'watch':
+        return await watchCommand(args, output);
+      case 'report':
+        return await reportCommand(args, output);
+      case 'history':
+        return await historyCommand(args, output);
+      case 'approve':
+        return await approveCommand(args, output);
+      case 'deny':
+        return await denyCommand(args, output);
       case undefined:
       case 'help':
       case '--help':
