@@ -13,6 +13,8 @@ export function useMoto(): { readonly endpoint: string } {
   };
   beforeAll(async () => {
     moto = await startMoto();
+    // Every client created in this file, ours or the code under test's, talks to moto only.
+    process.env.AWS_ENDPOINT_URL = moto.endpoint;
   }, 60_000);
   beforeEach(async () => {
     await fetch(`${handle.endpoint}/moto-api/reset`, { method: 'POST' });
