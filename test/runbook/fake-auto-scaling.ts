@@ -1,6 +1,7 @@
 // The fake Auto Scaling of the recovery region: the standby group. UpdateAutoScalingGroup changes
 // capacity at once: new instances are InService and Healthy on the group's current launch template
-// version (resolved by the fake EC2); scale-in removes the newest ones.
+// version (resolved by the fake EC2); scale-in removes the newest ones. With timing, a new instance
+// is Pending for its launch seconds first.
 import {
   CreateOrUpdateTagsCommand,
   type CreateOrUpdateTagsCommandInput,
@@ -14,12 +15,14 @@ import {
 import { awsError } from '../fixtures.ts';
 import type { Environment } from './environments.ts';
 import type { FakeEc2 } from './fake-ec2.ts';
-import type { Handler } from './fake-handler.ts';
+import { type FakeTiming, type Handler, isReady, readyAt } from './fake-handler.ts';
 
 export interface GroupInstance {
   id: string;
   /** The launch template version number it was launched from. */
   version: string;
+  /** InService from this time on (ms since the epoch); absent: at once. */
+  inServiceAt?: number | undefined;
 }
 
 export interface Group {
@@ -39,6 +42,7 @@ export class FakeAutoScaling {
   constructor(
     private readonly env: Environment,
     private readonly ec2: FakeEc2,
+    private readonly timing: FakeTiming = {},
   ) {
     const { group, launchTemplate: lt } = env;
     this.groups.set(group.name, {
@@ -47,7 +51,7 @@ export class FakeAutoScaling {
       desired: group.desired,
       max: group.max,
       launchTemplate: { id: lt.id, name: lt.name, version: '1' },
-      instances: Array.from({ length: group.instances }, () => this.launch('1')),
+      instances: Array.from({ length: group.instances }, () => this.launch('1', undefined)),
       tags: { app: env.plan },
     });
   }
@@ -64,9 +68,12 @@ export class FakeAutoScaling {
     ];
   }
 
-  private launch(version: string): GroupInstance {
+  /** `launchSeconds`: how long it stays Pending (undefined: InService at once). */
+  private launch(version: string, launchSeconds: number | undefined): GroupInstance {
     this.launched += 1;
-    return { id: `i-0${this.env.plan}${String(this.launched).padStart(6, '0')}`, version };
+    const id = `i-0${this.env.plan}${String(this.launched).padStart(6, '0')}`;
+    const inServiceAt = readyAt(this.timing, launchSeconds);
+    return { id, version, ...(inServiceAt === undefined ? {} : { inServiceAt }) };
   }
 
   private find(name: string | undefined): Group {
@@ -89,7 +96,7 @@ export class FakeAutoScaling {
       Instances: group.instances.map((i) => ({
         InstanceId: i.id,
         AvailabilityZone: `${this.env.recoveryRegion}a`,
-        LifecycleState: 'InService',
+        LifecycleState: isReady(this.timing, i.inServiceAt) ? 'InService' : 'Pending',
         HealthStatus: 'Healthy',
         ProtectedFromScaleIn: false,
         LaunchTemplate: { ...template, Version: i.version },
@@ -133,7 +140,9 @@ export class FakeAutoScaling {
     const template = this.ec2.templates.get(group.launchTemplate.id);
     const launching = template && this.ec2.resolve(template, group.launchTemplate.version);
     while (group.instances.length < desired) {
-      group.instances.push(this.launch(String(launching?.number ?? group.launchTemplate.version)));
+      group.instances.push(
+        this.launch(String(launching?.number ?? group.launchTemplate.version), this.timing.launchSeconds),
+      );
     }
     group.instances.splice(desired);
     return {};

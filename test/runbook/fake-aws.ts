@@ -2,7 +2,9 @@
 // client the step families and the state machine's DynamoDB tasks use. Reads answer from the state,
 // mutations change it, every call is logged, and any command can be made to fail. Each service's
 // behaviour lives in its own module (fake-database, fake-ec2, fake-auto-scaling, fake-route53,
-// fake-dynamodb).
+// fake-dynamodb). Optional timing (fake-handler.ts) makes the control planes take time, read from a
+// clock (the benchmark's virtual clock); without it every operation completes as soon as it is
+// next looked at.
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -17,7 +19,7 @@ import { type DbInstance, FakeCloudWatch, FakeRds } from './fake-database.ts';
 import { FakeDynamoDb, FakeSns } from './fake-dynamodb.ts';
 import type { Item } from './fake-dynamodb-expressions.ts';
 import { FakeEc2, type LaunchTemplate } from './fake-ec2.ts';
-import type { Handler } from './fake-handler.ts';
+import type { FakeTiming, Handler } from './fake-handler.ts';
 import { FakeRoute53, fqdn, type Zone } from './fake-route53.ts';
 
 export type Service = 'rds' | 'cloudwatch' | 'autoscaling' | 'ec2' | 'route53' | 'dynamodb' | 'sns';
@@ -55,12 +57,13 @@ export class FakeAws {
     /** The lock and history table. */
     tableName: string,
     now = new Date(),
+    timing: FakeTiming = {},
   ) {
-    this.rds = new FakeRds(environment, now);
+    this.rds = new FakeRds(environment, now, timing);
     this.cloudwatch = new FakeCloudWatch(environment, now);
     this.ec2 = new FakeEc2(environment, now);
-    this.autoScaling = new FakeAutoScaling(environment, this.ec2);
-    this.route53 = new FakeRoute53(environment);
+    this.autoScaling = new FakeAutoScaling(environment, this.ec2, timing);
+    this.route53 = new FakeRoute53(environment, timing);
     this.dynamodb = new FakeDynamoDb(tableName);
   }
 
@@ -167,6 +170,11 @@ export class FakeAws {
 }
 
 /** A fresh fake of `environment`, installed on every client. */
-export function installFakeAws(environment: Environment, tableName: string, now = new Date()): FakeAws {
-  return new FakeAws(environment, tableName, now).install();
+export function installFakeAws(
+  environment: Environment,
+  tableName: string,
+  now = new Date(),
+  timing: FakeTiming = {},
+): FakeAws {
+  return new FakeAws(environment, tableName, now, timing).install();
 }

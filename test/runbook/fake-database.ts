@@ -1,7 +1,7 @@
 // The fake RDS and CloudWatch of the recovery region: the read replica, snapshot copies, the
 // ReplicaLag metric and the application alarm. A restored instance is "available" on the next
 // describe; a promoted replica is standalone at once and "available" on the next describe; a deleted
-// instance is gone on the next describe.
+// instance is gone on the next describe. With timing, a promotion or a restore takes its seconds.
 import {
   DescribeAlarmsCommand,
   type DescribeAlarmsCommandInput,
@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { awsError } from '../fixtures.ts';
 import { ACCOUNT, type Environment } from './environments.ts';
-import { type Handler, hoursAgo } from './fake-handler.ts';
+import { type FakeTiming, fakeNow, type Handler, hoursAgo, isReady, readyAt } from './fake-handler.ts';
 
 export interface DbInstance {
   id: string;
@@ -38,6 +38,8 @@ export interface DbInstance {
   restoredFromSnapshot?: string;
   /** Applied at the next describe: a new status, or "gone". */
   pending?: string;
+  /** Not before this time (ms since the epoch); absent: at the next describe. */
+  pendingAt?: number | undefined;
 }
 
 export interface Snapshot {
@@ -53,6 +55,7 @@ export class FakeRds {
   constructor(
     private readonly env: Environment,
     now: Date,
+    private readonly timing: FakeTiming = {},
   ) {
     const db = env.database;
     this.instances.set(db.replicaId, {
@@ -113,10 +116,11 @@ export class FakeRds {
   private describe(input: DescribeDBInstancesCommandInput) {
     const id = input.DBInstanceIdentifier ?? '';
     const instance = this.instances.get(id);
-    if (instance?.pending === 'gone') this.instances.delete(id);
-    else if (instance?.pending) {
-      instance.status = instance.pending;
+    if (instance?.pending && isReady(this.timing, instance.pendingAt)) {
+      if (instance.pending === 'gone') this.instances.delete(id);
+      else instance.status = instance.pending;
       delete instance.pending;
+      delete instance.pendingAt;
     }
     return { DBInstances: [this.shape(this.find(id))] };
   }
@@ -145,6 +149,7 @@ export class FakeRds {
     delete instance.source;
     instance.status = 'modifying';
     instance.pending = 'available';
+    instance.pendingAt = readyAt(this.timing, this.timing.promotionSeconds);
     if (input.BackupRetentionPeriod !== undefined) instance.backupRetentionDays = input.BackupRetentionPeriod;
     return { DBInstance: this.shape(instance) };
   }
@@ -162,12 +167,13 @@ export class FakeRds {
       id,
       status: 'creating',
       pending: 'available',
+      pendingAt: readyAt(this.timing, this.timing.restoreSeconds),
       instanceClass: input.DBInstanceClass ?? this.env.database.replicaClass,
       backupRetentionDays: 1,
       ...(input.DBSubnetGroupName ? { subnetGroup: input.DBSubnetGroupName } : {}),
       securityGroups: input.VpcSecurityGroupIds ?? [],
       tags: Object.fromEntries((input.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
-      createdAt: new Date(),
+      createdAt: fakeNow(this.timing),
       restoredFromSnapshot: snapshot.id,
     };
     this.instances.set(id, instance);
@@ -185,6 +191,7 @@ export class FakeRds {
     }
     instance.status = 'deleting';
     instance.pending = 'gone';
+    delete instance.pendingAt;
     return { DBInstance: this.shape(instance) };
   }
 }

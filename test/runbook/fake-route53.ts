@@ -1,5 +1,6 @@
 // The fake Route 53: the plan's hosted zone and its record sets. Change batches are atomic (CREATE,
-// UPSERT, DELETE with Route 53's own error messages), PENDING when submitted, INSYNC on GetChange.
+// UPSERT, DELETE with Route 53's own error messages), PENDING when submitted, INSYNC on GetChange
+// (with timing: once its sync seconds have passed).
 import {
   ChangeResourceRecordSetsCommand,
   type ChangeResourceRecordSetsCommandInput,
@@ -13,7 +14,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { awsError } from '../fixtures.ts';
 import type { Environment } from './environments.ts';
-import type { Handler } from './fake-handler.ts';
+import { type FakeTiming, type Handler, isReady, readyAt } from './fake-handler.ts';
 
 export interface Zone {
   /** Fully qualified, with the trailing dot. */
@@ -25,6 +26,8 @@ export interface ChangeBatchRecord {
   changeId: string;
   comment?: string;
   changes: { action: string; name: string; type: string }[];
+  /** INSYNC from this time on (ms since the epoch); absent: on the first GetChange. */
+  insyncAt?: number;
 }
 
 export const fqdn = (name: string) => (name.endsWith('.') ? name : `${name}.`).toLowerCase();
@@ -45,7 +48,10 @@ export class FakeRoute53 {
   /** Every change batch accepted, in order. */
   readonly changeBatches: ChangeBatchRecord[] = [];
 
-  constructor(env: Environment) {
+  constructor(
+    env: Environment,
+    private readonly timing: FakeTiming = {},
+  ) {
     this.zones.set(env.zone.id, {
       name: fqdn(env.zone.name),
       records: structuredClone([...env.zone.records]),
@@ -127,8 +133,10 @@ export class FakeRoute53 {
     }
     zone.records = records;
     const changeId = `C${String(this.changeBatches.length + 1).padStart(8, '0')}`;
+    const insyncAt = readyAt(this.timing, this.timing.syncSeconds);
     this.changeBatches.push({
       changeId,
+      ...(insyncAt === undefined ? {} : { insyncAt }),
       ...(input.ChangeBatch?.Comment ? { comment: input.ChangeBatch.Comment } : {}),
       changes: changes.map((c) => ({
         action: c.Action ?? '',
@@ -141,9 +149,11 @@ export class FakeRoute53 {
 
   private getChange(input: GetChangeCommandInput) {
     const id = (input.Id ?? '').replace(/^\/change\//, '');
-    if (!this.changeBatches.some((batch) => batch.changeId === id)) {
+    const batch = this.changeBatches.find((b) => b.changeId === id);
+    if (!batch) {
       throw awsError('NoSuchChange', 404, `A change with the specified change ID does not exist: ${id}`);
     }
-    return { ChangeInfo: { Id: `/change/${id}`, Status: 'INSYNC', SubmittedAt: new Date() } };
+    const status = isReady(this.timing, batch.insyncAt) ? 'INSYNC' : 'PENDING';
+    return { ChangeInfo: { Id: `/change/${id}`, Status: status, SubmittedAt: new Date() } };
   }
 }
