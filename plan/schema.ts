@@ -1,6 +1,6 @@
 // The DR plan: one JSON file per application, the one contract every layer reads.
 // Field names carry their units; every optional field documents its default.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, {
   error: 'must be an AWS region code such as "us-east-1"',

@@ -1,6 +1,6 @@
 // What start records for check and revert: the state passed between steps, and the group's
 // previous configuration, which is also kept durably in a tag on the group.
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidStepInputError } from '../shared/errors.ts';
 import type { StepEvent } from '../shared/step-contract.ts';
 

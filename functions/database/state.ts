@@ -1,5 +1,5 @@
 // The state the database steps hand back to the state machine, and the shapes every result shares.
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidStepInputError } from '../shared/errors.ts';
 import type { Action, ProgressResult, StepEvent } from '../shared/step-contract.ts';
 

@@ -1,6 +1,6 @@
 // The execution input (console, alarm rule and schedule all produce this shape) and the run it
 // starts. Invalid input is rejected before anything is touched.
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatIssues } from '../../plan/format-issues.ts';
 import type { DrPlan } from '../../plan/schema.ts';
 import { DrRunbookError } from '../shared/errors.ts';

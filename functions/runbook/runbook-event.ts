@@ -1,5 +1,5 @@
 // Events the state machine sends to the runbook Lambda.
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatIssues } from '../../plan/format-issues.ts';
 import { planSchema } from '../../plan/schema.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';

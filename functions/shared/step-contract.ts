@@ -1,6 +1,6 @@
 // What every step family receives and returns. The state machine passes the plan and the run
 // in every event, so the Lambdas hold no state between calls.
-import { z } from 'zod';
+import * as z from 'zod';
 import { type DrPlan, planSchema } from '../../plan/schema.ts';
 
 export const MODES = ['dry-run', 'drill', 'failover'] as const;

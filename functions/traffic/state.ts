@@ -1,6 +1,6 @@
 // The state a traffic start returns and check/revert receive back: the Route 53 change to follow
 // and what was written. Validated on the way in, so a hand-edited or foreign state fails clearly.
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatIssues } from '../../plan/format-issues.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';
 import type { StepEvent } from '../shared/step-contract.ts';

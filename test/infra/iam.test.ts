@@ -38,6 +38,7 @@ const IAM_PREFIX: Record<string, string> = {
   ec2: 'ec2',
   rds: 'rds',
   'route-53': 'route53',
+  s3: 's3',
   sns: 'sns',
 };
 
