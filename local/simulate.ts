@@ -24,7 +24,12 @@ import { ensureRunbookResources, type RunbookResources } from './runbook-resourc
 import { seedEnvironment } from './seed.ts';
 import { simulatedApplicationFetch } from './simulated-app.ts';
 import { synthesizeRunbook } from './synthesize.ts';
-import { type LambdaHandler, localTaskHandlers } from './task-handlers.ts';
+import {
+  type LambdaHandler,
+  type LocalTaskHandler,
+  localLambdaContext,
+  localTaskHandlers,
+} from './task-handlers.ts';
 import { buildTimeline } from './timeline.ts';
 
 export const SCENARIOS = ['none', 'region-outage'] as const;
@@ -81,6 +86,24 @@ async function recordedReport(
   );
   const item = (out.Items ?? []).find((i) => i.sk?.S?.endsWith(`#${runId}`));
   return item?.record?.S ? (JSON.parse(item.record.S) as RunReport) : undefined;
+}
+
+/**
+ * The approval gate in a simulation: the real request is published (to the emulated topic), then
+ * the simulation answers for the person, and says so.
+ */
+function approveInSimulation(
+  handlers: Record<string, LambdaHandler>,
+  write: (line: string) => void,
+  notes: string[],
+): LocalTaskHandler {
+  return async (input) => {
+    const payload = (input as { Payload?: unknown }).Payload ?? input;
+    await handlers.runbook?.(payload, localLambdaContext('dr-runbook-runbook'));
+    write('          … approval requested on the topic; the simulation approves it');
+    notes.push('the plan requires approval: the request was published and the simulation approved it');
+    return { approved: true, approvedBy: 'dr-runbook simulate' };
+  };
 }
 
 function executionInput(plan: DrPlan, mode: Mode): Record<string, string> {
@@ -153,6 +176,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       scenario.outageRegion = plan.regions.primary;
       write(`Scenario region-outage: every request to ${plan.regions.primary} now fails.`);
     }
+    const notes: string[] = [];
     const executionName = `${options.mode}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     write('');
     write(`Running a ${options.mode.toUpperCase()} of "${plan.name}" (execution ${executionName})`);
@@ -165,6 +189,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
         extracted,
         lambdaHandlers,
         dynamo: new DynamoDBClient({ region: plan.regions.recovery }),
+        stateOverrides: { WaitForApproval: approveInSimulation(lambdaHandlers, write, notes) },
       }),
       waitMilliseconds: options.waitMilliseconds ?? 50,
       onEvent: progressPrinter(extracted.definition, write, t0),
@@ -181,7 +206,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const runId = executionName;
     const report = await recordedReport(plan, resources.tableName, runId);
     const after = await readEnvironment(plan, endpoint, resources.tableName);
-    const notes = [...log.notes];
+    notes.push(...log.notes);
     if (log.blockedRequests > 0)
       notes.push(`${log.blockedRequests} request(s) to ${plan.regions.primary} failed (simulated outage)`);
     if (options.scenario === 'region-outage') {

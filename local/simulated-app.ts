@@ -42,7 +42,9 @@ export function simulatedApplicationFetch(plan: DrPlan, endpoint: string): typeo
     });
     const recovery = recoveryAnswers(plan, answers);
     if (answers.length > 0 && answers.every((a) => recovery.has(a))) {
-      return new Response(`served from ${plan.regions.recovery}`, { status: expected });
+      // 204, 205 and 304 carry no body.
+      const body = [204, 205, 304].includes(expected) ? null : `served from ${plan.regions.recovery}`;
+      return new Response(body, { status: expected });
     }
     throw new TypeError(
       answers.length === 0

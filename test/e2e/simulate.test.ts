@@ -68,6 +68,20 @@ describe('dr-runbook simulate --report', () => {
   }, 60_000);
 });
 
+describe('every DR pattern', () => {
+  it.each(['pilot-light', 'backup-restore', 'active-active'])(
+    '%s: a drill succeeds and leaves nothing behind, approval included',
+    async (name) => {
+      const result = await run({ mode: 'drill', plan: examplePlan(name) });
+      expect(result.run.status).toBe('SUCCEEDED');
+      expect(result.notes).toContain(
+        'nothing left behind: the environment after the drill equals the one before',
+      );
+    },
+    60_000,
+  );
+});
+
 describe('simulate against moto', () => {
   it('dry-run: changes nothing', async () => {
     const { seed, before } = await seeded();
