@@ -67,6 +67,16 @@ export interface RunningMoto {
   stop(): Promise<void>;
 }
 
+/** Whether a moto server answers at this endpoint (its /moto-api/ page). */
+export async function answersAsMoto(endpoint: string, timeoutMs = 1000): Promise<boolean> {
+  try {
+    const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(timeoutMs) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
 async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
@@ -75,12 +85,7 @@ async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs
   });
   while (Date.now() < deadline) {
     if (exited) throw new Error(`moto server exited before serving on ${endpoint}`);
-    try {
-      const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
-      if (response.status < 500) return;
-    } catch {
-      // not listening yet
-    }
+    if (await answersAsMoto(endpoint)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`moto server did not answer on ${endpoint} within ${timeoutMs / 1000} s`);

@@ -17,7 +17,7 @@ import {
 } from './emulator-adapters.ts';
 import { differences, readEnvironment } from './environment-state.ts';
 import { extractRunbook } from './extract-definition.ts';
-import { type RunningMoto, startMoto } from './moto-server.ts';
+import { answersAsMoto, type RunningMoto, startMoto } from './moto-server.ts';
 import { progressPrinter } from './progress.ts';
 import { type LocalRunResult, runLocally } from './run-local.ts';
 import { ensureRunbookResources, type RunbookResources } from './runbook-resources.ts';
@@ -60,15 +60,6 @@ export interface SimulationResult {
 }
 
 const FAMILIES = ['database', 'compute', 'traffic', 'runbook'] as const;
-
-async function isMoto(endpoint: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2000) });
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
 
 /** The report the run's Report step recorded in the history table. */
 async function recordedReport(
@@ -128,7 +119,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       endpoint = moto.endpoint;
     }
     write(`Emulator: ${endpoint}`);
-    const emulated = await isMoto(endpoint);
+    const emulated = await answersAsMoto(endpoint, 2000);
     process.env.AWS_ENDPOINT_URL = endpoint;
     process.env.AWS_ACCESS_KEY_ID ??= 'test';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'test';

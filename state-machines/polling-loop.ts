@@ -9,6 +9,15 @@ import type { Construct } from 'constructs';
 /** Errors a step raises that are worth retrying, with backoff, before the run fails. */
 export const RETRYABLE_ERRORS = ['TransientAwsError'];
 
+/** The one retry policy of every Lambda task for transient AWS errors (throttling, 5xx). */
+export const TRANSIENT_RETRY: sfn.RetryProps = {
+  errors: RETRYABLE_ERRORS,
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxAttempts: 5,
+  jitterStrategy: sfn.JitterType.FULL,
+};
+
 /** The run as family steps receive it (the full run record stays in the execution state). */
 export const STEP_RUN = {
   id: sfn.JsonPath.stringAt('$.run.id'),
@@ -42,13 +51,7 @@ export function stepInvoke(scope: Construct, id: string, props: StepInvokeProps)
     resultPath: props.resultPath === '$' ? undefined : props.resultPath,
     comment: props.comment,
   });
-  task.addRetry({
-    errors: RETRYABLE_ERRORS,
-    interval: Duration.seconds(2),
-    backoffRate: 2,
-    maxAttempts: 5,
-    jitterStrategy: sfn.JitterType.FULL,
-  });
+  task.addRetry(TRANSIENT_RETRY);
   return task;
 }
 

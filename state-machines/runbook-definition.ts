@@ -7,7 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { DrPlan } from '../plan/schema.ts';
-import { pollingLoop, RETRYABLE_ERRORS, stepInvoke } from './polling-loop.ts';
+import { pollingLoop, stepInvoke, TRANSIENT_RETRY } from './polling-loop.ts';
 
 export interface RunbookFunctions {
   readonly database: IFunction;
@@ -23,6 +23,12 @@ export interface RunbookDefinitionProps {
   /** Lock and history table (partition key `pk`, sort key `sk`). */
   readonly table: ITable;
 }
+
+/** The lock's DynamoDB tasks retry the table's transient faults. */
+const LOCK_RETRY: sfn.RetryProps = {
+  errors: ['DynamoDB.InternalServerErrorException', 'DynamoDB.ThrottlingException'],
+  maxAttempts: 5,
+};
 
 const LOCK_KEY = (plan: DrPlan) => ({
   pk: tasks.DynamoAttributeValue.fromString(`LOCK#${plan.name}`),
@@ -44,7 +50,7 @@ function runbookInvoke(
     payload: sfn.TaskInput.fromObject({ action, plan: sfn.JsonPath.objectAt('$.plan'), ...payload }),
     resultPath,
   });
-  task.addRetry({ errors: RETRYABLE_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5 });
+  task.addRetry(TRANSIENT_RETRY);
   return task;
 }
 
@@ -90,10 +96,7 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
     resultPath: sfn.JsonPath.DISCARD,
   });
   for (const release of [releaseLock, holdCooldown]) {
-    release.addRetry({
-      errors: ['DynamoDB.InternalServerErrorException', 'DynamoDB.ThrottlingException'],
-      maxAttempts: 5,
-    });
+    release.addRetry(LOCK_RETRY);
     release.addCatch(outcome, { resultPath: '$.lockError' });
     release.next(outcome);
   }
@@ -204,10 +207,7 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
     },
     resultPath: sfn.JsonPath.DISCARD,
   });
-  acquireLock.addRetry({
-    errors: ['DynamoDB.InternalServerErrorException', 'DynamoDB.ThrottlingException'],
-    maxAttempts: 5,
-  });
+  acquireLock.addRetry(LOCK_RETRY);
   acquireLock.addCatch(
     new sfn.Fail(scope, 'AlreadyRunning', {
       error: 'AlreadyRunning',
@@ -337,12 +337,7 @@ function approvalGate(
     resultPath: '$.approval',
   });
   // A retry publishes a new request with a new task token; the old token simply goes unused.
-  request.addRetry({
-    errors: RETRYABLE_ERRORS,
-    interval: Duration.seconds(2),
-    backoffRate: 2,
-    maxAttempts: 5,
-  });
+  request.addRetry(TRANSIENT_RETRY);
   if (plan.triggers.onApprovalTimeout === 'proceed') {
     request.addCatch(next, { errors: ['States.Timeout'], resultPath: '$.approvalTimeout' });
   }

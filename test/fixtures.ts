@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import type { Action, Mode, StepContext, StepEvent } from '../functions/shared/step-contract.ts';
+import { localLambdaContext } from '../local/task-handlers.ts';
 import { type DrPlan, type DrPlanInput, planSchema } from '../plan/schema.ts';
 
 export const examplesDir = fileURLToPath(new URL('../plan/examples/', import.meta.url));
@@ -66,18 +67,5 @@ export function mutatingCommandsSent(mocks: AwsStub<any, any, any>[]): string[] 
   );
 }
 
-/** A minimal Lambda context for invoking a middy handler directly. */
-export const lambdaContext = {
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: 'dr-runbook-step',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-west-2:123456789012:function:dr-runbook-step',
-  memoryLimitInMB: '256',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  logGroupName: '/aws/lambda/dr-runbook-step',
-  logStreamName: '2026/11/25/[$LATEST]abcdef',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-};
+/** A minimal Lambda context for invoking a middy handler directly (the one local runs use). */
+export const lambdaContext = localLambdaContext('dr-runbook-step');

@@ -42,7 +42,16 @@ export async function runStep<C>(
   raw: unknown,
   context: StepContext = { now: () => new Date() },
 ): Promise<ReadinessResult | ProgressResult> {
-  const event = parseStepEvent(raw);
+  return executeStep(steps, clientsFor, parseStepEvent(raw), context);
+}
+
+/** Runs a validated event: the action, then the deadline, carried measurements and timing. */
+async function executeStep<C>(
+  steps: FamilySteps<C>,
+  clientsFor: (region: string) => C,
+  event: StepEvent,
+  context: StepContext = { now: () => new Date() },
+): Promise<ReadinessResult | ProgressResult> {
   const result = await steps[event.action](event, clientsFor(event.plan.regions.recovery), context);
   if (!('done' in result)) return { ...result, evaluatedAt: context.now().toISOString() };
   enforceDeadline(event.plan, event.run.mode, result, context.now());
@@ -97,7 +106,7 @@ export function familyHandler<C>(family: Family, steps: FamilySteps<C>, clientsF
       action: event.action,
     });
     try {
-      const result = await runStep(steps, clientsFor, event);
+      const result = await executeStep(steps, clientsFor, event);
       logger.info(
         `${family} ${event.action} ${'done' in result ? (result.done ? 'done' : 'in progress') : 'evaluated'}`,
         {

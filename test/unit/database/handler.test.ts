@@ -8,6 +8,7 @@ import { databaseSteps } from '../../../functions/database/steps.ts';
 import { InvalidStepInputError } from '../../../functions/shared/errors.ts';
 import { runStep } from '../../../functions/shared/family-handler.ts';
 import type { ProgressResult } from '../../../functions/shared/step-contract.ts';
+import { localLambdaContext } from '../../../local/task-handlers.ts';
 import { RUN_STARTED_AT, stepEvent, testClock } from '../../fixtures.ts';
 import { databaseClients, noDatabasePlan, notFound } from './database-fixtures.ts';
 
@@ -19,20 +20,7 @@ const { handler } = await import('../../../functions/database/handler.ts');
 const rds = mockClient(RDSClient);
 const cloudwatch = mockClient(CloudWatchClient);
 
-const lambdaContext = {
-  functionName: 'dr-runbook-database',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-west-2:123456789012:function:dr-runbook-database',
-  memoryLimitInMB: '256',
-  awsRequestId: 'req-1',
-  logGroupName: '/aws/lambda/dr-runbook-database',
-  logStreamName: 'stream',
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} satisfies Context;
+const lambdaContext = localLambdaContext('dr-runbook-database') satisfies Context;
 
 describe('database handler', () => {
   beforeEach(() => {

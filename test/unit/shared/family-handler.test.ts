@@ -7,7 +7,7 @@ import {
   runStep,
 } from '../../../functions/shared/family-handler.ts';
 import type { ProgressResult, StepEvent } from '../../../functions/shared/step-contract.ts';
-import { lambdaContext, stepEvent } from '../../fixtures.ts';
+import { lambdaContext, stepEvent, testClock } from '../../fixtures.ts';
 
 beforeAll(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -135,11 +135,20 @@ describe('runStep along a polling loop', () => {
       state: { startedAt: '2026-11-25T12:00:00.000Z' },
       changes: [change],
     });
-    const started = (await runStep(family.steps, family.clientsFor, stepEvent('start'))) as ProgressResult;
+    // A fixed clock: the run started at 12:00, so wall-clock time would trip the loop's deadline.
+    const clock = testClock();
+    const started = (await runStep(
+      family.steps,
+      family.clientsFor,
+      stepEvent('start'),
+      clock,
+    )) as ProgressResult;
+    clock.advance(30);
     const checked = (await runStep(
       family.steps,
       family.clientsFor,
       stepEvent('check', { state: started.state }),
+      clock,
     )) as ProgressResult;
     expect(checked.measurements).toEqual({ rpoSeconds: 4 });
     expect(started.startedAt).toBe('2026-11-25T12:00:00.000Z');
