@@ -1,11 +1,10 @@
-// One Lambda per step family, bundled locally by esbuild (no Docker) as an ESM module.
-import { fileURLToPath } from 'node:url';
+// One Lambda per step family, its handler bundled locally by esbuild as an ES module (infra/bundling).
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { functionCode } from './bundling/function-code.ts';
 
 export type StepFamily = 'database' | 'compute' | 'traffic' | 'runbook';
 
@@ -18,13 +17,8 @@ export interface StepFunctionProps {
   readonly timeout?: Duration;
 }
 
-/** Handler file of a family, relative to this file. */
-export function handlerEntry(family: StepFamily): string {
-  return fileURLToPath(new URL(`../functions/${family}/handler.ts`, import.meta.url));
-}
-
 export class StepFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: StepFunctionProps) {
@@ -34,9 +28,9 @@ export class StepFunction extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.logGroup = logGroup;
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: handlerEntry(props.family),
-      handler: 'handler',
+    this.function = new LambdaFunction(this, 'Function', {
+      code: functionCode(props.family),
+      handler: 'index.handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: 512,
@@ -47,20 +41,9 @@ export class StepFunction extends Construct {
         DR_RUNBOOK_FAMILY: props.family,
         POWERTOOLS_SERVICE_NAME: 'dr-runbook',
         POWERTOOLS_METRICS_NAMESPACE: 'DrRunbook',
+        // Stack traces name the TypeScript sources (the bundle carries a source map).
+        NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        platform: 'node',
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        // CommonJS dependencies inside an ESM bundle still call require().
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        forceDockerBundling: false,
-        // The SDK v3 in the nodejs22.x runtime may lag; bundle ours so behaviour matches the tests.
-        externalModules: [],
       },
     });
     for (const statement of props.statements) this.function.addToRolePolicy(statement);

@@ -1,0 +1,47 @@
+// The Lambda code asset of a step family, bundled on this machine by infra/bundling/bundle-function.ts
+// (esbuild with the schema-key plugin; NodejsFunction cannot take esbuild plugins). No Docker.
+import { spawnSync } from 'node:child_process';
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
+import { Code } from 'aws-cdk-lib/aws-lambda';
+import { handlerSource, PROJECT_ROOT } from './function-build.ts';
+
+const BUNDLER = 'infra/bundling/bundle-function.ts';
+
+/** The command that writes `family`'s index.mjs into `outdir`, run from the project root. */
+export function bundleCommand(family: string, outdir: string): string[] {
+  return [process.execPath, '--import', 'tsx', BUNDLER, family, outdir];
+}
+
+/** CDK local bundling for one family; it bundles or throws, so Docker is never asked. */
+class LocalFunctionBundling {
+  /** Both are part of the asset's cache key (CDK serializes this object): one key per handler. */
+  readonly family: string;
+  readonly source: string;
+
+  constructor(family: string) {
+    this.family = family;
+    this.source = handlerSource(family);
+  }
+
+  tryBundle(outputDir: string): boolean {
+    const [command = process.execPath, ...args] = bundleCommand(this.family, outputDir);
+    const result = spawnSync(command, args, { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    if (result.status !== 0) {
+      const output = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim() || String(result.error ?? '');
+      throw new Error(`bundling ${this.source} failed (exit ${result.status}):\n${output}`);
+    }
+    return true;
+  }
+}
+
+/** `family`'s handler as an asset whose hash is that of the bundle, so only real changes redeploy. */
+export function functionCode(family: string): Code {
+  return Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      local: new LocalFunctionBundling(family),
+      // Required by the type; never pulled, since local bundling never declines.
+      image: DockerImage.fromRegistry('dr-runbook-local-bundling-only'),
+    },
+  });
+}
