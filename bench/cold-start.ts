@@ -1,5 +1,5 @@
-// Cold start of each step Lambda as CDK builds it: synthesize the app with bundling (the same
-// NodejsFunction options `cdk synth` uses), take each function's index.mjs from the cloud assembly,
+// Cold start of each step Lambda as CDK builds it: synthesize the app with bundling (infra/bundling,
+// exactly as `cdk synth` runs it), take each function's index.mjs from the cloud assembly,
 // and time `import()` of it in fresh Node processes with the function's environment variables.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -10,8 +10,8 @@ import { App } from 'aws-cdk-lib';
 import { buildApp } from '../infra/app.ts';
 import { cdkJsonContext } from '../local/synthesize.ts';
 
-/** Where bundles are imported from: inside the project, so a module left external (the AWS SDK the
- * Lambda runtime ships) resolves from node_modules as the runtime resolves its own copy. */
+/** Where bundles are imported from: inside the project, so a module left external (a credential
+ * provider Lambda never reaches) would resolve from node_modules as the runtime resolves its own copy. */
 const IMPORT_DIR = fileURLToPath(new URL('../node_modules/.cache/dr-runbook-bench/', import.meta.url));
 
 export interface LambdaBundle {

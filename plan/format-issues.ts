@@ -1,5 +1,5 @@
 // Turns zod issues into "<json.path>: <what is wrong and how to fix it>" lines.
-import type { z } from 'zod';
+import type * as z from './zod.ts';
 
 /** JSON path as a user would type it: compute.capacity.desired, traffic.records[0].name */
 export function jsonPath(path: readonly PropertyKey[]): string {
@@ -59,6 +59,6 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** One line per problem, in document order of the paths. */
-export function formatIssues(error: z.ZodError, input: unknown): string[] {
+export function formatIssues(error: z.core.$ZodError, input: unknown): string[] {
   return error.issues.map((issue) => `${jsonPath(issue.path)}: ${explain(issue, input)}`);
 }

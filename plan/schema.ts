@@ -1,43 +1,53 @@
 // The DR plan: one JSON file per application, the one contract every layer reads.
 // Field names carry their units; every optional field documents its default.
-import * as z from 'zod';
+import * as z from './zod.ts';
 
-const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, {
-  error: 'must be an AWS region code such as "us-east-1"',
-});
+/** A string matching `pattern`; `error` says what it must be and is shown as is. */
+const matching = (pattern: RegExp, error: string) => z.string().check(z.regex(pattern, { error }));
+
+const region = matching(
+  /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/,
+  'must be an AWS region code such as "us-east-1"',
+);
 
 /** A name used in AWS resource names: lowercase letters, digits and hyphens. */
-const slug = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,39}$/, {
-    error: 'must start with a lowercase letter and use only a-z, 0-9 and "-" (at most 40 characters)',
-  })
-  .refine((s) => !s.endsWith('-') && !s.includes('--'), { error: 'must not end with "-" or contain "--"' });
+const slug = matching(
+  /^[a-z][a-z0-9-]{0,39}$/,
+  'must start with a lowercase letter and use only a-z, 0-9 and "-" (at most 40 characters)',
+).check(
+  z.refine((s) => !s.endsWith('-') && !s.includes('--'), { error: 'must not end with "-" or contain "--"' }),
+);
 
-const rdsInstanceId = z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, {
-  error: 'must be an RDS DB instance identifier: a letter, then letters, digits or "-" (at most 63)',
-});
+const rdsInstanceId = matching(
+  /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/,
+  'must be an RDS DB instance identifier: a letter, then letters, digits or "-" (at most 63)',
+);
 
-const positiveInt = z.number().int().positive();
-const nonNegativeInt = z.number().int().nonnegative();
+const positiveInt = z.number().check(z.int(), z.positive());
+const nonNegativeInt = z.number().check(z.int(), z.nonnegative());
+/** A whole number from `min` to `max`. */
+const intBetween = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
+const nonEmptyString = z.string().check(z.minLength(1));
 
 /** Fully qualified DNS name; a trailing dot is accepted and removed. */
-const dnsName = z
-  .string()
-  .transform((s) => s.toLowerCase().replace(/\.$/, ''))
-  .pipe(
-    z.string().regex(/^(\*\.)?([a-z0-9_]([a-z0-9-_]{0,61}[a-z0-9_])?\.)+[a-z]{2,63}$/, {
-      error: 'must be a fully qualified DNS name such as "app.example.com"',
-    }),
-  );
+const dnsName = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((s: string) => s.toLowerCase().replace(/\.$/, '')),
+  ),
+  matching(
+    /^(\*\.)?([a-z0-9_]([a-z0-9-_]{0,61}[a-z0-9_])?\.)+[a-z]{2,63}$/,
+    'must be a fully qualified DNS name such as "app.example.com"',
+  ),
+);
 
 // ---------------------------------------------------------------- database
 
 const snapshotRestore = {
   /** Instance class of a restored instance. @default the replica's (or source's) class */
-  instanceClass: z.string().optional(),
+  instanceClass: z.optional(z.string()),
   /** A newest snapshot older than this fails readiness. @default 24 */
-  snapshotMaxAgeHours: positiveInt.default(24),
+  snapshotMaxAgeHours: z._default(positiveInt, 24),
 };
 
 const promoteReadReplica = z.strictObject({
@@ -47,13 +57,13 @@ const promoteReadReplica = z.strictObject({
   /** The cross-region read replica, in the recovery region. */
   replicaInstanceId: rdsInstanceId,
   /** Backup retention set on promotion when the replica has none. @default 7 */
-  backupRetentionDays: z.number().int().min(1).max(35).default(7),
+  backupRetentionDays: z._default(intBetween(1, 35), 7),
   /** Expected promotion time, for the predicted RTO. @default 300 */
-  expectedPromotionSeconds: positiveInt.default(300),
+  expectedPromotionSeconds: z._default(positiveInt, 300),
   /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */
-  timeoutMinutes: positiveInt.optional(),
+  timeoutMinutes: z.optional(positiveInt),
   /** Drill: the newest recovery-region snapshot is restored to a temporary instance. */
-  drill: z.strictObject(snapshotRestore).prefault({}),
+  drill: z.prefault(z.strictObject(snapshotRestore), {}),
 });
 
 const restoreLatestSnapshot = z.strictObject({
@@ -64,9 +74,9 @@ const restoreLatestSnapshot = z.strictObject({
   restoredInstanceId: rdsInstanceId,
   ...snapshotRestore,
   /** Expected restore time, for the predicted RTO. @default 900 */
-  expectedRestoreSeconds: positiveInt.default(900),
+  expectedRestoreSeconds: z._default(positiveInt, 900),
   /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */
-  timeoutMinutes: positiveInt.optional(),
+  timeoutMinutes: z.optional(positiveInt),
 });
 
 const noDatabase = z.strictObject({
@@ -88,23 +98,25 @@ const capacity = z.strictObject({ min: nonNegativeInt, desired: nonNegativeInt, 
 const scaleStandby = z.strictObject({
   strategy: z.literal('scale-standby'),
   /** The standby group in the recovery region (at 0 instances for pilot light). */
-  autoScalingGroupName: z.string().min(1),
+  autoScalingGroupName: nonEmptyString,
   /** Capacity the group is raised to on failover (never lowered below its current values). */
   capacity,
   /** The newest available AMI carrying all these tags is launched. */
   ami: z.strictObject({
-    tags: z.record(z.string().min(1), z.string()).refine((t) => Object.keys(t).length > 0, {
-      error: 'must name at least one tag, e.g. {"dr-runbook:plan": "shop"}',
-    }),
+    tags: z.record(nonEmptyString, z.string()).check(
+      z.refine((t) => Object.keys(t).length > 0, {
+        error: 'must name at least one tag, e.g. {"dr-runbook:plan": "shop"}',
+      }),
+    ),
     /** @default ["self"] */
-    owners: z.array(z.string().min(1)).min(1).default(['self']),
+    owners: z._default(z.array(nonEmptyString).check(z.minLength(1)), ['self']),
     /** A newest AMI older than this is a readiness warning. @default 168 (one week) */
-    maxAgeHours: positiveInt.default(168),
+    maxAgeHours: z._default(positiveInt, 168),
   }),
   /** Expected time until new instances are InService and healthy. @default 300 */
-  expectedHealthySeconds: positiveInt.default(300),
+  expectedHealthySeconds: z._default(positiveInt, 300),
   /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */
-  timeoutMinutes: positiveInt.optional(),
+  timeoutMinutes: z.optional(positiveInt),
 });
 
 const noCompute = z.strictObject({ strategy: z.literal('none') });
@@ -117,66 +129,66 @@ export const computeSchema = z.discriminatedUnion('strategy', [scaleStandby, noC
 
 const aliasTarget = z.strictObject({
   dnsName: dnsName,
-  hostedZoneId: z.string().min(1),
+  hostedZoneId: nonEmptyString,
   /** @default true */
-  evaluateTargetHealth: z.boolean().default(true),
+  evaluateTargetHealth: z._default(z.boolean(), true),
 });
 
 /** Exactly one of a record value (CNAME/A/AAAA) or an alias target (load balancer, CloudFront, …). */
 const recordTarget = z
-  .strictObject({ value: z.string().min(1).optional(), alias: aliasTarget.optional() })
-  .refine((t) => (t.value === undefined) !== (t.alias === undefined), {
-    error: 'set exactly one of "value" (a CNAME/A/AAAA value) or "alias" ({"dnsName", "hostedZoneId"})',
-  });
+  .strictObject({ value: z.optional(nonEmptyString), alias: z.optional(aliasTarget) })
+  .check(
+    z.refine((t) => (t.value === undefined) !== (t.alias === undefined), {
+      error: 'set exactly one of "value" (a CNAME/A/AAAA value) or "alias" ({"dnsName", "hostedZoneId"})',
+    }),
+  );
 
 const upsertRecord = z.strictObject({
   name: dnsName,
   type: z.enum(['CNAME', 'A', 'AAAA']),
   /** TTL of a non-alias record. @default 60 */
-  ttlSeconds: positiveInt.default(60),
+  ttlSeconds: z._default(positiveInt, 60),
   recoveryTarget: recordTarget,
 });
 
 const hostedZone = {
-  hostedZoneId: z
-    .string()
-    .regex(/^(\/hostedzone\/)?[A-Z0-9]+$/, { error: 'must be a Route 53 hosted zone ID' }),
+  hostedZoneId: matching(/^(\/hostedzone\/)?[A-Z0-9]+$/, 'must be a Route 53 hosted zone ID'),
   hostedZoneName: dnsName,
 };
 
 const upsertRecords = z.strictObject({
   strategy: z.literal('upsert-records'),
   ...hostedZone,
-  records: z.array(upsertRecord).min(1),
+  records: z.array(upsertRecord).check(z.minLength(1)),
   /** Drills write this record (pointing at the first record's recovery target) instead of production. */
   drillRecordName: dnsName,
   /** Expected time until a change is INSYNC. @default 60 */
-  expectedSyncSeconds: positiveInt.default(60),
+  expectedSyncSeconds: z._default(positiveInt, 60),
   /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */
-  timeoutMinutes: positiveInt.optional(),
+  timeoutMinutes: z.optional(positiveInt),
 });
 
 const weightedRecord = z.strictObject({
   name: dnsName,
   type: z.enum(['CNAME', 'A', 'AAAA']),
   /** SetIdentifier of the weighted record serving from the primary region. */
-  primarySetIdentifier: z.string().min(1),
+  primarySetIdentifier: nonEmptyString,
   /** SetIdentifier of the weighted record serving from the recovery region. */
-  recoverySetIdentifier: z.string().min(1),
+  recoverySetIdentifier: nonEmptyString,
 });
 
 const weighted = z.strictObject({
   strategy: z.literal('weighted'),
   ...hostedZone,
-  records: z.array(weightedRecord).min(1),
+  records: z.array(weightedRecord).check(z.minLength(1)),
   /** Weight the recovery record gets on failover (the primary's goes to 0). @default 100 */
-  recoveryWeight: z.number().int().min(1).max(255).default(100),
+  recoveryWeight: z._default(intBetween(1, 255), 100),
   /** Drills write this record (a copy of the first recovery record) instead of shifting production. */
   drillRecordName: dnsName,
   /** @default 60 */
-  expectedSyncSeconds: positiveInt.default(60),
+  expectedSyncSeconds: z._default(positiveInt, 60),
   /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */
-  timeoutMinutes: positiveInt.optional(),
+  timeoutMinutes: z.optional(positiveInt),
 });
 
 export const trafficSchema = z.discriminatedUnion('strategy', [upsertRecords, weighted], {
@@ -188,61 +200,62 @@ export const trafficSchema = z.discriminatedUnion('strategy', [upsertRecords, we
 const verification = z.strictObject({
   /** Probed after traffic moved. In a drill the host is replaced by traffic.drillRecordName
    * (production DNS was not switched), so the recovery endpoint must answer to that name too. */
-  http: z
-    .strictObject({
+  http: z.optional(
+    z.strictObject({
       url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
       /** @default 200 */
-      expectedStatus: z.number().int().min(100).max(599).default(200),
+      expectedStatus: z._default(intBetween(100, 599), 200),
       /** @default 5 */
-      timeoutSeconds: positiveInt.max(60).default(5),
-    })
-    .optional(),
+      timeoutSeconds: z._default(positiveInt.check(z.maximum(60)), 5),
+    }),
+  ),
   /** An application alarm in the recovery region that must be OK after failover. */
-  alarmName: z.string().min(1).optional(),
+  alarmName: z.optional(nonEmptyString),
 });
 
 const triggers = z.strictObject({
   /** CloudWatch alarms whose ALARM state starts an automatic failover. @default [] */
-  alarms: z.array(z.strictObject({ name: z.string().min(1), region: region.optional() })).default([]),
+  alarms: z._default(z.array(z.strictObject({ name: nonEmptyString, region: z.optional(region) })), []),
   /** No new failover starts within this time after one completed. @default 60 */
-  cooldownMinutes: nonNegativeInt.default(60),
+  cooldownMinutes: z._default(nonNegativeInt, 60),
   /** Who must approve before anything changes. @default "none" */
-  approval: z.enum(['none', 'alarm-triggered', 'always']).default('none'),
+  approval: z._default(z.enum(['none', 'alarm-triggered', 'always']), 'none'),
   /** @default 30 */
-  approvalTimeoutMinutes: positiveInt.default(30),
+  approvalTimeoutMinutes: z._default(positiveInt, 30),
   /** What happens when nobody answers in time. @default "abort" */
-  onApprovalTimeout: z.enum(['abort', 'proceed']).default('abort'),
+  onApprovalTimeout: z._default(z.enum(['abort', 'proceed']), 'abort'),
 });
 
 /** EventBridge Scheduler expression: cron(...), rate(...) or at(...). */
-const scheduleExpression = z.string().regex(/^(cron|rate|at)\(.+\)$/, {
-  error: 'must be an EventBridge Scheduler expression such as "cron(0 10 ? * TUE *)" or "rate(1 day)"',
-});
+const scheduleExpression = matching(
+  /^(cron|rate|at)\(.+\)$/,
+  'must be an EventBridge Scheduler expression such as "cron(0 10 ? * TUE *)" or "rate(1 day)"',
+);
 
 const schedule = z.strictObject({
   expression: scheduleExpression,
   /** IANA time zone of a cron expression. @default "UTC" */
-  timezone: z.string().min(1).default('UTC'),
+  timezone: z._default(nonEmptyString, 'UTC'),
   /** @default true */
-  enabled: z.boolean().default(true),
+  enabled: z._default(z.boolean(), true),
 });
 
 const schedules = z.strictObject({
   /** Scheduled drill that reverts itself. */
-  gameDay: schedule.optional(),
+  gameDay: z.optional(schedule),
   /** Scheduled read-only readiness check (dry-run). */
-  readinessCheck: schedule.optional(),
+  readinessCheck: z.optional(schedule),
 });
 
 const notifications = z.strictObject({
   /** Addresses subscribed to the runbook's topic. @default [] */
-  emails: z.array(z.email({ error: 'must be an email address' })).default([]),
+  emails: z._default(z.array(z.email({ error: 'must be an email address' })), []),
 });
 
 const planObject = z.strictObject({
   /** Names the runbook and its resources; a manual failover must confirm it. */
   name: slug,
-  description: z.string().optional(),
+  description: z.optional(z.string()),
   regions: z.strictObject({ primary: region, recovery: region }),
   objectives: z.strictObject({
     /** Recovery time objective. */
@@ -253,18 +266,18 @@ const planObject = z.strictObject({
   database: databaseSchema,
   compute: computeSchema,
   traffic: trafficSchema,
-  verification: verification.prefault({}),
-  triggers: triggers.prefault({}),
-  schedules: schedules.prefault({}),
-  notifications: notifications.prefault({}),
+  verification: z.prefault(verification, {}),
+  triggers: z.prefault(triggers, {}),
+  schedules: z.prefault(schedules, {}),
+  notifications: z.prefault(notifications, {}),
   /** Tags added to every resource the runbook creates. @default {} */
-  tags: z.record(z.string(), z.string()).default({}),
+  tags: z._default(z.record(z.string(), z.string()), {}),
 });
 
-export const planSchema = planObject.superRefine(checkCrossFieldRules);
+export const planSchema = planObject.check(z.superRefine(checkCrossFieldRules));
 
 /** Rules that span fields; each issue names the field to change. */
-function checkCrossFieldRules(plan: z.output<typeof planObject>, ctx: z.RefinementCtx): void {
+function checkCrossFieldRules(plan: z.output<typeof planObject>, ctx: z.core.$RefinementCtx): void {
   if (plan.regions.primary === plan.regions.recovery) {
     ctx.addIssue({
       code: 'custom',

@@ -1,6 +1,6 @@
 // What start records for check and revert: the state passed between steps, and the group's
 // previous configuration, which is also kept durably in a tag on the group.
-import * as z from 'zod';
+import * as z from '../../plan/zod.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';
 import type { StepEvent } from '../shared/step-contract.ts';
 
@@ -11,7 +11,9 @@ export const PREVIOUS_TAG = 'dr-runbook:previous';
 /** Longest value an Auto Scaling tag accepts. */
 export const MAX_TAG_VALUE_LENGTH = 256;
 
-const count = z.number().int().nonnegative();
+const count = z.number().check(z.int(), z.nonnegative());
+const positiveInt = z.number().check(z.int(), z.positive());
+const nonEmptyString = z.string().check(z.minLength(1));
 
 export const capacitySchema = z.object({ min: count, desired: count, max: count });
 export type Capacity = z.output<typeof capacitySchema>;
@@ -20,25 +22,25 @@ export const previousSchema = z.object({
   min: count,
   desired: count,
   max: count,
-  launchTemplateId: z.string().min(1),
+  launchTemplateId: nonEmptyString,
   /** The version as the group referenced it, verbatim: "$Latest", "$Default" or a number. */
-  version: z.string().min(1),
+  version: nonEmptyString,
 });
 export type Previous = z.output<typeof previousSchema>;
 
 export const computeStateSchema = z.object({
-  groupName: z.string().min(1),
+  groupName: nonEmptyString,
   startedAt: z.iso.datetime({ offset: true }),
   previous: previousSchema,
   target: capacitySchema,
-  launchTemplateId: z.string().min(1),
+  launchTemplateId: nonEmptyString,
   /** The version the group references after start ("5", or the previous "$Latest" when unchanged). */
-  targetVersion: z.string().min(1),
+  targetVersion: nonEmptyString,
   /** targetVersion resolved to a number (instances may report either). */
-  targetVersionNumber: z.number().int().positive(),
+  targetVersionNumber: positiveInt,
   /** The launch template version this run created, deleted on revert. */
-  createdVersion: z.number().int().positive().optional(),
-  amiId: z.string().min(1),
+  createdVersion: z.optional(positiveInt),
+  amiId: nonEmptyString,
   /** Instances InService before scaling: counted as healthy whatever their template version. */
   preexistingInstanceIds: z.array(z.string()),
 });

@@ -1,8 +1,9 @@
 // The execution input (console, alarm rule and schedule all produce this shape) and the run it
 // starts. Invalid input is rejected before anything is touched.
-import * as z from 'zod';
+
 import { formatIssues } from '../../plan/format-issues.ts';
 import type { DrPlan } from '../../plan/schema.ts';
+import * as z from '../../plan/zod.ts';
 import { DrRunbookError } from '../shared/errors.ts';
 import { MODES, type Mode } from '../shared/step-contract.ts';
 
@@ -16,18 +17,18 @@ const triggerSchema = z.discriminatedUnion(
   [
     z.strictObject({
       type: z.literal('alarm'),
-      alarmName: z.string().min(1),
+      alarmName: z.string().check(z.minLength(1)),
       /** The alarm's state change time: the incident start for the RTO. */
       stateChangeTime: isoTime,
-      reason: z.string().optional(),
-      region: z.string().optional(),
-      account: z.string().optional(),
+      reason: z.optional(z.string()),
+      region: z.optional(z.string()),
+      account: z.optional(z.string()),
     }),
     z.strictObject({ type: z.literal('console') }),
     z.strictObject({
       type: z.literal('schedule'),
-      scheduleName: z.string().optional(),
-      scheduledTime: isoTime.optional(),
+      scheduleName: z.optional(z.string()),
+      scheduledTime: z.optional(isoTime),
     }),
   ],
   { error: 'type must be one of "alarm", "console", "schedule"' },
@@ -35,13 +36,13 @@ const triggerSchema = z.discriminatedUnion(
 
 export const executionInputSchema = z.strictObject({
   /** @default "dry-run" */
-  mode: z.enum(MODES).default('dry-run'),
-  reason: z.string().max(1024).optional(),
-  requestedBy: z.string().max(256).optional(),
+  mode: z._default(z.enum(MODES), 'dry-run'),
+  reason: z.optional(z.string().check(z.maxLength(1024))),
+  requestedBy: z.optional(z.string().check(z.maxLength(256))),
   /** A manual failover must repeat the plan's name here. */
-  confirm: z.string().optional(),
+  confirm: z.optional(z.string()),
   /** @default {"type": "console"} */
-  trigger: triggerSchema.default({ type: 'console' }),
+  trigger: z._default(triggerSchema, { type: 'console' }),
 });
 export type ExecutionInput = z.output<typeof executionInputSchema>;
 export type Trigger = ExecutionInput['trigger'];

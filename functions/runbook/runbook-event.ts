@@ -1,7 +1,8 @@
 // Events the state machine sends to the runbook Lambda.
-import * as z from 'zod';
+
 import { formatIssues } from '../../plan/format-issues.ts';
 import { planSchema } from '../../plan/schema.ts';
+import * as z from '../../plan/zod.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';
 import type { RunRecord } from './execution-input.ts';
 import type { RunOutcomeInput } from './report.ts';
@@ -9,6 +10,7 @@ import type { RunOutcomeInput } from './report.ts';
 // The run record and outcome are produced by the runbook itself, so they are passed through as is.
 const runRecord = z.custom<RunRecord>((v) => typeof v === 'object' && v !== null && 'id' in v && 'mode' in v);
 const outcome = z.custom<RunOutcomeInput>((v) => typeof v === 'object' && v !== null);
+const nonEmptyString = z.string().check(z.minLength(1));
 
 export const runbookEventSchema = z.discriminatedUnion('action', [
   z.object({
@@ -16,13 +18,13 @@ export const runbookEventSchema = z.discriminatedUnion('action', [
     plan: planSchema,
     /** The raw execution input, whatever the caller sent. */
     input: z.unknown(),
-    execution: z.object({ name: z.string().min(1), startTime: z.string().min(1) }),
+    execution: z.object({ name: nonEmptyString, startTime: nonEmptyString }),
   }),
   z.object({
     action: z.literal('request-approval'),
     plan: planSchema,
     run: runRecord,
-    taskToken: z.string().min(1),
+    taskToken: nonEmptyString,
   }),
   z.object({ action: z.literal('verify'), plan: planSchema, run: runRecord }),
   z.object({ action: z.literal('report'), plan: planSchema, run: runRecord, outcome }),

@@ -1,7 +1,8 @@
 // What every step family receives and returns. The state machine passes the plan and the run
 // in every event, so the Lambdas hold no state between calls.
-import * as z from 'zod';
+
 import { type DrPlan, planSchema } from '../../plan/schema.ts';
+import * as z from '../../plan/zod.ts';
 
 export const MODES = ['dry-run', 'drill', 'failover'] as const;
 export type Mode = (typeof MODES)[number];
@@ -11,7 +12,7 @@ export type Action = (typeof ACTIONS)[number];
 
 export const runSchema = z.strictObject({
   /** Unique per execution; names temporary resources and tags. */
-  id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { error: 'must be 1-64 letters, digits or "-"' }),
+  id: z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/, { error: 'must be 1-64 letters, digits or "-"' })),
   mode: z.enum(MODES),
   /** ISO 8601 time the execution started. */
   startedAt: z.iso.datetime({ offset: true }),
@@ -23,7 +24,7 @@ export const stepEventSchema = z.strictObject({
   plan: planSchema,
   run: runSchema,
   /** The `state` returned by this family's previous start/check/revert (absent for readiness and a first start). */
-  state: z.record(z.string(), z.unknown()).optional(),
+  state: z.optional(z.record(z.string(), z.unknown())),
 });
 export type StepEvent = z.output<typeof stepEventSchema>;
 

@@ -1,33 +1,34 @@
 // The state a traffic start returns and check/revert receive back: the Route 53 change to follow
 // and what was written. Validated on the way in, so a hand-edited or foreign state fails clearly.
-import * as z from 'zod';
+
 import { formatIssues } from '../../plan/format-issues.ts';
+import * as z from '../../plan/zod.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';
 import type { StepEvent } from '../shared/step-contract.ts';
 
 const recordSetSchema = z.object({
-  Name: z.string().min(1),
+  Name: z.string().check(z.minLength(1)),
   Type: z.enum(['CNAME', 'A', 'AAAA']),
-  TTL: z.number().int().nonnegative().optional(),
-  ResourceRecords: z.array(z.object({ Value: z.string() })).optional(),
-  AliasTarget: z
-    .object({ HostedZoneId: z.string(), DNSName: z.string(), EvaluateTargetHealth: z.boolean() })
-    .optional(),
+  TTL: z.optional(z.number().check(z.int(), z.nonnegative())),
+  ResourceRecords: z.optional(z.array(z.object({ Value: z.string() }))),
+  AliasTarget: z.optional(
+    z.object({ HostedZoneId: z.string(), DNSName: z.string(), EvaluateTargetHealth: z.boolean() }),
+  ),
 });
 
 export const trafficStateSchema = z.object({
   /** The Route 53 change to wait for; absent when nothing had to change. */
-  changeId: z.string().min(1).optional(),
+  changeId: z.optional(z.string().check(z.minLength(1))),
   /** When start began: polling intervals and the sync time are measured from it. */
   startedAt: z.iso.datetime({ offset: true }),
   /** Failover: the production records the change moved to the recovery target. */
-  records: z.array(z.string()).optional(),
+  records: z.optional(z.array(z.string())),
   /** Drill: the record the drill wrote (revert deletes it, and nothing else). */
-  drillRecordName: z.string().optional(),
+  drillRecordName: z.optional(z.string()),
   /** Drill: the record set as written, so revert can tell it apart from someone else's record. */
-  drillRecord: recordSetSchema.optional(),
+  drillRecord: z.optional(recordSetSchema),
   /** Revert: when the first revert call deleted the drill record. */
-  revertStartedAt: z.iso.datetime({ offset: true }).optional(),
+  revertStartedAt: z.optional(z.iso.datetime({ offset: true })),
 });
 
 export type TrafficState = z.output<typeof trafficStateSchema>;
