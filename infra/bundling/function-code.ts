@@ -13,7 +13,7 @@ export function bundleCommand(family: string, outdir: string): string[] {
 }
 
 /** CDK local bundling for one family; it bundles or throws, so Docker is never asked. */
-class LocalFunctionBundling {
+export class LocalFunctionBundling {
   /** Both are part of the asset's cache key (CDK serializes this object): one key per handler. */
   readonly family: string;
   readonly source: string;

@@ -1,12 +1,13 @@
 // How the Lambda bundles are built (infra/bundling): the SDK schema-key rewrite changes no value,
 // and it is what lets esbuild drop the shapes a step never sends or receives.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { build } from 'esbuild';
 import { functionBuildOptions, PROJECT_ROOT } from '../../infra/bundling/function-build.ts';
+import { LocalFunctionBundling } from '../../infra/bundling/function-code.ts';
 import {
   inlineSchemaKeys,
   inlineSchemaKeysPlugin,
@@ -122,5 +123,21 @@ describe('the schema-key rewrite', () => {
     expect(bundle).toContain('CreateLaunchTemplateVersionRequest');
     expect(bundle).not.toContain('RunInstancesRequest');
     expect(bundle).not.toContain('CreateVpcPeeringConnectionRequest');
+  }, 30_000);
+});
+
+describe('CDK local bundling', () => {
+  it('writes the family handler as one ES module with its source map, as cdk synth asks', () => {
+    const assetDir = mkdtempSync(join(outdir, 'asset-'));
+    expect(new LocalFunctionBundling('traffic').tryBundle(assetDir)).toBe(true);
+    expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8')).toMatch(/export\s*\{[^}]*\bhandler\b/);
+    expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+  }, 30_000);
+
+  it('fails the synth with the bundler output when a handler does not build', () => {
+    const bundling = new LocalFunctionBundling('no-such-family');
+    expect(() => bundling.tryBundle(mkdtempSync(join(outdir, 'asset-')))).toThrow(
+      /bundling functions\/no-such-family\/handler\.ts failed \(exit 1\):[\s\S]*Could not resolve/,
+    );
   }, 30_000);
 });
