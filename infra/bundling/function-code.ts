@@ -5,12 +5,8 @@ import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import { handlerSource, PROJECT_ROOT } from './function-build.ts';
 
+/** Writes a family's index.mjs into a directory; run from the project root. */
 const BUNDLER = 'infra/bundling/bundle-function.ts';
-
-/** The command that writes `family`'s index.mjs into `outdir`, run from the project root. */
-export function bundleCommand(family: string, outdir: string): string[] {
-  return [process.execPath, '--import', 'tsx', BUNDLER, family, outdir];
-}
 
 /** CDK local bundling for one family; it bundles or throws, so Docker is never asked. */
 export class LocalFunctionBundling {
@@ -24,8 +20,10 @@ export class LocalFunctionBundling {
   }
 
   tryBundle(outputDir: string): boolean {
-    const [command = process.execPath, ...args] = bundleCommand(this.family, outputDir);
-    const result = spawnSync(command, args, { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--import', 'tsx', BUNDLER, this.family, outputDir], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+    });
     if (result.status !== 0) {
       const output = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim() || String(result.error ?? '');
       throw new Error(`bundling ${this.source} failed (exit ${result.status}):\n${output}`);
