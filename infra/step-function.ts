@@ -6,7 +6,9 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { functionCode } from './bundling/function-code.ts';
 
-export type StepFamily = 'database' | 'compute' | 'traffic' | 'runbook';
+/** One Lambda each: the three step families and the runbook's own steps. */
+export const STEP_FAMILIES = ['database', 'compute', 'traffic', 'runbook'] as const;
+export type StepFamily = (typeof STEP_FAMILIES)[number];
 
 export interface StepFunctionProps {
   readonly family: StepFamily;

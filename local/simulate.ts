@@ -7,6 +7,7 @@ import { renderMarkdown, type TimelineRow } from '../functions/runbook/render-ma
 import type { RunReport } from '../functions/runbook/report.ts';
 import { setClientCustomizer } from '../functions/shared/clients.ts';
 import type { Mode } from '../functions/shared/step-contract.ts';
+import { STEP_FAMILIES } from '../infra/step-function.ts';
 import type { DrPlan } from '../plan/schema.ts';
 import {
   AdapterLog,
@@ -58,8 +59,6 @@ export interface SimulationResult {
   readonly plan: DrPlan;
   readonly endpoint: string;
 }
-
-const FAMILIES = ['database', 'compute', 'traffic', 'runbook'] as const;
 
 /** The report the run's Report step recorded in the history table. */
 async function recordedReport(
@@ -158,7 +157,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const { template } = await synthesizeRunbook({ plan });
     const extracted = extractRunbook(template, plan.regions.recovery, { tableName: resources.tableName });
     const lambdaHandlers: Record<string, LambdaHandler> = {};
-    for (const family of FAMILIES) {
+    for (const family of STEP_FAMILIES) {
       lambdaHandlers[family] = (await import(`../functions/${family}/handler.ts`)).handler as LambdaHandler;
     }
     const before = await readEnvironment(plan, endpoint, resources.tableName);

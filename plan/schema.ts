@@ -1,6 +1,7 @@
 // The DR plan: one JSON file per application, the one contract every layer reads.
 // Field names carry their units; every optional field documents its default.
 import * as z from './zod.ts';
+import { nonEmptyString, nonNegativeInt, positiveInt } from './zod.ts';
 
 /** A string matching `pattern`; `error` says what it must be and is shown as is. */
 const matching = (pattern: RegExp, error: string) => z.string().check(z.regex(pattern, { error }));
@@ -23,11 +24,8 @@ const rdsInstanceId = matching(
   'must be an RDS DB instance identifier: a letter, then letters, digits or "-" (at most 63)',
 );
 
-const positiveInt = z.number().check(z.int(), z.positive());
-const nonNegativeInt = z.number().check(z.int(), z.nonnegative());
 /** A whole number from `min` to `max`. */
 const intBetween = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
-const nonEmptyString = z.string().check(z.minLength(1));
 
 /** Fully qualified DNS name; a trailing dot is accepted and removed. */
 const dnsName = z.pipe(

@@ -2,8 +2,13 @@
 // English messages, which mini leaves out ("Invalid input" for everything otherwise). Importing
 // schemas from here guarantees the messages are configured before anything parses.
 import { en } from 'zod/locales';
-import { config } from 'zod/mini';
+import { config, int, minLength, nonnegative, number, positive, string } from 'zod/mini';
 
 config(en());
 
 export * from 'zod/mini';
+
+/** The primitives the plan, the events and the step states all use. */
+export const nonEmptyString = string().check(minLength(1));
+export const positiveInt = number().check(int(), positive());
+export const nonNegativeInt = number().check(int(), nonnegative());

@@ -1,6 +1,7 @@
 // What start records for check and revert: the state passed between steps, and the group's
 // previous configuration, which is also kept durably in a tag on the group.
 import * as z from '../../plan/zod.ts';
+import { nonEmptyString, nonNegativeInt, positiveInt } from '../../plan/zod.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';
 import type { StepEvent } from '../shared/step-contract.ts';
 
@@ -11,17 +12,13 @@ export const PREVIOUS_TAG = 'dr-runbook:previous';
 /** Longest value an Auto Scaling tag accepts. */
 export const MAX_TAG_VALUE_LENGTH = 256;
 
-const count = z.number().check(z.int(), z.nonnegative());
-const positiveInt = z.number().check(z.int(), z.positive());
-const nonEmptyString = z.string().check(z.minLength(1));
-
-export const capacitySchema = z.object({ min: count, desired: count, max: count });
+export const capacitySchema = z.object({ min: nonNegativeInt, desired: nonNegativeInt, max: nonNegativeInt });
 export type Capacity = z.output<typeof capacitySchema>;
 
 export const previousSchema = z.object({
-  min: count,
-  desired: count,
-  max: count,
+  min: nonNegativeInt,
+  desired: nonNegativeInt,
+  max: nonNegativeInt,
   launchTemplateId: nonEmptyString,
   /** The version as the group referenced it, verbatim: "$Latest", "$Default" or a number. */
   version: nonEmptyString,

@@ -1,16 +1,17 @@
 // The state the database steps hand back to the state machine, and the shapes every result shares.
 import * as z from '../../plan/zod.ts';
+import { nonEmptyString } from '../../plan/zod.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';
 import type { Action, ProgressResult, StepEvent } from '../shared/step-contract.ts';
 
 const databaseStateSchema = z.object({
   /** promote: a read replica being promoted; restore: a snapshot being restored; delete: a drill instance being deleted. */
   operation: z.enum(['promote', 'restore', 'delete']),
-  instanceId: z.string().check(z.minLength(1)),
+  instanceId: nonEmptyString,
   /** ISO time the operation started; polling intervals grow from it. */
   startedAt: z.iso.datetime({ offset: true }),
   /** The snapshot a restore started from. */
-  snapshotId: z.optional(z.string().check(z.minLength(1))),
+  snapshotId: z.optional(nonEmptyString),
 });
 
 export type DatabaseState = z.output<typeof databaseStateSchema>;

@@ -4,6 +4,7 @@
 import { formatIssues } from '../../plan/format-issues.ts';
 import type { DrPlan } from '../../plan/schema.ts';
 import * as z from '../../plan/zod.ts';
+import { nonEmptyString } from '../../plan/zod.ts';
 import { DrRunbookError } from '../shared/errors.ts';
 import { MODES, type Mode } from '../shared/step-contract.ts';
 
@@ -17,7 +18,7 @@ const triggerSchema = z.discriminatedUnion(
   [
     z.strictObject({
       type: z.literal('alarm'),
-      alarmName: z.string().check(z.minLength(1)),
+      alarmName: nonEmptyString,
       /** The alarm's state change time: the incident start for the RTO. */
       stateChangeTime: isoTime,
       reason: z.optional(z.string()),

@@ -3,6 +3,7 @@
 import { formatIssues } from '../../plan/format-issues.ts';
 import { planSchema } from '../../plan/schema.ts';
 import * as z from '../../plan/zod.ts';
+import { nonEmptyString } from '../../plan/zod.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';
 import type { RunRecord } from './execution-input.ts';
 import type { RunOutcomeInput } from './report.ts';
@@ -10,7 +11,6 @@ import type { RunOutcomeInput } from './report.ts';
 // The run record and outcome are produced by the runbook itself, so they are passed through as is.
 const runRecord = z.custom<RunRecord>((v) => typeof v === 'object' && v !== null && 'id' in v && 'mode' in v);
 const outcome = z.custom<RunOutcomeInput>((v) => typeof v === 'object' && v !== null);
-const nonEmptyString = z.string().check(z.minLength(1));
 
 export const runbookEventSchema = z.discriminatedUnion('action', [
   z.object({

@@ -10,9 +10,9 @@ import type { TrafficPlan } from '../../plan/schema.ts';
 import { awsCall, awsErrorName } from '../shared/aws-errors.ts';
 import { AwsRequestError, InvalidResourceStateError } from '../shared/errors.ts';
 import { nextCheckSeconds, secondsBetween } from '../shared/polling.ts';
-import type { Action, Change, ProgressResult, Run, StepContext } from '../shared/step-contract.ts';
+import type { Action, Change, ProgressResult, Run, StepContext, StepEvent } from '../shared/step-contract.ts';
 import type { TrafficState } from './state.ts';
-import { route53Call, zoneId } from './zone.ts';
+import { route53Call, zoneId, zoneResource } from './zone.ts';
 
 export interface SubmittedChange {
   changeId: string;
@@ -91,4 +91,54 @@ export function progress(
     changes: fields.changes ?? [],
     ...(fields.measurements ? { measurements: fields.measurements } : {}),
   };
+}
+
+/** What a failover strategy found to change, and how to say it. */
+export interface FailoverBatch {
+  readonly startedAt: string;
+  readonly batch: BatchChange[];
+  readonly changes: Change[];
+  /** The records the batch moves. */
+  readonly moved: string[];
+  /** How the records are when nothing needs to change, e.g. "already point at the recovery target". */
+  readonly alreadyDone: string;
+  /** What the batch does, e.g. "upserted a.example.com to the recovery target in zone …". */
+  readonly submitted: string;
+}
+
+/** Start of a traffic failover: sends the batch as one atomic change, or nothing when the records
+ * are already where failover puts them (a re-run after success changes nothing). */
+export async function startFailover(
+  event: StepEvent,
+  route53: Route53Client,
+  context: StepContext,
+  failover: FailoverBatch,
+): Promise<ProgressResult<TrafficState>> {
+  const traffic = event.plan.traffic;
+  const { startedAt, batch, changes, moved } = failover;
+  if (batch.length === 0) {
+    const names = traffic.records.map((record) => record.name);
+    return progress(
+      'start',
+      {
+        done: true,
+        detail: `${names.join(', ')} ${failover.alreadyDone} in ${zoneResource(traffic)}; nothing to change`,
+        state: { startedAt, records: names },
+      },
+      startedAt,
+      context,
+    );
+  }
+  const { changeId, insync } = await submitChange(route53, traffic, event.run, 'failover', batch);
+  return progress(
+    'start',
+    {
+      done: insync,
+      detail: `${failover.submitted} (change ${changeId} ${insync ? 'INSYNC' : 'PENDING'})`,
+      state: { changeId, startedAt, records: moved },
+      changes,
+    },
+    startedAt,
+    context,
+  );
 }

@@ -3,13 +3,14 @@
 
 import { formatIssues } from '../../plan/format-issues.ts';
 import * as z from '../../plan/zod.ts';
+import { nonEmptyString, nonNegativeInt } from '../../plan/zod.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';
 import type { StepEvent } from '../shared/step-contract.ts';
 
 const recordSetSchema = z.object({
-  Name: z.string().check(z.minLength(1)),
+  Name: nonEmptyString,
   Type: z.enum(['CNAME', 'A', 'AAAA']),
-  TTL: z.optional(z.number().check(z.int(), z.nonnegative())),
+  TTL: z.optional(nonNegativeInt),
   ResourceRecords: z.optional(z.array(z.object({ Value: z.string() }))),
   AliasTarget: z.optional(
     z.object({ HostedZoneId: z.string(), DNSName: z.string(), EvaluateTargetHealth: z.boolean() }),
@@ -18,7 +19,7 @@ const recordSetSchema = z.object({
 
 export const trafficStateSchema = z.object({
   /** The Route 53 change to wait for; absent when nothing had to change. */
-  changeId: z.optional(z.string().check(z.minLength(1))),
+  changeId: z.optional(nonEmptyString),
   /** When start began: polling intervals and the sync time are measured from it. */
   startedAt: z.iso.datetime({ offset: true }),
   /** Failover: the production records the change moved to the recovery target. */

@@ -3,7 +3,7 @@
 // re-run after success (or after a crash once the batch was sent) changes nothing.
 import type { Change as BatchChange } from '@aws-sdk/client-route-53';
 import type { Change, ProgressResult, StepContext, StepEvent } from '../shared/step-contract.ts';
-import { progress, submitChange } from './change.ts';
+import { startFailover } from './change.ts';
 import type { TrafficClients } from './clients.ts';
 import { describeAnswer, findRecordSet, recoveryRecordSet, sameAnswer } from './records.ts';
 import type { TrafficState } from './state.ts';
@@ -33,30 +33,12 @@ export async function failoverUpsertRecords(
     });
   }
 
-  const names = traffic.records.map((record) => record.name);
-  if (batch.length === 0) {
-    return progress(
-      'start',
-      {
-        done: true,
-        detail: `${names.join(', ')} already point at the recovery target in ${zoneResource(traffic)}; nothing to change`,
-        state: { startedAt, records: names },
-      },
-      startedAt,
-      context,
-    );
-  }
-
-  const { changeId, insync } = await submitChange(clients.route53, traffic, event.run, 'failover', batch);
-  return progress(
-    'start',
-    {
-      done: insync,
-      detail: `upserted ${changed.join(', ')} to the recovery target in ${zoneResource(traffic)} (change ${changeId} ${insync ? 'INSYNC' : 'PENDING'})`,
-      state: { changeId, startedAt, records: changed },
-      changes,
-    },
+  return startFailover(event, clients.route53, context, {
     startedAt,
-    context,
-  );
+    batch,
+    changes,
+    moved: changed,
+    alreadyDone: 'already point at the recovery target',
+    submitted: `upserted ${changed.join(', ')} to the recovery target in ${zoneResource(traffic)}`,
+  });
 }

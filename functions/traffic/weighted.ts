@@ -5,7 +5,7 @@
 import type { Change as BatchChange, ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
 import { RecordNotFoundError } from '../shared/errors.ts';
 import type { Change, ProgressResult, StepContext, StepEvent } from '../shared/step-contract.ts';
-import { progress, submitChange } from './change.ts';
+import { startFailover } from './change.ts';
 import type { TrafficClients } from './clients.ts';
 import { listRecordSets } from './records.ts';
 import type { TrafficState } from './state.ts';
@@ -66,30 +66,12 @@ export async function failoverWeighted(
     if (primary.Weight !== 0 || recovery.Weight !== traffic.recoveryWeight) shifted.push(record.name);
   }
 
-  const names = traffic.records.map((record) => record.name);
-  if (batch.length === 0) {
-    return progress(
-      'start',
-      {
-        done: true,
-        detail: `${names.join(', ')} already send all traffic to the recovery set in ${zoneResource(traffic)}; nothing to change`,
-        state: { startedAt, records: names },
-      },
-      startedAt,
-      context,
-    );
-  }
-
-  const { changeId, insync } = await submitChange(clients.route53, traffic, event.run, 'failover', batch);
-  return progress(
-    'start',
-    {
-      done: insync,
-      detail: `shifted ${shifted.join(', ')} to the recovery set (weight ${traffic.recoveryWeight}, primary 0) in ${zoneResource(traffic)} (change ${changeId} ${insync ? 'INSYNC' : 'PENDING'})`,
-      state: { changeId, startedAt, records: shifted },
-      changes,
-    },
+  return startFailover(event, clients.route53, context, {
     startedAt,
-    context,
-  );
+    batch,
+    changes,
+    moved: shifted,
+    alreadyDone: 'already send all traffic to the recovery set',
+    submitted: `shifted ${shifted.join(', ')} to the recovery set (weight ${traffic.recoveryWeight}, primary 0) in ${zoneResource(traffic)}`,
+  });
 }

@@ -11,15 +11,13 @@ import { promisify } from 'node:util';
 import { DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { build } from 'esbuild';
-import type { DrPlan } from '../../functions/shared/step-contract.ts';
 import { functionBuildOptions } from '../../infra/bundling/function-build.ts';
+import { STEP_FAMILIES, type StepFamily } from '../../infra/step-function.ts';
 import { seedEnvironment } from '../../local/seed.ts';
-import { examplePlan, lambdaContext, RUN_ID, RUN_STARTED_AT } from '../fixtures.ts';
+import { examplePlan, lambdaContext, RUN_ID, RUN_STARTED_AT, stepEvent } from '../fixtures.ts';
 import { useMoto } from './moto.ts';
 
 const moto = useMoto();
-const FAMILIES = ['database', 'compute', 'traffic', 'runbook'] as const;
-type Family = (typeof FAMILIES)[number];
 
 /** Outside the project: a module the bundle left out (an unused credential provider) cannot load. */
 const outdir = mkdtempSync(join(tmpdir(), 'dr-runbook-bundles-'));
@@ -34,7 +32,7 @@ try {
   process.stdout.write(JSON.stringify({ error: { name: error.name, message: error.message } }));
 }`;
 
-async function invokeBundle(family: Family, event: unknown, region: string): Promise<unknown> {
+async function invokeBundle(family: StepFamily, event: unknown, region: string): Promise<unknown> {
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', INVOKE], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -53,7 +51,7 @@ async function invokeBundle(family: Family, event: unknown, region: string): Pro
   return JSON.parse(stdout);
 }
 
-async function invokeSource(family: Family, event: unknown): Promise<unknown> {
+async function invokeSource(family: StepFamily, event: unknown): Promise<unknown> {
   const { handler } = (await import(`../../functions/${family}/handler.ts`)) as {
     handler: (event: unknown, context: unknown) => Promise<unknown>;
   };
@@ -73,12 +71,8 @@ function untimed(outcome: unknown): unknown {
   return { result: rest };
 }
 
-function stepEvent(action: string, plan: DrPlan, mode = 'drill') {
-  return { action, plan, run: { id: RUN_ID, mode, startedAt: RUN_STARTED_AT } };
-}
-
 beforeAll(async () => {
-  await Promise.all(FAMILIES.map((family) => build(functionBuildOptions(family, join(outdir, family)))));
+  await Promise.all(STEP_FAMILIES.map((family) => build(functionBuildOptions(family, join(outdir, family)))));
 }, 60_000);
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -88,7 +82,7 @@ describe('the deployed bundles', () => {
     'the %s bundle judges readiness exactly as its source does',
     async (family) => {
       const { plan } = await seedEnvironment(examplePlan(), moto.endpoint);
-      const event = stepEvent('readiness', plan);
+      const event = stepEvent('readiness', { mode: 'drill', plan });
       const bundled = await invokeBundle(family, event, plan.regions.recovery);
       expect(bundled).toMatchObject({ result: { family, checks: expect.any(Array) } });
       expect(untimed(bundled)).toEqual(untimed(await invokeSource(family, event)));
@@ -98,7 +92,11 @@ describe('the deployed bundles', () => {
 
   it('the compute bundle writes a launch template version with the newest AMI (EC2 request serialization)', async () => {
     const { plan } = await seedEnvironment(examplePlan(), moto.endpoint);
-    const started = (await invokeBundle('compute', stepEvent('start', plan), plan.regions.recovery)) as {
+    const started = (await invokeBundle(
+      'compute',
+      stepEvent('start', { mode: 'drill', plan }),
+      plan.regions.recovery,
+    )) as {
       result?: { state: { launchTemplateId: string; createdVersion: number; amiId: string } };
     };
     expect(started).toMatchObject({

@@ -4,12 +4,12 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import { executionInputSchema } from '../../functions/runbook/execution-input.ts';
 import { DisasterRecoveryRunbook } from '../../infra/disaster-recovery-runbook.ts';
+import { STEP_FAMILIES } from '../../infra/step-function.ts';
 import { extractRunbook } from '../../local/extract-definition.ts';
 import type { DrPlan } from '../../plan/schema.ts';
 import { examplePlan, examplePlanInput } from '../fixtures.ts';
 import { logicalIdsOf, SYNTH_TIMEOUT_MS, synthesizeExample } from './synth.ts';
 
-const FAMILIES = ['database', 'compute', 'traffic', 'runbook'] as const;
 /** RetentionDays.THREE_MONTHS, the construct's default. */
 const DEFAULT_RETENTION_DAYS = 90;
 
@@ -150,8 +150,8 @@ describe('DisasterRecoveryRunbook for the warm-standby example', () => {
 
   describe('step functions', () => {
     it('deploys one function per step family: nodejs24.x on arm64, X-Ray active, told its family', () => {
-      template.resourceCountIs('AWS::Lambda::Function', FAMILIES.length);
-      for (const family of FAMILIES) {
+      template.resourceCountIs('AWS::Lambda::Function', STEP_FAMILIES.length);
+      for (const family of STEP_FAMILIES) {
         template.hasResourceProperties('AWS::Lambda::Function', {
           Runtime: 'nodejs24.x',
           Architectures: ['arm64'],
@@ -166,7 +166,7 @@ describe('DisasterRecoveryRunbook for the warm-standby example', () => {
       const sources = assetOptions.map(
         (options) => (options as { bundling?: { local?: { source?: string } } }).bundling?.local?.source,
       );
-      expect(sources.sort()).toEqual(FAMILIES.map((family) => `functions/${family}/handler.ts`).sort());
+      expect(sources.sort()).toEqual(STEP_FAMILIES.map((family) => `functions/${family}/handler.ts`).sort());
     });
 
     it('sends each function log to its own log group with a retention', () => {
@@ -176,7 +176,7 @@ describe('DisasterRecoveryRunbook for the warm-standby example', () => {
         (fn) =>
           (fn.Properties as { LoggingConfig?: { LogGroup?: { Ref?: string } } }).LoggingConfig?.LogGroup?.Ref,
       );
-      expect(new Set(used).size).toBe(FAMILIES.length);
+      expect(new Set(used).size).toBe(STEP_FAMILIES.length);
       for (const id of used) {
         expect(logGroups[id ?? '']?.Properties).toMatchObject({ RetentionInDays: DEFAULT_RETENTION_DAYS });
       }
@@ -184,7 +184,7 @@ describe('DisasterRecoveryRunbook for the warm-standby example', () => {
 
     it('gives every log group (functions and state machine) a retention', () => {
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-      expect(logGroups).toHaveLength(FAMILIES.length + 1);
+      expect(logGroups).toHaveLength(STEP_FAMILIES.length + 1);
       for (const group of logGroups) {
         expect(group.Properties).toMatchObject({ RetentionInDays: DEFAULT_RETENTION_DAYS });
       }
