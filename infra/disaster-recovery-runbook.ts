@@ -1,6 +1,6 @@
 // The reusable construct: one DR plan in, the whole runbook out (functions, state machine, lock
 // and history table, topic, alarm triggers, schedules). Deploy it in the plan's recovery region.
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -30,6 +30,11 @@ import {
   trafficStatements,
 } from './step-permissions.ts';
 import { RunbookTriggers } from './triggers.ts';
+
+/** The state machine's name: the IAM of the lock and the cleanup is scoped by it. */
+export function runbookStateMachineName(plan: Pick<DrPlan, 'name'>): string {
+  return `dr-runbook-${plan.name}`;
+}
 
 /** Reports older than this move to Glacier Deep Archive (and replaced versions expire). */
 export const REPORT_ARCHIVE_DAYS = 180;
@@ -141,16 +146,39 @@ export class DisasterRecoveryRunbook extends Construct {
         resources: [this.reportsBucket.arnForObjects(`reports/${plan.name}/*`)],
       }),
     );
-    this.table.grant(runbook.function, 'dynamodb:PutItem');
+    // The lock (LOCK#<plan>), the run history (RUN#<plan>) and the last scheduled readiness
+    // (READINESS#<plan>): every item of this plan's runbook, and no other table.
+    this.table.grant(
+      runbook.function,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    );
     this.topic.grantPublish(runbook.function);
+    // The lock checks whether its holder still runs and stops a preempted drill; the cleanup reads
+    // a dead execution's input. Scoped by name: referencing the state machine would be a cycle.
+    runbook.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'PreemptAndCleanUpThisRunbooksExecutions',
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'states',
+            resource: 'execution',
+            resourceName: `${runbookStateMachineName(plan)}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
 
     this.stateMachine = new StateMachine(this, 'Runbook', {
-      stateMachineName: `dr-runbook-${plan.name}`,
+      stateMachineName: runbookStateMachineName(plan),
       comment: `dr-runbook for ${plan.name}: ${plan.regions.primary} -> ${plan.regions.recovery}`,
       definitionBody: DefinitionBody.fromChainable(
         buildRunbookDefinition(this, {
           plan,
-          table: this.table,
           functions: {
             database: database.function,
             compute: compute.function,
@@ -221,7 +249,13 @@ export class DisasterRecoveryRunbook extends Construct {
           ],
     );
     acknowledgeStepFunction(steps.traffic);
-    acknowledgeStepFunction(steps.runbook);
+    acknowledgeStepFunction(steps.runbook, [
+      {
+        resource: nagArn(region, 'states', `execution:${runbookStateMachineName(plan)}:*`),
+        reason:
+          "executions of this plan's runbook only: the lock checks whether its holder still runs and stops a drill a failover preempts; the cleanup reads a dead run's input",
+      },
+    ]);
     acknowledgeTopicPublisher(steps.runbook);
     acknowledgeReports(this.reportsBucket, steps.runbook, plan.name);
     acknowledgeStateMachine(

@@ -1,5 +1,6 @@
-// What operators look at: recent runs, RTO/RPO against the objectives, where the time went; and
-// the alarm that tells them a drill or game day failed or missed an objective.
+// What operators look at: recent runs, RTO/RPO against the objectives, where the time went; the
+// alarm that tells them a drill or game day failed or missed an objective; and the alarm that tells
+// them a run's report did not reach one of its sinks (S3, SNS, metrics, history).
 import { Duration } from 'aws-cdk-lib';
 import {
   Alarm,
@@ -8,6 +9,7 @@ import {
   GraphWidget,
   type HorizontalAnnotation,
   LogQueryWidget,
+  MathExpression,
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
@@ -15,6 +17,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { REPORT_SINKS } from '../functions/runbook/report-types.ts';
 import { METRIC_NAMESPACE, METRICS } from '../functions/runbook/run-metrics.ts';
 import type { DrPlan } from '../plan/schema.ts';
 
@@ -31,6 +34,8 @@ export class RunbookDashboard extends Construct {
   readonly dashboard: Dashboard;
   /** In ALARM when a drill (or game day) failed or missed its RTO/RPO. */
   readonly drillAlarm: Alarm;
+  /** In ALARM when a run's report could not be stored, published, measured or recorded. */
+  readonly sinkAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: RunbookDashboardProps) {
     super(scope, id);
@@ -65,6 +70,36 @@ export class RunbookDashboard extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     this.drillAlarm.addAlarmAction(new SnsAction(props.topic));
+
+    // One ReportSinkFailed series per sink: the alarm adds them up (a missing series counts 0).
+    const sinkFailed = Object.fromEntries(
+      REPORT_SINKS.map((sink) => [
+        `failed_${sink}`,
+        new Metric({
+          namespace: METRIC_NAMESPACE,
+          metricName: METRICS.sinkFailed,
+          dimensionsMap: { service: 'dr-runbook', plan: plan.name, sink },
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        }),
+      ]),
+    );
+    this.sinkAlarm = new Alarm(this, 'ReportSinkFailed', {
+      alarmDescription: `dr-runbook ${plan.name}: a run's report did not reach one of its sinks (S3 report, SNS summary, metrics, history record); the runbook Lambda's log says which ("report sink failed")`,
+      metric: new MathExpression({
+        expression: Object.keys(sinkFailed)
+          .map((id) => `FILL(${id}, 0)`)
+          .join(' + '),
+        usingMetrics: sinkFailed,
+        label: 'report sinks failed',
+        period: Duration.minutes(5),
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.sinkAlarm.addAlarmAction(new SnsAction(props.topic));
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: `dr-runbook-${plan.name}`,

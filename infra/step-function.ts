@@ -4,6 +4,7 @@ import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { STEP_TIMEOUT_SECONDS } from '../functions/shared/step-contract.ts';
 import { functionCode } from './bundling/function-code.ts';
 
 /** One Lambda each: the three step families and the runbook's own steps. */
@@ -15,7 +16,7 @@ export interface StepFunctionProps {
   readonly statements: PolicyStatement[];
   readonly logRetention: RetentionDays;
   readonly environment?: Record<string, string>;
-  /** @default 60 seconds: steps only make a few API calls and never wait. */
+  /** @default STEP_TIMEOUT_SECONDS (60): steps only make a few API calls and never wait. */
   readonly timeout?: Duration;
 }
 
@@ -36,7 +37,7 @@ export class StepFunction extends Construct {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: 512,
-      timeout: props.timeout ?? Duration.seconds(60),
+      timeout: props.timeout ?? Duration.seconds(STEP_TIMEOUT_SECONDS),
       tracing: Tracing.ACTIVE,
       logGroup,
       environment: {

@@ -7,6 +7,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { cleanupInput, EXECUTION_ENDED_STATUSES } from '../functions/runbook/cleanup.ts';
 import type { DrPlan } from '../plan/schema.ts';
 
 export interface RunbookTriggersProps {
@@ -22,6 +23,8 @@ function idFor(name: string): string {
 export class RunbookTriggers extends Construct {
   readonly alarmRules: Rule[] = [];
   readonly schedules: Schedule[] = [];
+  /** Starts a cleanup run when an execution ends without its tail. */
+  readonly executionEndedRule: Rule;
 
   constructor(scope: Construct, id: string, props: RunbookTriggersProps) {
     super(scope, id);
@@ -58,6 +61,26 @@ export class RunbookTriggers extends Construct {
       );
       this.alarmRules.push(rule);
     }
+
+    // Nothing dies silently: an execution that ended without its tail (stopped, preempted, timed
+    // out, failed outside the catch) starts a cleanup run, which reverts a dead drill, frees the
+    // lock and records the run. A run that failed through its tail is found already reported.
+    this.executionEndedRule = new Rule(this, 'ExecutionEnded', {
+      description: `dr-runbook ${plan.name}: clean up after a run that ended without its tail`,
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [stateMachine.stateMachineArn], status: [...EXECUTION_ENDED_STATUSES] },
+      },
+    });
+    this.executionEndedRule.addTarget(
+      new SfnStateMachine(stateMachine, {
+        input: RuleTargetInput.fromObject(
+          cleanupInput(EventField.fromPath('$.detail.executionArn'), EventField.fromPath('$.detail.status')),
+        ),
+        retryAttempts: 10,
+      }),
+    );
 
     const scheduled = [
       { key: 'GameDay', schedule: plan.schedules.gameDay, mode: 'drill', what: 'game-day drill' },

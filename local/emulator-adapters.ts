@@ -3,9 +3,18 @@
 // 5.x to what AWS does, so the step logic runs unchanged; each use is reported, never hidden. The
 // same hook simulates a regional outage: every request to the failed region fails like a network
 // error would.
+import type { ExecutionInfo } from '../functions/runbook/executions.ts';
 import type { ClientCustomizer, CustomizableClient } from '../functions/shared/clients.ts';
 
+/** The local Step Functions the runbook's own execution calls are answered from. */
+export interface LocalStepFunctions {
+  describe(arn: string): ExecutionInfo | undefined;
+  stop(arn: string, cause?: string): boolean;
+}
+
 export interface EmulatorScenario {
+  /** Answers the runbook's Step Functions calls about its own executions (moto's do not execute). */
+  executions?: LocalStepFunctions;
   /** Requests to this region fail as in a regional outage. */
   outageRegion?: string;
   /** Whether the endpoint is moto (its gaps are adapted) or something that behaves like AWS. */
@@ -140,6 +149,38 @@ function launchTemplateVersionDeletion(client: CustomizableClient) {
   });
 }
 
+/** moto's Step Functions never runs an execution: the runbook's own are the local registry's. */
+function localExecutions(client: CustomizableClient) {
+  addInitialize(client, 'drRunbookLocalExecutions', (next, context) => async (args) => {
+    const executions = active.scenario.executions;
+    if (!executions) return next(args);
+    const arn = String(args.input.executionArn ?? '');
+    active.log.notes.add(
+      "Step Functions calls about the runbook's own executions (DescribeExecution, StopExecution) were answered by the local execution registry: moto's Step Functions does not execute",
+    );
+    if (context.commandName === 'DescribeExecutionCommand') {
+      const found = executions.describe(arn);
+      if (!found) throw Object.assign(new Error(`Execution Does Not Exist: '${arn}'`), { name: 'ExecutionDoesNotExist', $metadata: { httpStatusCode: 400 } });
+      return {
+        output: {
+          $metadata: {},
+          executionArn: arn,
+          name: found.name,
+          status: found.status,
+          startDate: new Date(found.startedAt),
+          ...(found.stoppedAt ? { stopDate: new Date(found.stoppedAt) } : {}),
+          input: found.input,
+        },
+      };
+    }
+    if (context.commandName === 'StopExecutionCommand') {
+      executions.stop(arn, String(args.input.cause ?? ''));
+      return { output: { $metadata: {}, stopDate: new Date() } };
+    }
+    return next(args);
+  });
+}
+
 function serviceOf(client: CustomizableClient): string {
   return (client as unknown as { config?: { serviceId?: string } }).config?.serviceId ?? '';
 }
@@ -151,4 +192,5 @@ export const emulatorAdapters: ClientCustomizer = (client, region) => {
   if (service === 'RDS') rdsPromotion(client);
   if (service === 'Auto Scaling') asgInstanceVersions(client);
   if (service === 'EC2') launchTemplateVersionDeletion(client);
+  if (service === 'SFN') localExecutions(client);
 };

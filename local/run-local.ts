@@ -1,7 +1,7 @@
 // Executes the deployed state machine definition locally with aws-local-stepfunctions: same
 // states, same paths, same Retry/Catch; Tasks run through local handlers (see task-handlers.ts).
 import './polyfills.ts';
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import type { AslDefinition } from './extract-definition.ts';
 import type { JsonValue, LocalTaskHandler } from './task-handlers.ts';
 
@@ -13,6 +13,10 @@ export interface LocalRunOptions {
   readonly definition: AslDefinition;
   readonly input: JsonValue;
   readonly executionName: string;
+  /** $$.Execution.Id. @default "local:<executionName>" */
+  readonly executionArn?: string;
+  /** $$.StateMachine.Id. @default "local:dr-runbook" */
+  readonly stateMachineArn?: string;
   readonly taskHandlers: Record<string, LocalTaskHandler>;
   /** Real milliseconds each Wait state pauses (the definition's seconds are not slept). @default 0 */
   readonly waitMilliseconds?: number;
@@ -22,8 +26,10 @@ export interface LocalRunOptions {
   readonly onEvent?: (event: EventLog) => void;
 }
 
+export type LocalRunStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+
 export interface LocalRunResult {
-  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly status: LocalRunStatus;
   readonly output?: JsonValue;
   /** The error name of a failed run (e.g. AlreadyRunning, RunbookFailed, InvalidInput). */
   readonly error?: string;
@@ -41,7 +47,17 @@ function statesOfType(
   ]);
 }
 
+/** A started local execution: stop it (as StopExecution does: no state runs after) or await its end. */
+export interface LocalRun {
+  abort(): void;
+  readonly done: Promise<LocalRunResult>;
+}
+
 export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
+  return startLocalRun(options).done;
+}
+
+export function startLocalRun(options: LocalRunOptions): LocalRun {
   const { definition } = options;
   const waits = statesOfType(definition, (s) => s.Type === 'Wait');
   const retrying = statesOfType(definition, (s) => Array.isArray(s.Retry));
@@ -55,8 +71,11 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       ),
     },
     context: {
-      Execution: { Id: `local:${options.executionName}`, Name: options.executionName },
-      StateMachine: { Id: 'local:dr-runbook', Name: 'dr-runbook' },
+      Execution: { Id: options.executionArn ?? `local:${options.executionName}`, Name: options.executionName },
+      StateMachine: {
+        Id: options.stateMachineArn ?? 'local:dr-runbook',
+        Name: (options.stateMachineArn ?? 'local:dr-runbook').split(':').pop() ?? 'dr-runbook',
+      },
       // $$.Task.Token for waitForTaskToken tasks (the local handler answers instead of a person).
       Task: { Token: `local:${options.executionName}` },
     },
@@ -70,14 +89,19 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     }
   })();
 
-  try {
-    const output = await execution.result;
-    await collecting;
-    return { status: 'SUCCEEDED', output, events };
-  } catch (error) {
-    await collecting;
-    if (!(error instanceof ExecutionError)) throw error;
-    const failure = error.cause as Error | undefined;
-    return { status: 'FAILED', error: failure?.name ?? 'ExecutionError', cause: failure?.message, events };
-  }
+  const done = (async (): Promise<LocalRunResult> => {
+    try {
+      const output = await execution.result;
+      await collecting;
+      return { status: 'SUCCEEDED', output, events };
+    } catch (error) {
+      await collecting.catch(() => undefined);
+      if (error instanceof ExecutionAbortedError) return { status: 'ABORTED', events };
+      if (error instanceof ExecutionTimeoutError) return { status: 'TIMED_OUT', events };
+      if (!(error instanceof ExecutionError)) throw error;
+      const failure = error.cause as Error | undefined;
+      return { status: 'FAILED', error: failure?.name ?? 'ExecutionError', cause: failure?.message, events };
+    }
+  })();
+  return { abort: () => execution.abort(), done };
 }

@@ -19,11 +19,13 @@ export const TRANSIENT_RETRY: sfn.RetryProps = {
 };
 
 /** The run as family steps receive it (the full run record stays in the execution state). */
-export const STEP_RUN = {
-  id: sfn.JsonPath.stringAt('$.run.id'),
-  mode: sfn.JsonPath.stringAt('$.run.mode'),
-  startedAt: sfn.JsonPath.stringAt('$.run.startedAt'),
-};
+export function stepRun(runPath = '$.run') {
+  return {
+    id: sfn.JsonPath.stringAt(`${runPath}.id`),
+    mode: sfn.JsonPath.stringAt(`${runPath}.mode`),
+    startedAt: sfn.JsonPath.stringAt(`${runPath}.startedAt`),
+  };
+}
 
 export interface StepInvokeProps {
   readonly fn: IFunction;
@@ -32,6 +34,8 @@ export interface StepInvokeProps {
   readonly resultPath: string;
   /** Path of the `state` passed back to the step (check). */
   readonly statePath?: string;
+  /** Where the run the step acts for is (a cleanup reverts another run's drill). @default "$.run" */
+  readonly runPath?: string;
   readonly comment?: string;
 }
 
@@ -43,7 +47,7 @@ export function stepInvoke(scope: Construct, id: string, props: StepInvokeProps)
     payload: sfn.TaskInput.fromObject({
       action: props.action,
       plan: sfn.JsonPath.objectAt('$.plan'),
-      run: STEP_RUN,
+      run: stepRun(props.runPath),
       ...(props.statePath ? { state: sfn.JsonPath.objectAt(props.statePath) } : {}),
     }),
     // "$" is the default (the result replaces the input). Left implicit because
@@ -63,20 +67,29 @@ export interface PollingLoopProps {
   readonly first: 'start' | 'revert';
   /** Where the progress result is kept. */
   readonly resultPath: string;
+  /** @default "$.run" */
+  readonly runPath?: string;
+}
+
+export interface PollingLoop {
+  readonly chain: sfn.Chain;
+  /** Every Task of the loop, for the caller's Catch. */
+  readonly tasks: tasks.LambdaInvoke[];
 }
 
 /**
  * start → Done? ─no→ Wait(nextCheckSeconds) → check → Done? …; revert polls by calling revert again.
  * Returns the loop as a chain whose end is the "done" branch.
  */
-export function pollingLoop(scope: Construct, props: PollingLoopProps): sfn.Chain {
-  const { fn, name, first, resultPath } = props;
+export function pollingLoop(scope: Construct, props: PollingLoopProps): PollingLoop {
+  const { fn, name, first, resultPath, runPath } = props;
   const verb = first === 'start' ? 'Start' : 'Revert';
-  const begin = stepInvoke(scope, `${name}${verb}`, { fn, action: first, resultPath });
+  const begin = stepInvoke(scope, `${name}${verb}`, { fn, action: first, resultPath, runPath });
   const again = stepInvoke(scope, `${name}${first === 'start' ? 'Check' : 'RevertCheck'}`, {
     fn,
     action: first === 'start' ? 'check' : 'revert',
     resultPath,
+    runPath,
     // check continues start's state; a repeated revert continues its own (a first revert has none:
     // it finds what the run created by the run id, even when start never returned).
     statePath: `${resultPath}.state`,
@@ -89,5 +102,5 @@ export function pollingLoop(scope: Construct, props: PollingLoopProps): sfn.Chai
     .when(sfn.Condition.booleanEquals(`${resultPath}.done`, true), done)
     .otherwise(wait.next(again));
   again.next(isDone);
-  return sfn.Chain.custom(begin, [done], begin.next(isDone));
+  return { chain: sfn.Chain.custom(begin, [done], begin.next(isDone)), tasks: [begin, again] };
 }

@@ -1,170 +1,38 @@
-// The runbook (DESIGN.md §2) as a CDK chain built from a plan. State names are the contract the
-// local runner, the tests and the operator's progress view rely on.
+// The runbook (docs/design.md, "The runbook") as a CDK chain built from a plan. State names are the
+// contract the local runner, the tests and the operator's progress view rely on.
 import { Duration } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { DrPlan } from '../plan/schema.ts';
 import { pollingLoop, stepInvoke, TRANSIENT_RETRY } from './polling-loop.ts';
+import { buildRunbookTail, failureOf } from './runbook-tail.ts';
+import { runbookInvoke } from './runbook-invoke.ts';
+import { firstFailedBranch, settledParallel } from './settled-parallel.ts';
 
 export interface RunbookFunctions {
   readonly database: IFunction;
   readonly compute: IFunction;
   readonly traffic: IFunction;
-  /** validate-input, request-approval, verify, report */
+  /** validate-input, the lock, cleanup, request-approval, verify, report */
   readonly runbook: IFunction;
 }
 
 export interface RunbookDefinitionProps {
   readonly plan: DrPlan;
   readonly functions: RunbookFunctions;
-  /** Lock and history table (partition key `pk`, sort key `sk`). */
-  readonly table: ITable;
 }
 
-/** The lock's DynamoDB tasks retry the table's transient faults. */
-const LOCK_RETRY: sfn.RetryProps = {
-  errors: ['DynamoDB.InternalServerErrorException', 'DynamoDB.ThrottlingException'],
-  maxAttempts: 5,
-};
-
-const LOCK_KEY = (plan: DrPlan) => ({
-  pk: tasks.DynamoAttributeValue.fromString(`LOCK#${plan.name}`),
-  sk: tasks.DynamoAttributeValue.fromString('LOCK'),
-});
-
-/** Invokes the runbook Lambda with an action and extra payload fields. */
-function runbookInvoke(
-  scope: Construct,
-  id: string,
-  fn: IFunction,
-  action: string,
-  payload: Record<string, unknown>,
-  resultPath: string,
-): tasks.LambdaInvoke {
-  const task = new tasks.LambdaInvoke(scope, id, {
-    lambdaFunction: fn,
-    payloadResponseOnly: true,
-    payload: sfn.TaskInput.fromObject({ action, plan: sfn.JsonPath.objectAt('$.plan'), ...payload }),
-    resultPath,
-  });
-  task.addRetry(TRANSIENT_RETRY);
-  return task;
-}
+const READINESS_FAMILIES = ['database', 'compute', 'traffic'] as const;
 
 export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitionProps): sfn.IChainable {
-  const { plan, functions, table } = props;
+  const { plan, functions } = props;
   const run = { run: sfn.JsonPath.objectAt('$.run') };
-
-  // ---- tail: (drill: revert) → report → release lock → outcome. Every failure joins it, so a
-  // failed run is reported, a failed drill still cleans up, and the report says whether it could.
-  const outcome = new sfn.Choice(scope, 'Outcome')
-    .when(
-      sfn.Condition.isPresent('$.failure'),
-      new sfn.Fail(scope, 'RunFailed', { error: 'RunbookFailed', causePath: '$.failure.Cause' }),
-    )
-    .when(
-      sfn.Condition.isPresent('$.revertFailure'),
-      new sfn.Fail(scope, 'DrillNotReverted', {
-        error: 'DrillRevertFailed',
-        causePath: '$.revertFailure.Cause',
-      }),
-    )
-    .otherwise(new sfn.Succeed(scope, 'RunSucceeded'));
-
-  const releaseLock = new tasks.DynamoDeleteItem(scope, 'ReleaseLock', {
-    table,
-    key: LOCK_KEY(plan),
-    conditionExpression: 'runId = :runId',
-    expressionAttributeValues: {
-      ':runId': tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.run.id')),
-    },
-    resultPath: sfn.JsonPath.DISCARD,
-  });
-  const holdCooldown = new tasks.DynamoUpdateItem(scope, 'HoldCooldown', {
-    comment: 'After a real failover the lock turns into the cooldown: no new run until cooldownUntil.',
-    table,
-    key: LOCK_KEY(plan),
-    conditionExpression: 'runId = :runId',
-    updateExpression: 'REMOVE runId, expiresAt SET cooldownUntil = :until',
-    expressionAttributeValues: {
-      ':runId': tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.run.id')),
-      ':until': tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.report.cooldownUntil')),
-    },
-    resultPath: sfn.JsonPath.DISCARD,
-  });
-  for (const release of [releaseLock, holdCooldown]) {
-    release.addRetry(LOCK_RETRY);
-    release.addCatch(outcome, { resultPath: '$.lockError' });
-    release.next(outcome);
-  }
-  const release = new sfn.Choice(scope, 'LockHeld?')
-    .when(sfn.Condition.stringEquals('$.run.mode', 'dry-run'), outcome)
-    .when(sfn.Condition.isPresent('$.report.cooldownUntil'), holdCooldown)
-    .otherwise(releaseLock);
-
-  const revertDrill = new sfn.Parallel(scope, 'RevertDrill', {
-    comment: 'Undo everything the drill created or changed; each revert polls until nothing is left.',
-    resultSelector: {
-      'traffic.$': '$[0].progress',
-      'compute.$': '$[1].progress',
-      'database.$': '$[2].progress',
-    },
-    resultPath: '$.revert',
-  })
-    .branch(
-      pollingLoop(scope, {
-        fn: functions.traffic,
-        name: 'Traffic',
-        first: 'revert',
-        resultPath: '$.progress',
-      }),
-    )
-    .branch(
-      pollingLoop(scope, {
-        fn: functions.compute,
-        name: 'Compute',
-        first: 'revert',
-        resultPath: '$.progress',
-      }),
-    )
-    .branch(
-      pollingLoop(scope, {
-        fn: functions.database,
-        name: 'Database',
-        first: 'revert',
-        resultPath: '$.progress',
-      }),
-    );
-  const report = runbookInvoke(
-    scope,
-    'Report',
-    functions.runbook,
-    'report',
-    { ...run, outcome: sfn.JsonPath.objectAt('$') },
-    '$.report',
-  );
-  report.addCatch(failureOf(scope, 'Report').next(release), { resultPath: '$.caught' });
-  report.next(release);
-
-  // A revert that fails is kept apart from the run's own failure (if any), and reported.
-  revertDrill.addCatch(
-    new sfn.Pass(scope, 'RevertDrillFailed', {
-      parameters: { step: 'RevertDrill', 'Error.$': '$.caught.Error', 'Cause.$': '$.caught.Cause' },
-      resultPath: '$.revertFailure',
-    }).next(report),
-    { resultPath: '$.caught' },
-  );
-  revertDrill.next(report);
-
-  const beforeReport = new sfn.Choice(scope, 'IsDrill?')
-    .when(sfn.Condition.stringEquals('$.run.mode', 'drill'), revertDrill)
-    .otherwise(report);
+  const tail = buildRunbookTail(scope, { functions });
 
   /** Catch handler of a main state: record which step failed and why, then (revert and) report. */
-  const failed = (step: string) => failureOf(scope, step).next(beforeReport);
+  const failed = (step: string) => failureOf(scope, step).next(tail.afterRun);
 
   // ---- main path
   const injectPlan = new sfn.Pass(scope, 'InjectPlan', {
@@ -172,108 +40,130 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
     parameters: {
       input: sfn.JsonPath.objectAt('$'),
       plan,
-      execution: { name: sfn.JsonPath.executionName, startTime: sfn.JsonPath.executionStartTime },
+      execution: {
+        name: sfn.JsonPath.executionName,
+        startTime: sfn.JsonPath.executionStartTime,
+        arn: sfn.JsonPath.executionId,
+        stateMachineArn: sfn.JsonPath.stateMachineId,
+      },
     },
   });
-  const validateInput = runbookInvoke(
-    scope,
-    'ValidateInput',
-    functions.runbook,
-    'validate-input',
-    { input: sfn.JsonPath.objectAt('$.input'), execution: sfn.JsonPath.objectAt('$.execution') },
-    '$.run',
-  );
+  const validateInput = runbookInvoke(scope, 'ValidateInput', functions.runbook, 'validate-input', {
+    payload: { input: sfn.JsonPath.objectAt('$.input'), execution: sfn.JsonPath.objectAt('$.execution') },
+    resultPath: '$.run',
+  });
+  const invalidInput = new sfn.Fail(scope, 'InvalidInput', { error: 'InvalidInput', causePath: '$.error.Cause' });
+  // A cleanup (started by the execution-status rule) that ended FAILED would start a cleanup of
+  // itself, and so on: it ends SUCCEEDED instead; the rejected input is in its history.
   validateInput.addCatch(
-    new sfn.Fail(scope, 'InvalidInput', { error: 'InvalidInput', causePath: '$.error.Cause' }),
-    {
-      resultPath: '$.error',
-    },
+    new sfn.Choice(scope, 'InvalidCleanupInput?')
+      .when(
+        sfn.Condition.isPresent('$.input.trigger.type'),
+        new sfn.Choice(scope, 'InvalidCleanupInputKind')
+          .when(
+            sfn.Condition.stringEquals('$.input.trigger.type', 'execution-ended'),
+            new sfn.Succeed(scope, 'CleanupInputRejected'),
+          )
+          .otherwise(invalidInput),
+      )
+      .otherwise(invalidInput),
+    { resultPath: '$.error' },
   );
 
-  const acquireLock = new tasks.DynamoPutItem(scope, 'AcquireLock', {
-    comment: 'One run per plan: free, or cooldown over, or the holder is a dead execution.',
-    table,
-    item: {
-      ...LOCK_KEY(plan),
-      runId: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.run.id')),
-      mode: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.run.mode')),
-      acquiredAt: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.run.startedAt')),
-      expiresAt: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.run.lockExpiresAt')),
-    },
-    conditionExpression:
-      'attribute_not_exists(pk) OR (attribute_not_exists(runId) AND cooldownUntil < :now) OR expiresAt < :now',
-    expressionAttributeValues: {
-      ':now': tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.run.startedAt')),
-    },
-    resultPath: sfn.JsonPath.DISCARD,
+  // ---- the lock: a failover preempts drills and dead runs; refusals are reported and notified.
+  const acquireLock = runbookInvoke(scope, 'AcquireLock', functions.runbook, 'acquire-lock', {
+    comment: 'Free, cooldown over, or a dead holder: taken. A drill or approval wait: preempted by a failover.',
+    payload: { ...run, stateMachineArn: sfn.JsonPath.stringAt('$.execution.stateMachineArn') },
+    resultPath: '$.lock',
   });
-  acquireLock.addRetry(LOCK_RETRY);
-  acquireLock.addCatch(
-    new sfn.Fail(scope, 'AlreadyRunning', {
-      error: 'AlreadyRunning',
-      cause: `another run of plan "${plan.name}" holds the lock, or the cooldown after a failover is active`,
-    }),
-    { errors: ['DynamoDB.ConditionalCheckFailedException'], resultPath: '$.error' },
-  );
-  acquireLock.addCatch(
-    new sfn.Fail(scope, 'LockUnavailable', { error: 'LockUnavailable', causePath: '$.error.Cause' }),
-    {
-      resultPath: '$.error',
-    },
-  );
+  const refused = (id: string, error: string) =>
+    new sfn.Pass(scope, id, {
+      parameters: { Error: error, 'Cause.$': '$.caught.Cause' },
+      resultPath: '$.refusal',
+    }).next(tail.report);
+  acquireLock.addCatch(refused('LockHeld', 'AlreadyRunning'), {
+    errors: ['AlreadyRunningError'],
+    resultPath: '$.caught',
+  });
+  acquireLock.addCatch(refused('LockFailed', 'LockUnavailable'), { resultPath: '$.caught' });
 
+  // ---- readiness: every family side by side; a family that cannot even run its checks is
+  // recorded as not ready instead of failing the run (a failover treats readiness as advisory).
   const readiness = new sfn.Parallel(scope, 'Readiness', {
     comment: 'Read-only checks of every family, and the predicted RTO.',
     resultPath: '$.readiness',
-  })
-    .branch(
-      stepInvoke(scope, 'DatabaseReadiness', {
-        fn: functions.database,
-        action: 'readiness',
-        resultPath: '$',
+  });
+  for (const family of READINESS_FAMILIES) {
+    const name = `${family[0]?.toUpperCase()}${family.slice(1)}Readiness`;
+    const check = stepInvoke(scope, name, { fn: functions[family], action: 'readiness', resultPath: '$' });
+    check.addCatch(
+      new sfn.Pass(scope, `${name}Failed`, {
+        parameters: {
+          family,
+          strategy: 'unknown',
+          ready: false,
+          checks: [],
+          predictedSeconds: 0,
+          error: { 'Error.$': '$.caught.Error', 'Cause.$': '$.caught.Cause' },
+        },
       }),
-    )
-    .branch(
-      stepInvoke(scope, 'ComputeReadiness', { fn: functions.compute, action: 'readiness', resultPath: '$' }),
-    )
-    .branch(
-      stepInvoke(scope, 'TrafficReadiness', { fn: functions.traffic, action: 'readiness', resultPath: '$' }),
+      { resultPath: '$.caught' },
     );
+    readiness.branch(check);
+  }
   readiness.addCatch(failed('Readiness'), { resultPath: '$.caught' });
-
-  const recover = new sfn.Parallel(scope, 'Recover', {
-    comment: 'Database and compute side by side; each polls until healthy.',
-    resultSelector: { 'database.$': '$[0].progress', 'compute.$': '$[1].progress' },
-    resultPath: '$.results',
-  })
-    .branch(
-      pollingLoop(scope, {
-        fn: functions.database,
-        name: 'Database',
-        first: 'start',
-        resultPath: '$.progress',
-      }),
-    )
-    .branch(
-      pollingLoop(scope, {
-        fn: functions.compute,
-        name: 'Compute',
-        first: 'start',
-        resultPath: '$.progress',
-      }),
-    );
-  recover.addCatch(failed('Recover'), { resultPath: '$.caught' });
-
-  const switchTraffic = new sfn.Parallel(scope, 'SwitchTraffic', {
-    comment: 'Only reached once database and compute are healthy.',
-    resultSelector: { 'traffic.$': '$[0].progress' },
-    resultPath: '$.switch',
-  }).branch(
-    pollingLoop(scope, { fn: functions.traffic, name: 'Traffic', first: 'start', resultPath: '$.progress' }),
+  const notReady = sfn.Condition.or(
+    ...READINESS_FAMILIES.map((_, i) => sfn.Condition.booleanEquals(`$.readiness[${i}].ready`, false)),
   );
-  switchTraffic.addCatch(failed('SwitchTraffic'), { resultPath: '$.caught' });
 
-  const verify = runbookInvoke(scope, 'Verify', functions.runbook, 'verify', run, '$.verification');
+  // ---- recovery: database and compute side by side, every branch settled before anything else.
+  const recover = settledParallel(scope, 'Recover', {
+    comment: 'Database and compute side by side; each polls until healthy, a failure waits for the other.',
+    resultPath: '$.results',
+    branches: [
+      {
+        key: 'database',
+        name: 'Database',
+        loop: pollingLoop(scope, {
+          fn: functions.database,
+          name: 'Database',
+          first: 'start',
+          resultPath: '$.progress',
+        }),
+      },
+      {
+        key: 'compute',
+        name: 'Compute',
+        loop: pollingLoop(scope, {
+          fn: functions.compute,
+          name: 'Compute',
+          first: 'start',
+          resultPath: '$.progress',
+        }),
+      },
+    ],
+  });
+  recover.parallel.addCatch(failed('Recover'), { resultPath: '$.caught' });
+
+  const switchTraffic = settledParallel(scope, 'SwitchTraffic', {
+    comment: 'Only reached once database and compute are healthy.',
+    resultPath: '$.switch',
+    branches: [
+      {
+        key: 'traffic',
+        name: 'Traffic',
+        loop: pollingLoop(scope, {
+          fn: functions.traffic,
+          name: 'Traffic',
+          first: 'start',
+          resultPath: '$.progress',
+        }),
+      },
+    ],
+  });
+  switchTraffic.parallel.addCatch(failed('SwitchTraffic'), { resultPath: '$.caught' });
+
+  const verify = runbookInvoke(scope, 'Verify', functions.runbook, 'verify', { payload: run, resultPath: '$.verification' });
   // Right after INSYNC, resolvers may still hand out the old answer for a TTL: probe again, spaced
   // out, before calling the recovery unverified (bounded by attempts, ~4 minutes in all).
   verify.addRetry({
@@ -285,35 +175,76 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
   });
   verify.addCatch(failed('Verify'), { resultPath: '$.caught' });
 
-  let recovery: sfn.IChainable = recover;
+  recover.parallel.next(
+    firstFailedBranch(scope, 'Recover', recover, {
+      resultPath: '$.failure',
+      next: tail.afterRun,
+      ok: switchTraffic.parallel,
+    }),
+  );
+  switchTraffic.parallel.next(
+    firstFailedBranch(scope, 'SwitchTraffic', switchTraffic, {
+      resultPath: '$.failure',
+      next: tail.afterRun,
+      ok: verify,
+    }),
+  );
+  verify.next(tail.afterRun);
+
+  let recovery: sfn.IChainable = recover.parallel;
   if (plan.triggers.approval !== 'none') {
-    recovery = approvalGate(scope, plan, functions.runbook, recover, failed);
+    recovery = approvalGate(scope, plan, functions.runbook, recover.parallel, failed);
   }
 
-  const modeChoice = new sfn.Choice(scope, 'DryRun?')
-    .when(sfn.Condition.stringEquals('$.run.mode', 'dry-run'), report)
-    .otherwise(recovery);
-
-  recover.next(switchTraffic);
-  switchTraffic.next(verify);
-  verify.next(beforeReport);
-  readiness.next(modeChoice);
-
-  const needsLock = new sfn.Choice(scope, 'NeedsLock?', {
-    comment: 'A dry-run only reads: it never blocks a failover.',
+  const readinessGate = new sfn.Choice(scope, 'ReadinessGate', {
+    comment: 'Dry-run: report. Drill: any failed check ends it untouched. Failover: advisory only.',
   })
-    .when(sfn.Condition.stringEquals('$.run.mode', 'dry-run'), readiness)
-    .otherwise(acquireLock.next(readiness));
+    .when(sfn.Condition.stringEquals('$.run.mode', 'dry-run'), tail.report)
+    .when(
+      sfn.Condition.and(sfn.Condition.stringEquals('$.run.mode', 'drill'), notReady),
+      new sfn.Pass(scope, 'DrillNotReady', { result: sfn.Result.fromBoolean(true), resultPath: '$.notReady' }).next(
+        tail.release,
+      ),
+    )
+    .otherwise(recovery);
+  readiness.next(readinessGate);
+  acquireLock.next(readiness);
 
-  return injectPlan.next(validateInput).next(needsLock);
-}
-
-/** Catch handler of a main state: records which step failed and why (`$.failure`), keeping the rest. */
-function failureOf(scope: Construct, step: string): sfn.Pass {
-  return new sfn.Pass(scope, `${step}Failed`, {
-    parameters: { step, 'Error.$': '$.caught.Error', 'Cause.$': '$.caught.Cause' },
-    resultPath: '$.failure',
+  // ---- cleanup: a run that died without its tail (or one an operator names) is reverted.
+  const cleanUp = runbookInvoke(scope, 'CleanUpDeadRun', functions.runbook, 'cleanup', {
+    comment: 'Frees a dead run’s lock, records it as aborted, and says what its revert may undo.',
+    payload: { ...run, stateMachineArn: sfn.JsonPath.stringAt('$.execution.stateMachineArn') },
+    resultPath: '$.cleanup',
   });
+  cleanUp.addCatch(failed('CleanUpDeadRun'), { resultPath: '$.caught' });
+  const settle = new sfn.Wait(scope, 'SettleDeadRun', {
+    comment: 'Whatever the dead run had started finishes within the step timeout: revert after that.',
+    time: sfn.WaitTime.timestampPath('$.cleanup.settleUntil'),
+  });
+  cleanUp.next(
+    new sfn.Choice(scope, 'RevertNeeded?')
+      .when(
+        sfn.Condition.stringEquals('$.cleanup.scope', 'none'),
+        new sfn.Succeed(scope, 'NothingToRevert', {
+          comment: 'Its own tail reported the run, or it was no drill (its lock, if held, was freed).',
+        }),
+      )
+      .otherwise(
+        settle.next(
+          new sfn.Pass(scope, 'PrepareCleanupRevert', {
+            inputPath: '$.cleanup.revertRun',
+            resultPath: '$.revertRun',
+          }),
+        ).next(tail.revert),
+      ),
+  );
+
+  const entry = new sfn.Choice(scope, 'NeedsLock?', { comment: 'A dry-run only reads: it never blocks a failover.' })
+    .when(sfn.Condition.stringEquals('$.run.mode', 'dry-run'), readiness)
+    .when(sfn.Condition.stringEquals('$.run.mode', 'revert'), cleanUp)
+    .otherwise(acquireLock);
+
+  return injectPlan.next(validateInput).next(entry);
 }
 
 /** Waits for a person (task token) before anything changes; the plan decides what a timeout means. */
@@ -338,11 +269,18 @@ function approvalGate(
   });
   // A retry publishes a new request with a new task token; the old token simply goes unused.
   request.addRetry(TRANSIENT_RETRY);
+  // While it waited, a failover could preempt this run; from here on it is a live failover.
+  const granted = runbookInvoke(scope, 'ApprovalGranted', fn, 'approval-granted', {
+    payload: { run: sfn.JsonPath.objectAt('$.run') },
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  granted.addCatch(next, { resultPath: '$.approvalLockNote' });
+  granted.next(next);
   if (plan.triggers.onApprovalTimeout === 'proceed') {
-    request.addCatch(next, { errors: ['States.Timeout'], resultPath: '$.approvalTimeout' });
+    request.addCatch(granted, { errors: ['States.Timeout'], resultPath: '$.approvalTimeout' });
   }
   request.addCatch(failed('WaitForApproval'), { resultPath: '$.caught' });
-  request.next(next);
+  request.next(granted);
   return new sfn.Choice(scope, 'ApprovalRequired?')
     .when(sfn.Condition.booleanEquals('$.run.approvalRequired', true), request)
     .otherwise(next);

@@ -1,8 +1,10 @@
 // How far scaling has got: instances that are InService, healthy and launched from the target
-// version (or were already serving before the run), against the target desired capacity.
+// version (or were already serving before the run), against the target desired capacity; and how
+// far a revert has got: the group back at its previous capacity, the extra instances terminating.
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import type { Change } from '../shared/step-contract.ts';
-import type { ComputeState } from './state.ts';
+import { capacityOf } from './group.ts';
+import type { Capacity, ComputeState } from './state.ts';
 import { formatCapacity, sameCapacity } from './state.ts';
 
 export interface Readiness {
@@ -54,4 +56,51 @@ export function changesOf(state: ComputeState): Change[] {
     });
   }
   return changes;
+}
+
+/** Lifecycle states of an instance on its way out: it no longer counts against the capacity. */
+export const LEAVING_STATES: ReadonlySet<string> = new Set([
+  'Terminating',
+  'Terminating:Wait',
+  'Terminating:Proceed',
+  'Terminated',
+]);
+
+/** Instances of the group that are not terminating (pending, in service, standby, detaching…). */
+export function remainingInstanceCount(group: AutoScalingGroup): number {
+  return (group.Instances ?? []).filter((i) => !LEAVING_STATES.has(i.LifecycleState ?? '')).length;
+}
+
+export interface RevertProgress {
+  /** Min/desired/max equal the previous capacity and no more instances remain than it desires. */
+  settled: boolean;
+  detail: string;
+}
+
+/** Whether the group is back at `previous`: its capacity restored and the extra instances leaving. */
+export function revertProgress(group: AutoScalingGroup, previous: Capacity): RevertProgress {
+  const name = group.AutoScalingGroupName ?? '';
+  const current = capacityOf(group);
+  const remaining = remainingInstanceCount(group);
+  if (!sameCapacity(current, previous)) {
+    return {
+      settled: false,
+      detail: `Auto Scaling group ${name} is at ${formatCapacity(current)}, waiting for ${formatCapacity(previous)}`,
+    };
+  }
+  if (remaining > previous.desired) {
+    return {
+      settled: false,
+      detail: `Auto Scaling group ${name} is at ${formatCapacity(current)}: ${remaining} instances not yet terminating, waiting for at most ${previous.desired}`,
+    };
+  }
+  return {
+    settled: true,
+    detail: `Auto Scaling group ${name} is back at ${formatCapacity(previous)} with ${remaining} instances not terminating`,
+  };
+}
+
+/** Whether any of min/desired/max is below the target's. */
+export function belowTarget(current: Capacity, target: Capacity): boolean {
+  return current.min < target.min || current.desired < target.desired || current.max < target.max;
 }

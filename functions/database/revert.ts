@@ -1,6 +1,9 @@
 // revert (drill only): deletes the temporary instance the drill restored, and is done only once
-// RDS no longer knows it. Refuses to delete anything this run did not create.
+// RDS has twice answered that it no longer knows it: a single not-found is never trusted (a
+// restore still in flight may create the instance late, and RDS reads are eventually
+// consistent). Refuses to delete anything this run did not create.
 import { DeleteDBInstanceCommand } from '@aws-sdk/client-rds';
+import * as z from '../../plan/zod.ts';
 import { awsCall } from '../shared/aws-errors.ts';
 import { InvalidResourceStateError, InvalidStepInputError } from '../shared/errors.ts';
 import { nextCheckSeconds, secondsBetween } from '../shared/polling.ts';
@@ -16,7 +19,22 @@ import {
   tagValue,
 } from './rds-queries.ts';
 import { drillInstanceId } from './restore-target.ts';
-import { type DatabaseState, nothingToDo, requireState } from './state.ts';
+import { type DatabaseState, requireState } from './state.ts';
+
+/** The state of a revert in progress: the delete, and when the instance was first seen gone. */
+export type RevertState = DatabaseState & {
+  /** ISO time a revert call first found the instance absent; the next call confirms it. */
+  goneSeenAt?: string;
+};
+
+const goneSeenAtSchema = z.iso.datetime({ offset: true });
+
+/** When an earlier call of this revert first saw the instance gone, if it did. */
+function goneSeenAt(event: StepEvent, previous: DatabaseState): string | undefined {
+  if (previous.operation !== 'delete') return undefined;
+  const parsed = goneSeenAtSchema.safeParse(event.state?.goneSeenAt);
+  return parsed.success ? parsed.data : undefined;
+}
 
 export async function revertDrill(
   event: StepEvent,
@@ -39,14 +57,55 @@ export async function revertDrill(
     );
   }
   const id = previous.instanceId;
+  const now = context.now();
   const state: DatabaseState = {
     operation: 'delete',
     instanceId: id,
-    startedAt: previous.operation === 'delete' ? previous.startedAt : context.now().toISOString(),
+    startedAt: previous.operation === 'delete' ? previous.startedAt : now.toISOString(),
   };
+  const elapsedSeconds = secondsBetween(state.startedAt, now);
+  const seenGone = goneSeenAt(event, previous);
+
+  const result = (
+    done: boolean,
+    detail: string,
+    extra: { goneSeenAt?: string; deleted?: boolean } = {},
+  ): ProgressResult<RevertState> => ({
+    family: 'database',
+    action: 'revert',
+    done,
+    nextCheckSeconds: done ? 0 : nextCheckSeconds(elapsedSeconds),
+    detail,
+    state: { ...state, ...(extra.goneSeenAt ? { goneSeenAt: extra.goneSeenAt } : {}) },
+    changes: extra.deleted
+      ? [
+          {
+            resource: id,
+            action: 'delete-db-instance',
+            detail: `deleted drill DB instance ${id} (no final snapshot)`,
+          },
+        ]
+      : [],
+  });
+  /** RDS says the instance does not exist: trusted only when an earlier call saw the same. */
+  const absent = (how: string): ProgressResult<RevertState> => {
+    if (seenGone) {
+      return result(
+        true,
+        `drill DB instance ${id} confirmed gone: ${how} again, ${Math.round(secondsBetween(seenGone, now))} s after it was first seen gone; nothing left to revert`,
+        // Kept, so that a re-run with this state that finds it gone once more is done too.
+        { goneSeenAt: seenGone },
+      );
+    }
+    return result(
+      false,
+      `drill DB instance ${id}: ${how}; looking again before calling it gone (a restore in flight may still create it)`,
+      { goneSeenAt: now.toISOString() },
+    );
+  };
+
   const instance = await findInstance(clients.rds, id, 'describe the drill instance');
-  if (!instance)
-    return nothingToDo('revert', `drill DB instance ${id} is gone: nothing left to revert`, state);
+  if (!instance) return absent('RDS does not know it');
 
   const runId = tagValue(instance, TAG_RUN_ID);
   const purpose = tagValue(instance, TAG_PURPOSE);
@@ -57,26 +116,12 @@ export async function revertDrill(
     );
   }
 
-  const elapsedSeconds = secondsBetween(state.startedAt, context.now());
-  const pending = (detail: string, deleted: boolean): ProgressResult => ({
-    family: 'database',
-    action: 'revert',
-    done: false,
-    nextCheckSeconds: nextCheckSeconds(elapsedSeconds),
-    detail,
-    state,
-    changes: deleted
-      ? [
-          {
-            resource: id,
-            action: 'delete-db-instance',
-            detail: `deleted drill DB instance ${id} (no final snapshot)`,
-          },
-        ]
-      : [],
-  });
+  // An instance seen gone that is back (e.g. a restore in flight created it late) is deleted as usual.
+  const reappeared = seenGone
+    ? `drill DB instance ${id} reappeared after it was seen gone at ${seenGone}: `
+    : '';
   const status = instance.DBInstanceStatus ?? 'unknown';
-  if (status === 'deleting') return pending(`drill DB instance ${id} is being deleted`, false);
+  if (status === 'deleting') return result(false, `${reappeared}drill DB instance ${id} is being deleted`);
 
   const outcome = await awsCall(
     { resource: `DB instance ${id}`, operation: 'delete the drill instance' },
@@ -97,10 +142,19 @@ export async function revertDrill(
       }
     },
   );
-  if (outcome === 'gone')
-    return nothingToDo('revert', `drill DB instance ${id} is gone: nothing left to revert`, state);
-  if (outcome === 'busy') {
-    return pending(`drill DB instance ${id} is "${status}" and cannot be deleted yet: trying again`, false);
+  // Described a moment ago, so this not-found is a first sighting whatever an earlier call saw.
+  if (outcome === 'gone') {
+    return result(
+      false,
+      `drill DB instance ${id}: DeleteDBInstance says it does not exist (it was described a moment ago); looking again before calling it gone`,
+      { goneSeenAt: now.toISOString() },
+    );
   }
-  return pending(`deleting drill DB instance ${id}`, true);
+  if (outcome === 'busy') {
+    return result(
+      false,
+      `${reappeared}drill DB instance ${id} is "${status}" and cannot be deleted yet: trying again`,
+    );
+  }
+  return result(false, `${reappeared}deleting drill DB instance ${id}`, { deleted: true });
 }

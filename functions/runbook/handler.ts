@@ -7,16 +7,21 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import { clientsPerRegion } from '../shared/clients.ts';
 import type { StepContext } from '../shared/step-contract.ts';
+import { cleanUpDeadRun, type DeadRun } from './cleanup.ts';
 import { validateExecutionInput } from './execution-input.ts';
+import { sfnExecutions } from './executions.ts';
+import { acquireLock, type LockPorts, markAwaitingApproval, releaseLock } from './lock.ts';
 import { renderHtml } from './render-html.ts';
-import { type RunReport, reportRun } from './report.ts';
+import { buildAbortedReport, type RunReport, recordAndNotify, type ReportTargets, reportRun } from './report.ts';
 import { requestApproval } from './request-approval.ts';
 import { parseRunbookEvent, type RunbookEvent } from './runbook-event.ts';
 import type { ReportRenderers } from './store-report.ts';
+import type { DrPlan } from '../../plan/schema.ts';
 import { verifyRecovery } from './verify.ts';
 
 const logger = new Logger({ serviceName: 'dr-runbook', persistentKeys: { family: 'runbook' } });
@@ -26,6 +31,7 @@ const clientsFor = clientsPerRegion((config) => ({
   cloudWatch: new CloudWatchClient(config),
   dynamo: new DynamoDBClient(config),
   sns: new SNSClient(config),
+  sfn: new SFNClient(config),
   // Local emulators serve buckets by path; AWS by virtual host (the default).
   s3: new S3Client({ ...config, forcePathStyle: process.env.DR_RUNBOOK_S3_PATH_STYLE === 'true' }),
 }));
@@ -42,16 +48,71 @@ function requiredEnv(name: string): string {
   return value;
 }
 
+type Clients = ReturnType<typeof clientsFor>;
+
+function reportTargets(clients: Clients): ReportTargets {
+  const bucket = process.env.REPORTS_BUCKET;
+  return {
+    dynamo: clients.dynamo,
+    sns: clients.sns,
+    tableName: requiredEnv('HISTORY_TABLE_NAME'),
+    topicArn: requiredEnv('TOPIC_ARN'),
+    ...(bucket ? { reports: { s3: clients.s3, bucket, renderers: REPORT_RENDERERS } } : {}),
+    metrics,
+  };
+}
+
+/** The record of a run that died without its tail: history and topic, each on its own. */
+async function recordAborted(plan: DrPlan, dead: DeadRun & { preemptedBy?: string }, clients: Clients, context: StepContext) {
+  const report = buildAbortedReport(
+    plan,
+    {
+      runId: dead.runId,
+      mode: dead.mode,
+      startedAt: dead.startedAt ?? context.now().toISOString(),
+      status: dead.status as 'ABORTED' | 'TIMED_OUT' | 'FAILED',
+      ...(dead.preemptedBy ? { preemptedBy: dead.preemptedBy } : {}),
+    },
+    context.now(),
+  );
+  const stored = await recordAndNotify(report, reportTargets(clients));
+  return !stored.sinksFailed.some((failure) => failure.sink === 'history');
+}
+
 /** Runs one runbook action; exported for the local runner and tests. */
 export async function runRunbookAction(
   event: RunbookEvent,
   context: StepContext = { now: () => new Date() },
 ) {
   const clients = clientsFor(event.plan.regions.recovery);
+  const lockPorts = (): LockPorts => ({
+    dynamo: clients.dynamo,
+    tableName: requiredEnv('HISTORY_TABLE_NAME'),
+    executions: sfnExecutions(clients.sfn),
+  });
   switch (event.action) {
+    case 'acquire-lock':
+      return acquireLock(event.plan, event.run, lockPorts(), context.now());
+    case 'approval-granted':
+      return markAwaitingApproval(event.plan, event.run, false, lockPorts());
+    case 'release-lock': {
+      if (event.run.mode === 'dry-run') return { released: false, detail: 'a dry-run takes no lock' };
+      const recovered = event.outcome.verification !== undefined && event.outcome.failure === undefined;
+      return releaseLock(event.plan, event.run, recovered, lockPorts(), context.now());
+    }
+    case 'cleanup':
+      return cleanUpDeadRun(
+        event.plan,
+        event.run,
+        event.stateMachineArn,
+        { ...lockPorts(), recordAborted: (dead) => recordAborted(event.plan, dead, clients, context) },
+        context.now(),
+      );
     case 'validate-input':
       return validateExecutionInput(event.input, event.plan, event.execution);
     case 'request-approval':
+      // While it waits for a person, a failover may preempt this run (nothing is touched yet).
+      await markAwaitingApproval(event.plan, event.run, true, lockPorts());
       return requestApproval(event.plan, event.run, event.taskToken, {
         sns: clients.sns,
         topicArn: requiredEnv('TOPIC_ARN'),
@@ -59,21 +120,12 @@ export async function runRunbookAction(
     case 'verify':
       return verifyRecovery(event.plan, event.run.mode, { cloudWatch: clients.cloudWatch, fetch }, context);
     case 'report': {
-      const bucket = process.env.REPORTS_BUCKET;
-      return reportRun(
-        event.plan,
-        event.run,
-        event.outcome,
-        {
-          dynamo: clients.dynamo,
-          sns: clients.sns,
-          tableName: requiredEnv('HISTORY_TABLE_NAME'),
-          topicArn: requiredEnv('TOPIC_ARN'),
-          ...(bucket ? { reports: { s3: clients.s3, bucket, renderers: REPORT_RENDERERS } } : {}),
-          metrics,
-        },
-        context,
-      );
+      // Never throws for a sink: the report names those that failed, and so does the log.
+      const report = await reportRun(event.plan, event.run, event.outcome, reportTargets(clients), context);
+      for (const failure of report.sinksFailed) {
+        logger.error('report sink failed', { runId: report.runId, sink: failure.sink, error: failure.error });
+      }
+      return report;
     }
   }
 }

@@ -2,6 +2,7 @@
 // to be looked at (outcome badge, RTO/RPO cards, the timeline picture). Inline CSS and SVG only: no
 // script and no external reference, so it opens offline, from an S3 download or an email attachment.
 import type { Change } from '../shared/step-contract.ts';
+import { lockLines, revertedTitle, revertLines } from './render-markdown.ts';
 import { escapeXml as esc, formatDuration, renderTimelineSvg } from './render-svg-timeline.ts';
 import type { Objective, RunReport } from './report-types.ts';
 import type { TimelineRow } from './run-timeline.ts';
@@ -18,6 +19,9 @@ const TONE: Record<RunReport['outcome'], string> = {
   ready: 'good',
   failed: 'bad',
   'not-ready': 'warn',
+  refused: 'warn',
+  aborted: 'bad',
+  preempted: 'warn',
 };
 
 /** "2026-11-25T12:00:00.000Z" → "2026-11-25 12:00:00 UTC", in a <time> element. */
@@ -78,10 +82,15 @@ function timelineTable(rows: TimelineRow[]): string {
 }
 
 function failure(report: RunReport): string {
-  if (!report.failedStep) return '';
+  if (!report.failedStep && !report.cause) return '';
+  const heading = report.failedStep
+    ? `✗ Failed at <code>${esc(report.failedStep)}</code>`
+    : report.outcome === 'preempted'
+      ? 'Preempted'
+      : '✗ Aborted';
   return [
     '<section class="failure">',
-    `<h2>✗ Failed at <code>${esc(report.failedStep)}</code></h2>`,
+    `<h2>${heading}</h2>`,
     `<p class="cause">${esc(report.cause ?? 'no cause was recorded')}</p>`,
     report.revertProblem
       ? `<p class="revert-problem"><strong>The drill could not be reverted either:</strong> ${esc(report.revertProblem)}. Check what it left behind.</p>`
@@ -127,15 +136,24 @@ export function renderHtml(report: RunReport, options: HtmlReportOptions = {}): 
   ].join('')}</dl>
 </header>
 <section class="cards">${card('RTO', 'recovery time', report.rto, predicted)}${card('RPO', 'data loss window', report.rpo)}</section>
+${list('Lock', lockLines(report), report.lockProblem ? 'warn lock' : 'lock')}
+${list('Revert', revertLines(report), 'revert')}
 ${failure(report)}
+${list('Left behind', report.leftovers ?? [], 'warn leftovers')}
 <section class="timeline-section">
 <h2>Timeline</h2>
 ${renderTimelineSvg(timeline, report.rto.objectiveSeconds)}
 ${timeline.length > 0 ? timelineTable(timeline) : ''}
 </section>
 ${changeTable('What changed', report.changes)}
-${changeTable('What the drill reverted', report.reverted)}
+${changeTable(revertedTitle(report), report.reverted)}
 ${list('Readiness problems', report.readinessProblems, 'warn')}
+${list('Readiness warnings', report.readinessWarnings ?? [], 'warn')}
+${list(
+  'Not delivered',
+  (report.sinksFailed ?? []).map((f) => `${f.sink}: ${f.error}`),
+  'warn sinks-failed',
+)}
 ${list('Notes', notes)}
 <footer>Reported ${time(report.reportedAt)} by dr-runbook. This page has no script and loads nothing.</footer>
 </main>

@@ -1,7 +1,8 @@
-// What a run is worth on a dashboard and to an alarm: RTO, RPO, outcome, per-step durations, and
-// one "needs attention" signal for a drill (or game day) that failed or missed an objective.
+// What a run is worth on a dashboard and to an alarm: RTO, RPO, outcome, per-step durations, one
+// "needs attention" signal for a drill (or game day) that failed or missed an objective, and one
+// count per report sink (S3, SNS, metrics, history) that could not take the report.
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { RunReport } from './report-types.ts';
+import type { RunReport, SinkFailure } from './report-types.ts';
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
@@ -23,12 +24,22 @@ export const METRICS = {
   objectiveMissed: 'ObjectiveMissed',
   needsAttention: 'NeedsAttention',
   step: 'StepSeconds',
+  sinkFailed: 'ReportSinkFailed',
 } as const;
 
-/** A drill that failed or missed an objective: the rehearsal found something to fix. */
+/**
+ * A run that found something to fix: a drill that failed, died or missed an objective, a dry-run
+ * that is not ready, a revert that left something behind, any run whose lock was not released.
+ */
 export function needsAttention(report: RunReport): boolean {
+  if (report.lockProblem !== undefined) return true;
   if (report.mode === 'dry-run') return report.outcome === 'not-ready';
-  return report.outcome === 'failed' || report.rto.met === false || report.rpo.met === false;
+  return (
+    report.outcome === 'failed' ||
+    report.outcome === 'aborted' ||
+    report.rto.met === false ||
+    report.rpo.met === false
+  );
 }
 
 export function emitRunMetrics(metrics: RunMetrics, report: RunReport): void {
@@ -47,5 +58,14 @@ export function emitRunMetrics(metrics: RunMetrics, report: RunReport): void {
     const step = metrics.singleMetric();
     step.addDimensions({ ...dimensions, step: row.step });
     step.addMetric(METRICS.step, MetricUnit.Seconds, (row.endMs - row.startMs) / 1000);
+  }
+}
+
+/** One ReportSinkFailed (by plan and sink) per sink that could not take the report. */
+export function emitSinkFailures(metrics: RunMetrics, plan: string, failures: readonly SinkFailure[]): void {
+  for (const { sink } of failures) {
+    const metric = metrics.singleMetric();
+    metric.addDimensions({ plan, sink });
+    metric.addMetric(METRICS.sinkFailed, MetricUnit.Count, 1);
   }
 }

@@ -34,7 +34,26 @@ const ACCESS_DENIED = new Set([
   'InvalidClientTokenId',
 ]);
 
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'TimeoutError']);
+/**
+ * Timeouts, as the SDK names them: @smithy/node-http-handler raises `TimeoutError` for a connection
+ * not established within `connectionTimeout`, a response not started within `requestTimeout`
+ * (then also `code: "ETIMEDOUT"`), a socket idle past `socketTimeout`, and for a socket error whose
+ * code is ECONNRESET, EPIPE or ETIMEDOUT. Services answer `RequestTimeout` (S3: the request body
+ * was not read in time) or `RequestTimeoutException`; the SDK's retry strategy treats all of them
+ * as transient (TRANSIENT_ERROR_CODES in @smithy/core's retry classification).
+ */
+const TIMEOUT = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+
+/** Node.js socket and DNS error codes (`error.code`) the SDK also retries. */
+const NETWORK = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 type SdkError = Error & { $metadata?: { httpStatusCode?: number }; $retryable?: unknown; code?: string };
 
@@ -74,6 +93,7 @@ export function toStepError(error: unknown, options: ClassifyOptions): DrRunbook
   }
   if (
     THROTTLING.has(name) ||
+    TIMEOUT.has(name) ||
     NETWORK.has(name) ||
     (err.code !== undefined && NETWORK.has(err.code)) ||
     (status !== undefined && status >= 500) ||

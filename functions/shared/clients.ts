@@ -2,21 +2,71 @@
 // at module scope, so a warm Lambda reuses them (and their connections).
 
 /**
- * Throttling, 5xx and network errors are retried by the SDK's standard retry strategy
+ * Throttling, 5xx, network errors and timeouts are retried by the SDK's standard retry strategy
  * (exponential backoff with jitter) before a step gives up; Step Functions Retry then
  * retries the whole step on TransientAwsError.
  */
 export const SDK_MAX_ATTEMPTS = 5;
 
+/**
+ * How long one attempt may take to connect, and to get its response (and, between two chunks of
+ * the response, stay silent). A step Lambda has 60 s: without these the SDK waits for an
+ * unanswered request until the Lambda itself times out (Sandbox.Timedout), which is not a
+ * TransientAwsError and names no resource. With them a hung endpoint costs at most
+ * SDK_MAX_ATTEMPTS × SDK_REQUEST_TIMEOUT_MS plus the backoff (≤ 1.5 s) per call, and ends as a
+ * TimeoutError that toStepError turns into a TransientAwsError naming the resource.
+ */
+export const SDK_CONNECTION_TIMEOUT_MS = 3_000;
+export const SDK_REQUEST_TIMEOUT_MS = 10_000;
+
+export interface SdkTimeouts {
+  /** Time to establish the TCP (and TLS) connection. */
+  connectionTimeoutMs: number;
+  /** Time from sending the request until the response headers, and the longest silence after. */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_SDK_TIMEOUTS: SdkTimeouts = {
+  connectionTimeoutMs: SDK_CONNECTION_TIMEOUT_MS,
+  requestTimeoutMs: SDK_REQUEST_TIMEOUT_MS,
+};
+
+/**
+ * The options every client passes to its default NodeHttpHandler (the SDK accepts them in place of
+ * a handler instance). `requestTimeout` alone only logs a warning (@smithy/node-http-handler 4.x):
+ * `throwOnRequestTimeout` makes it fail the attempt with a TimeoutError. `requestTimeout` ends
+ * when the response headers arrive; `socketTimeout` (inactivity) covers a body that stalls after.
+ */
+export interface RequestHandlerOptions {
+  connectionTimeout: number;
+  requestTimeout: number;
+  throwOnRequestTimeout: true;
+  socketTimeout: number;
+}
+
 export interface ClientConfig {
   region: string;
   maxAttempts: number;
   retryMode: 'standard';
+  requestHandler: RequestHandlerOptions;
 }
 
-/** Client config for one region. Endpoints come from AWS_ENDPOINT_URL (e.g. a local emulator). */
-export function clientConfig(region: string): ClientConfig {
-  return { region, maxAttempts: SDK_MAX_ATTEMPTS, retryMode: 'standard' };
+/**
+ * Client config for one region. Endpoints come from AWS_ENDPOINT_URL (e.g. a local emulator).
+ * `timeouts` is for tests; deployed clients use the defaults.
+ */
+export function clientConfig(region: string, timeouts: SdkTimeouts = DEFAULT_SDK_TIMEOUTS): ClientConfig {
+  return {
+    region,
+    maxAttempts: SDK_MAX_ATTEMPTS,
+    retryMode: 'standard',
+    requestHandler: {
+      connectionTimeout: timeouts.connectionTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: timeouts.requestTimeoutMs,
+    },
+  };
 }
 
 /** A client as far as a customizer needs it: its middleware stack. */

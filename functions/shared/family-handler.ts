@@ -53,7 +53,10 @@ async function executeStep<C>(
   context: StepContext = { now: () => new Date() },
 ): Promise<ReadinessResult | ProgressResult> {
   const result = await steps[event.action](event, clientsFor(event.plan.regions.recovery), context);
-  if (!('done' in result)) return { ...result, evaluatedAt: context.now().toISOString() };
+  if (!('done' in result)) {
+    const ready = !result.checks.some((check) => check.status === 'fail');
+    return { ...result, ready, evaluatedAt: context.now().toISOString() };
+  }
   enforceDeadline(event.plan, event.run.mode, result, context.now());
   return withTiming(carryMeasurements(event, result), context.now());
 }

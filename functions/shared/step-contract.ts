@@ -7,6 +7,9 @@ import * as z from '../../plan/zod.ts';
 export const MODES = ['dry-run', 'drill', 'failover'] as const;
 export type Mode = (typeof MODES)[number];
 
+/** Every step Lambda's timeout; SDK timeouts sit well inside it (functions/shared/clients.ts). */
+export const STEP_TIMEOUT_SECONDS = 60;
+
 export const ACTIONS = ['readiness', 'start', 'check', 'revert'] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -46,6 +49,10 @@ export interface ReadinessResult {
   predictedSeconds: number;
   /** When the checks ran (set by runStep). */
   evaluatedAt?: string;
+  /** No check failed (set by runStep; false when the readiness step itself could not run). */
+  ready?: boolean;
+  /** Set by the state machine when this family's readiness could not run at all. */
+  error?: { Error: string; Cause?: string };
 }
 
 /** Something the step changed (or, in a drill, created), for the report and for revert. */

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { REPORT_SINKS } from '../../functions/runbook/report-types.ts';
 import { REPORT_ARCHIVE_DAYS } from '../../infra/disaster-recovery-runbook.ts';
 import { SYNTH_TIMEOUT_MS, synthesizeExample } from './synth.ts';
 
@@ -95,6 +96,42 @@ describe('monitoring', () => {
       TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: Match.stringLikeRegexp('Notifications') }],
     });
+  });
+
+  it('alarms the topic when a run’s report did not reach one of its sinks (any in 5 minutes)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('did not reach one of its sinks'),
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('Notifications') }],
+      Metrics: [
+        Match.objectLike({
+          Expression: REPORT_SINKS.map((sink) => `FILL(failed_${sink}, 0)`).join(' + '),
+          ReturnData: true,
+        }),
+        ...REPORT_SINKS.map((sink) =>
+          Match.objectLike({
+            Id: `failed_${sink}`,
+            ReturnData: false,
+            MetricStat: {
+              Metric: {
+                Namespace: 'DrRunbook',
+                MetricName: 'ReportSinkFailed',
+                Dimensions: Match.arrayWith([
+                  { Name: 'plan', Value: 'shop' },
+                  { Name: 'sink', Value: sink },
+                ]),
+              },
+              Period: 300,
+              Stat: 'Sum',
+            },
+          }),
+        ),
+      ],
+    });
+    expect(REPORT_SINKS).toEqual(['s3', 'sns', 'metrics', 'history']);
   });
 
   it('has a dashboard of RTO and RPO against the objectives, step durations and recent runs', () => {

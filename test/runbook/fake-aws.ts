@@ -11,6 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { type ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import type { Environment } from './environments.ts';
@@ -21,8 +22,9 @@ import type { Item } from './fake-dynamodb-expressions.ts';
 import { FakeEc2, type LaunchTemplate } from './fake-ec2.ts';
 import type { FakeTiming, Handler } from './fake-handler.ts';
 import { FakeRoute53, fqdn, type Zone } from './fake-route53.ts';
+import { FakeStepFunctions } from './fake-step-functions.ts';
 
-export type Service = 'rds' | 'cloudwatch' | 'autoscaling' | 'ec2' | 'route53' | 'dynamodb' | 'sns';
+export type Service = 'rds' | 'cloudwatch' | 'autoscaling' | 'ec2' | 'route53' | 'dynamodb' | 'sns' | 'sfn';
 
 export interface Call {
   readonly service: Service;
@@ -50,6 +52,7 @@ export class FakeAws {
   readonly route53: FakeRoute53;
   readonly dynamodb: FakeDynamoDb;
   readonly sns = new FakeSns();
+  readonly stepFunctions = new FakeStepFunctions();
   private readonly failures: Failure[] = [];
 
   constructor(
@@ -76,6 +79,7 @@ export class FakeAws {
     this.serve(mockClient(Route53Client), 'route53', this.route53.handlers());
     this.serve(mockClient(DynamoDBClient), 'dynamodb', this.dynamodb.handlers());
     this.serve(mockClient(SNSClient), 'sns', this.sns.handlers());
+    this.serve(mockClient(SFNClient), 'sfn', this.stepFunctions.handlers());
     return this;
   }
 

@@ -132,11 +132,14 @@ export function applyUpdate(expression: string, item: Item, input: ExpressionInp
     const keyword = clauses[i]?.toUpperCase();
     const body = clauses[i + 1] ?? '';
     for (const action of body.split(',').map((part) => part.trim())) {
+      const attribute = (token: string) =>
+        token.startsWith('#') ? (input.ExpressionAttributeNames?.[token] ?? token) : token;
       if (keyword === 'REMOVE') {
-        delete updated[action];
+        delete updated[attribute(action)];
         continue;
       }
-      const [name, value] = action.split('=').map((part) => part.trim());
+      const [written, value] = action.split('=').map((part) => part.trim());
+      const name = written ? attribute(written) : written;
       const resolved = value ? input.ExpressionAttributeValues?.[value] : undefined;
       if (!name || !resolved) throw new Error(`fake DynamoDB: unsupported SET action "${action}"`);
       updated[name] = resolved;

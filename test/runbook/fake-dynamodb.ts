@@ -78,9 +78,9 @@ export class FakeDynamoDb {
 
   private delete(input: DeleteItemCommandInput) {
     const key = input.Key ?? {};
-    this.conditional(input, key);
+    const existing = this.conditional(input, key);
     this.items.delete(keyOf(key));
-    return {};
+    return input.ReturnValues === 'ALL_OLD' && existing ? { Attributes: existing } : {};
   }
 
   private get(input: GetItemCommandInput) {

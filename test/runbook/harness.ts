@@ -9,7 +9,8 @@ import { handler as runbookHandler } from '../../functions/runbook/handler.ts';
 import type { RunReport } from '../../functions/runbook/report.ts';
 import { handler as trafficHandler } from '../../functions/traffic/handler.ts';
 import { type ExtractedRunbook, extractRunbook, taskStates } from '../../local/extract-definition.ts';
-import { type LocalRunResult, runLocally } from '../../local/run-local.ts';
+import { type LocalExecution, LocalExecutions } from '../../local/local-executions.ts';
+import type { LocalRunResult } from '../../local/run-local.ts';
 import { synthesizeRunbook } from '../../local/synthesize.ts';
 import {
   type JsonValue,
@@ -48,7 +49,8 @@ export async function synthesizeExample(example: Example = 'warm-standby'): Prom
 
 /** A fresh fake of the plan's recovery-region environment, installed on every SDK client. */
 export function fakeAwsFor(runbook: Runbook): FakeAws {
-  return installFakeAws(runbook.environment, runbook.extracted.tableName);
+  currentFake = installFakeAws(runbook.environment, runbook.extracted.tableName);
+  return currentFake;
 }
 
 /** Makes every HTTP probe answer `status`; returns the spy (its calls hold the probed URLs). */
@@ -86,6 +88,10 @@ const HANDLERS: Record<string, LambdaHandler> = {
 };
 
 export const TOPIC_ARN = 'arn:aws:sns:us-west-2:123456789012:dr-runbook';
+export const STATE_MACHINE_ARN = 'arn:aws:states:us-west-2:123456789012:stateMachine:dr-runbook-shop';
+
+/** The fake the latest fakeAwsFor installed: its Step Functions answers from the test's executions. */
+let currentFake: FakeAws | undefined;
 
 let executions = 0;
 
@@ -94,42 +100,93 @@ const noApprover: LocalTaskHandler = async () => {
   throw new Error('the run asked for approval, but the test gave no WaitForApproval override');
 };
 
-export async function runRunbook(runbook: Runbook, options: RunOptions): Promise<RunbookRun> {
+/** The executions of one test: run side by side, stoppable, cleaned up as the status rule does. */
+export interface TestExecutions {
+  readonly registry: LocalExecutions;
+  /** Starts an execution; its result comes with what it entered and invoked. */
+  start(options: RunOptions): { readonly execution: LocalExecution; readonly done: Promise<RunbookRun> };
+  /** Every execution has ended (cleanup runs included) and every Lambda they invoked has returned. */
+  settled(): Promise<void>;
+}
+
+/** The local Step Functions of one test, answering the runbook's own Step Functions calls. */
+export function testExecutions(
+  runbook: Runbook,
+  options: { cleanUpEndedRuns?: boolean; stateOverrides?: Record<string, LocalTaskHandler> } = {},
+): TestExecutions {
   process.env.HISTORY_TABLE_NAME = runbook.extracted.tableName;
   process.env.TOPIC_ARN = TOPIC_ARN;
-  executions += 1;
-  const invocations: Invocation[] = [];
   const inFlight: Promise<unknown>[] = [];
-  const lambdaHandlers = Object.fromEntries(
-    Object.entries(HANDLERS).map(([family, handler]): [string, LambdaHandler] => [
-      family,
-      (event, context) => {
-        invocations.push({ family, action: String((event as { action?: unknown }).action) });
-        const invocation = handler(event, context);
-        inFlight.push(invocation);
-        return invocation;
-      },
-    ]),
-  );
+  const invocationsOf = new Map<string, Invocation[]>();
+  const overridesOf = new Map<string, Record<string, LocalTaskHandler>>();
   const asksForApproval = 'WaitForApproval' in taskStates(runbook.extracted.definition);
   const approval: Record<string, LocalTaskHandler> = asksForApproval ? { WaitForApproval: noApprover } : {};
-  const result = await runLocally({
+  const registry = new LocalExecutions({
     definition: runbook.extracted.definition,
-    input: options.input,
-    executionName: options.executionName ?? `runbook-test-${executions}`,
-    taskHandlers: localTaskHandlers({
-      extracted: runbook.extracted,
-      lambdaHandlers,
-      dynamo: new DynamoDBClient({ region: runbook.plan.regions.recovery }),
-      stateOverrides: { ...approval, ...options.stateOverrides },
-    }),
+    stateMachineArn: STATE_MACHINE_ARN,
+    cleanUpEndedRuns: options.cleanUpEndedRuns ?? true,
+    taskHandlers: (name) => {
+      const invocations: Invocation[] = [];
+      invocationsOf.set(name, invocations);
+      const lambdaHandlers = Object.fromEntries(
+        Object.entries(HANDLERS).map(([family, handler]): [string, LambdaHandler] => [
+          family,
+          (event, context) => {
+            invocations.push({ family, action: String((event as { action?: unknown }).action) });
+            const invocation = handler(event, context);
+            inFlight.push(invocation);
+            return invocation;
+          },
+        ]),
+      );
+      return localTaskHandlers({
+        extracted: runbook.extracted,
+        lambdaHandlers,
+        dynamo: new DynamoDBClient({ region: runbook.plan.regions.recovery }),
+        stateOverrides: { ...approval, ...options.stateOverrides, ...overridesOf.get(name) },
+      });
+    },
   });
-  // A failed Parallel branch stops its siblings between states, but a Lambda already running
-  // finishes (as in AWS): wait for it, so its effects are in the fake before anyone asserts.
-  await Promise.allSettled(inFlight);
-  const names = (type: string) =>
-    result.events.flatMap((event) => (event.type === type && 'state' in event ? [event.state.name] : []));
-  return { ...result, entered: names('StateEntered'), failed: names('StateFailed'), invocations };
+  if (currentFake) currentFake.stepFunctions.executions = registry;
+  const settled = async () => {
+    // A failed Parallel branch stops its siblings between states, but a Lambda already running
+    // finishes (as in AWS): wait for it, so its effects are in the fake before anyone asserts.
+    for (;;) {
+      await registry.settled();
+      const pending = inFlight.length;
+      await Promise.allSettled(inFlight);
+      if (inFlight.length === pending && registry.list().every((e) => e.status !== 'RUNNING')) return;
+    }
+  };
+  return {
+    registry,
+    settled,
+    start(run) {
+      executions += 1;
+      const name = run.executionName ?? `runbook-test-${executions}`;
+      if (run.stateOverrides) overridesOf.set(name, run.stateOverrides);
+      const execution = registry.start(name, run.input);
+      const done = execution.done.then((result): RunbookRun => {
+        const names = (type: string) =>
+          result.events.flatMap((event) => (event.type === type && 'state' in event ? [event.state.name] : []));
+        return {
+          ...result,
+          entered: names('StateEntered'),
+          failed: names('StateFailed'),
+          invocations: invocationsOf.get(name) ?? [],
+        };
+      });
+      return { execution, done };
+    },
+  };
+}
+
+/** Runs one execution to its end, then lets any cleanup run it caused finish too. */
+export async function runRunbook(runbook: Runbook, options: RunOptions): Promise<RunbookRun> {
+  const local = testExecutions(runbook);
+  const result = await local.start(options).done;
+  await local.settled();
+  return result;
 }
 
 /** The run records in the history table, oldest first. */

@@ -1,4 +1,8 @@
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -6,11 +10,21 @@ import { scaleStandbyCheck } from '../../../functions/compute/check.ts';
 import {
   AccessDeniedError,
   AutoScalingGroupNotFoundError,
+  InvalidResourceStateError,
   InvalidStepInputError,
   TransientAwsError,
 } from '../../../functions/shared/errors.ts';
 import { accessDenied, mutatingCommandsSent, stepEvent, testClock, throttling } from '../../fixtures.ts';
-import { computeClients, GROUP, instance, scaledGroup, startedState } from './compute-fixtures.ts';
+import {
+  computeClients,
+  GROUP,
+  instance,
+  runTags,
+  scaledGroup,
+  standbyGroup,
+  startedState,
+  TEMPLATE_ID,
+} from './compute-fixtures.ts';
 
 const asg = mockClient(AutoScalingClient);
 const ec2 = mockClient(EC2Client);
@@ -161,5 +175,118 @@ describe('scaleStandbyCheck', () => {
       scaleStandbyCheck(stepEvent('check', { state: { groupName: GROUP } }), clients, testClock()),
     ).rejects.toThrow(/invalid compute state/);
     expect(asg).not.toHaveReceivedCommand(DescribeAutoScalingGroupsCommand);
+  });
+});
+
+describe('scaleStandbyCheck when something lowered the group during the run', () => {
+  /** The group as a drill revert racing the run left it: back at 0/0/2 on $Latest, run tags gone. */
+  const lowered = (options: Parameters<typeof standbyGroup>[0] = {}) =>
+    standbyGroup({ instances: [instance('i-new1', '4', { LifecycleState: 'Terminating' })], ...options });
+
+  it('re-raises it to the target with the update start sends, and says so in detail and changes', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [lowered()] });
+    asg.on(UpdateAutoScalingGroupCommand).resolves({});
+
+    const result = await scaleStandbyCheck(
+      stepEvent('check', { state: startedState() }),
+      clients,
+      testClock(),
+    );
+
+    expect(asg).toHaveReceivedCommandTimes(UpdateAutoScalingGroupCommand, 1);
+    expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
+      AutoScalingGroupName: GROUP,
+      MinSize: 2,
+      DesiredCapacity: 4,
+      MaxSize: 8,
+      LaunchTemplate: { LaunchTemplateId: TEMPLATE_ID, Version: '4' },
+    });
+    expect(result).toMatchObject({ done: false, state: startedState() });
+    expect(result.nextCheckSeconds).toBeGreaterThan(0);
+    expect(result.detail).toContain(
+      `Auto Scaling group ${GROUP} found at min 0/desired 0/max 2, below the target min 2/desired 4/max 8`,
+    );
+    expect(result.changes).toContainEqual({
+      resource: GROUP,
+      action: 'reraise',
+      detail: expect.stringContaining('raised to min 2/desired 4/max 8, launch template'),
+    });
+  });
+
+  it('only raises: a value above the target stays as it is', async () => {
+    const group = scaledGroup(healthyOnVersion4(4));
+    Object.assign(group, { MinSize: 3, DesiredCapacity: 3, MaxSize: 10 });
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group] });
+    asg.on(UpdateAutoScalingGroupCommand).resolves({});
+
+    const result = await scaleStandbyCheck(
+      stepEvent('check', { state: startedState() }),
+      clients,
+      testClock(),
+    );
+
+    expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
+      MinSize: 3,
+      DesiredCapacity: 4,
+      MaxSize: 10,
+    });
+    // Version 4 is still the group's: only the capacity is sent.
+    expect(asg.commandCalls(UpdateAutoScalingGroupCommand)[0]?.args[0].input).not.toHaveProperty(
+      'LaunchTemplate',
+    );
+    // Four healthy instances, but the group was below its target: the next check judges.
+    expect(result.done).toBe(false);
+  });
+
+  it('leaves a group at its target alone while its instances come up', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [scaledGroup([instance('i-new1', '4', { LifecycleState: 'Pending' })])],
+    });
+
+    const result = await scaleStandbyCheck(
+      stepEvent('check', { state: startedState() }),
+      clients,
+      testClock(),
+    );
+
+    expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
+    expect(result.done).toBe(false);
+    expect(result.changes.map((c) => c.action)).not.toContain('reraise');
+  });
+
+  it('in a drill, never touches a lowered group carrying another run’s tag', async () => {
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [lowered({ tags: runTags('run-other') })] });
+
+    const attempt = scaleStandbyCheck(
+      stepEvent('check', { mode: 'drill', state: startedState() }),
+      clients,
+      testClock(),
+    );
+
+    await expect(attempt).rejects.toThrow(InvalidResourceStateError);
+    await expect(attempt).rejects.toThrow(/carries dr-runbook:run-id=run-other/);
+    expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
+  });
+
+  it('in a failover, re-raises a lowered group even when another run’s tag is on it, naming that run', async () => {
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [lowered({ tags: runTags('run-other') })] });
+    asg.on(UpdateAutoScalingGroupCommand).resolves({});
+
+    const result = await scaleStandbyCheck(
+      stepEvent('check', { mode: 'failover', state: startedState() }),
+      clients,
+      testClock(),
+    );
+
+    expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
+      MinSize: 2,
+      DesiredCapacity: 4,
+      MaxSize: 8,
+    });
+    expect(result.detail).toContain('dr-runbook:run-id=run-other');
   });
 });

@@ -12,16 +12,20 @@ import {
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { scaleStandbyRevert } from '../../../functions/compute/revert.ts';
+import { computeSteps } from '../../../functions/compute/steps.ts';
 import {
   AccessDeniedError,
   AutoScalingGroupNotFoundError,
   InvalidResourceStateError,
   TransientAwsError,
 } from '../../../functions/shared/errors.ts';
+import { runStep } from '../../../functions/shared/family-handler.ts';
+import type { ProgressResult } from '../../../functions/shared/step-contract.ts';
 import {
   accessDenied,
   awsError,
   mutatingCommandsSent,
+  RUN_STARTED_AT,
   stepEvent,
   testClock,
   throttling,
@@ -33,6 +37,7 @@ import {
   happenedBefore,
   instance,
   NEW_AMI,
+  PREVIOUS,
   runTags,
   scaledGroup,
   standbyGroup,
@@ -65,7 +70,7 @@ beforeEach(() => {
 });
 
 describe('scaleStandbyRevert', () => {
-  it('restores capacity and the version string verbatim, deletes the created version, then the tags', async () => {
+  it('restores capacity and the version string verbatim, deletes the created version, then the tags, and polls', async () => {
     arrangeScaled();
 
     const result = await scaleStandbyRevert(drillRevert(startedState()), clients, testClock());
@@ -92,8 +97,8 @@ describe('scaleStandbyRevert', () => {
     const untagged = asg.commandCalls(DeleteTagsCommand)[0];
     expect(happenedBefore(updated, deleted)).toBe(true);
     expect(happenedBefore(deleted, untagged)).toBe(true);
-    expect(result).toMatchObject({ family: 'compute', action: 'revert', done: true, nextCheckSeconds: 0 });
-    expect(result.detail).toMatch(/min 0\/desired 0\/max 2.*asynchronously/);
+    expect(result).toMatchObject({ family: 'compute', action: 'revert', done: false, nextCheckSeconds: 2 });
+    expect(result.detail).toMatch(/set back to min 0\/desired 0\/max 2.*extra instances terminating/);
     expect(result.changes.map((c) => c.action)).toEqual([
       'restore',
       'delete-launch-template-version',
@@ -124,13 +129,39 @@ describe('scaleStandbyRevert', () => {
     expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
   });
 
-  it('is done without changes when start never ran and the group carries no tags', async () => {
+  it('is done without changes when start never ran and two looks find no tags of the run', async () => {
     arrangeScaled(standbyGroup());
+    const clock = testClock();
 
-    const result = await scaleStandbyRevert(drillRevert(), clients, testClock());
+    const first = await scaleStandbyRevert(drillRevert(), clients, clock);
+    clock.advance(first.nextCheckSeconds);
+    const second = await scaleStandbyRevert(drillRevert(first.state), clients, clock);
 
     expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
-    expect(result).toMatchObject({ done: true, changes: [] });
+    expect(first).toMatchObject({ done: false, nextCheckSeconds: 2, changes: [] });
+    expect(first.detail).toContain('looking again');
+    expect(second).toMatchObject({ done: true, nextCheckSeconds: 0, changes: [] });
+    expect(second.detail).toContain('nothing to revert');
+  });
+
+  it('reverts a group that a start still in flight tagged after the first look found nothing', async () => {
+    arrangeScaled();
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolvesOnce({ AutoScalingGroups: [standbyGroup()] })
+      .resolves({ AutoScalingGroups: [scaledGroup()] });
+
+    const first = await scaleStandbyRevert(drillRevert(), clients, testClock());
+    const second = await scaleStandbyRevert(drillRevert(first.state), clients, testClock());
+
+    expect(first.done).toBe(false);
+    expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
+      MinSize: 0,
+      DesiredCapacity: 0,
+      MaxSize: 2,
+    });
+    expect(asg).toHaveReceivedCommandTimes(DeleteTagsCommand, 1);
+    expect(second).toMatchObject({ done: false, state: { restored: PREVIOUS } });
   });
 
   it('reverts from the tags when start crashed before returning its state', async () => {
@@ -147,7 +178,7 @@ describe('scaleStandbyRevert', () => {
     expect(ec2).toHaveReceivedCommandWith(DescribeLaunchTemplateVersionsCommand, { Versions: ['4'] });
     expect(ec2).toHaveReceivedCommandWith(DeleteLaunchTemplateVersionsCommand, { Versions: ['4'] });
     expect(asg).toHaveReceivedCommandTimes(DeleteTagsCommand, 1);
-    expect(result.done).toBe(true);
+    expect(result).toMatchObject({ done: false, state: { groupName: GROUP, restored: PREVIOUS } });
   });
 
   it('never deletes a launch template version this run did not create', async () => {
@@ -176,7 +207,11 @@ describe('scaleStandbyRevert', () => {
 
     const result = await scaleStandbyRevert(drillRevert(startedState()), clients, testClock());
 
-    expect(result.done).toBe(true);
+    expect(result.changes.map((c) => c.action)).toEqual([
+      'restore',
+      'delete-launch-template-version',
+      'untag',
+    ]);
     expect(asg).toHaveReceivedCommandTimes(DeleteTagsCommand, 1);
   });
 
@@ -244,5 +279,204 @@ describe('scaleStandbyRevert', () => {
     expect(asg).toHaveReceivedCommandTimes(UpdateAutoScalingGroupCommand, 1);
     expect(asg).toHaveReceivedCommandTimes(DeleteTagsCommand, 1);
     expect(result.done).toBe(true);
+  });
+});
+
+/** The restored group (0/0/2 on $Latest, no run tags) with these instances on their way out or not. */
+const restoredGroup = (...states: string[]) =>
+  standbyGroup({ instances: states.map((state, i) => instance(`i-${i}`, '4', { LifecycleState: state })) });
+
+describe('scaleStandbyRevert polling until the group has settled', () => {
+  it('stays pending while instances beyond the previous desired are InService, done once they are Terminating', async () => {
+    arrangeScaled();
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolvesOnce({
+        AutoScalingGroups: [scaledGroup(['a', 'b', 'c', 'd'].map((id) => instance(`i-${id}`, '4')))],
+      })
+      .resolvesOnce({
+        AutoScalingGroups: [restoredGroup('InService', 'InService', 'Terminating', 'InService')],
+      })
+      .resolvesOnce({
+        AutoScalingGroups: [
+          restoredGroup('Terminating', 'Terminating:Wait', 'Terminating:Proceed', 'Terminated'),
+        ],
+      });
+    const clock = testClock();
+
+    const restoring = await scaleStandbyRevert(drillRevert(), clients, clock);
+    clock.advance(restoring.nextCheckSeconds);
+    const terminating = await scaleStandbyRevert(drillRevert(restoring.state), clients, clock);
+    clock.advance(terminating.nextCheckSeconds);
+    const settled = await scaleStandbyRevert(drillRevert(terminating.state), clients, clock);
+
+    expect(restoring).toMatchObject({ done: false, nextCheckSeconds: 2 });
+    expect(terminating).toMatchObject({ done: false, changes: [] });
+    expect(terminating.nextCheckSeconds).toBeGreaterThanOrEqual(2);
+    expect(terminating.detail).toContain('3 instances not yet terminating, waiting for at most 0');
+    expect(settled).toMatchObject({ done: true, nextCheckSeconds: 0, changes: [] });
+    expect(settled.detail).toContain(`Auto Scaling group ${GROUP} is back at min 0/desired 0/max 2`);
+    expect(asg).toHaveReceivedCommandTimes(UpdateAutoScalingGroupCommand, 1);
+    expect(asg).toHaveReceivedCommandTimes(DeleteTagsCommand, 1);
+  });
+
+  it('accepts as many remaining instances as the previous desired capacity, Pending ones included', async () => {
+    const previous = { ...PREVIOUS, min: 1, desired: 1 };
+    const group = (...states: string[]) => ({
+      ...restoredGroup(...states),
+      MinSize: 1,
+      DesiredCapacity: 1,
+    });
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolvesOnce({ AutoScalingGroups: [group('InService', 'Pending')] })
+      .resolvesOnce({ AutoScalingGroups: [group('InService', 'Terminating')] });
+    const state = {
+      groupName: GROUP,
+      startedAt: RUN_STARTED_AT,
+      revertStartedAt: RUN_STARTED_AT,
+      restored: previous,
+    };
+
+    const twoLeft = await scaleStandbyRevert(drillRevert(state), clients, testClock());
+    const oneLeft = await scaleStandbyRevert(drillRevert(twoLeft.state), clients, testClock());
+
+    expect(twoLeft.done).toBe(false);
+    expect(twoLeft.detail).toContain('2 instances not yet terminating, waiting for at most 1');
+    expect(oneLeft.done).toBe(true);
+    expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
+  });
+
+  it('stays pending while the group is not yet at its previous min/desired/max', async () => {
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [standbyGroup({ min: 0, desired: 1, max: 2 })] });
+    const state = {
+      groupName: GROUP,
+      startedAt: RUN_STARTED_AT,
+      revertStartedAt: RUN_STARTED_AT,
+      restored: PREVIOUS,
+    };
+
+    const result = await scaleStandbyRevert(drillRevert(state), clients, testClock());
+
+    expect(result).toMatchObject({ done: false, changes: [] });
+    expect(result.detail).toContain('is at min 0/desired 1/max 2, waiting for min 0/desired 0/max 2');
+    expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
+  });
+
+  it('is re-entrant: later calls get the first call’s state, the tags already gone, and only look', async () => {
+    arrangeScaled();
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolvesOnce({ AutoScalingGroups: [scaledGroup(['a', 'b'].map((id) => instance(`i-${id}`, '4')))] })
+      .resolves({ AutoScalingGroups: [restoredGroup('InService')] });
+    const clock = testClock();
+    clock.advance(45);
+
+    const first = await scaleStandbyRevert(drillRevert(), clients, clock);
+    clock.advance(first.nextCheckSeconds);
+    const second = await scaleStandbyRevert(drillRevert(first.state), clients, clock);
+    clock.advance(second.nextCheckSeconds);
+    const third = await scaleStandbyRevert(drillRevert(second.state), clients, clock);
+
+    const revertStartedAt = '2026-11-25T12:00:45.000Z';
+    expect(first.state).toEqual({
+      groupName: GROUP,
+      revertStartedAt,
+      startedAt: revertStartedAt,
+      restored: PREVIOUS,
+    });
+    expect(second.state).toEqual(first.state);
+    expect([first.done, second.done, third.done]).toEqual([false, false, false]);
+    // The later calls only describe the group: no update, no version lookup, no untagging.
+    expect(asg).toHaveReceivedCommandTimes(UpdateAutoScalingGroupCommand, 1);
+    expect(asg).toHaveReceivedCommandTimes(DeleteTagsCommand, 1);
+    expect(asg).toHaveReceivedCommandTimes(DescribeAutoScalingGroupsCommand, 3);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeLaunchTemplateVersionsCommand, 2);
+  });
+
+  it('waits longer between looks the longer the revert has taken', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [restoredGroup('InService')] });
+    const state = {
+      groupName: GROUP,
+      startedAt: RUN_STARTED_AT,
+      revertStartedAt: RUN_STARTED_AT,
+      restored: PREVIOUS,
+    };
+    const clock = testClock();
+    clock.advance(600);
+
+    const result = await scaleStandbyRevert(drillRevert(state), clients, clock);
+
+    expect(result).toMatchObject({ done: false, nextCheckSeconds: 18 });
+  });
+
+  it('refuses on a later call when another run has tagged the group since', async () => {
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [scaledGroup([], runTags('run-other'))] });
+    const state = {
+      groupName: GROUP,
+      startedAt: RUN_STARTED_AT,
+      revertStartedAt: RUN_STARTED_AT,
+      restored: PREVIOUS,
+    };
+
+    const attempt = scaleStandbyRevert(drillRevert(state), clients, testClock());
+
+    await expect(attempt).rejects.toThrow(InvalidResourceStateError);
+    await expect(attempt).rejects.toThrow(/carries dr-runbook:run-id=run-other/);
+    expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
+  });
+
+  it('restores again when a start of this run still in flight re-scaled the group after it was restored', async () => {
+    arrangeScaled();
+    // Untagged, but on version 4, which this run created: the late start's doing.
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [scaledGroup([], [])] });
+    const state = {
+      groupName: GROUP,
+      startedAt: RUN_STARTED_AT,
+      revertStartedAt: RUN_STARTED_AT,
+      restored: PREVIOUS,
+    };
+
+    const result = await scaleStandbyRevert(drillRevert(state), clients, testClock());
+
+    expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
+      AutoScalingGroupName: GROUP,
+      MinSize: 0,
+      DesiredCapacity: 0,
+      MaxSize: 2,
+      LaunchTemplate: { LaunchTemplateId: TEMPLATE_ID, Version: '$Latest' },
+    });
+    expect(ec2).toHaveReceivedCommandWith(DeleteLaunchTemplateVersionsCommand, { Versions: ['4'] });
+    expect(asg).not.toHaveReceivedCommand(DeleteTagsCommand);
+    expect(result).toMatchObject({ done: false });
+    expect(result.changes.map((c) => c.action)).toEqual(['restore', 'delete-launch-template-version']);
+  });
+
+  it('reports what it undid in the last result of the polling loop (changes carried along the state)', async () => {
+    arrangeScaled();
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolvesOnce({ AutoScalingGroups: [scaledGroup()] })
+      .resolvesOnce({ AutoScalingGroups: [restoredGroup('InService')] })
+      .resolves({ AutoScalingGroups: [restoredGroup('Terminating')] });
+    const clock = testClock();
+    const call = async (state?: Record<string, unknown>) => {
+      const event = JSON.parse(JSON.stringify(drillRevert(state)));
+      const result = (await runStep(computeSteps, () => clients, event, clock)) as ProgressResult;
+      clock.advance(result.nextCheckSeconds);
+      return result;
+    };
+
+    const first = await call();
+    const second = await call(first.state);
+    const last = await call(second.state);
+
+    expect([first.done, second.done, last.done]).toEqual([false, false, true]);
+    expect(last.changes.map((c) => c.action)).toEqual(['restore', 'delete-launch-template-version', 'untag']);
+    expect(last.changes).toEqual(first.changes);
   });
 });

@@ -9,7 +9,8 @@ import {
   InvalidStepInputError,
   TransientAwsError,
 } from '../../../functions/shared/errors.ts';
-import type { Mode } from '../../../functions/shared/step-contract.ts';
+import { runStep } from '../../../functions/shared/family-handler.ts';
+import type { Mode, ProgressResult } from '../../../functions/shared/step-contract.ts';
 import { accessDenied, RUN_STARTED_AT, stepEvent, testClock, throttling } from '../../fixtures.ts';
 import { DRILL_ID, databaseClients, drillInstance, invalidState, notFound } from './database-fixtures.ts';
 
@@ -34,11 +35,12 @@ describe('revert (drill)', () => {
     rds.on(DeleteDBInstanceCommand).resolves({});
   });
 
-  it('deletes the drill instance without a final snapshot, and is done only once it is gone', async () => {
+  it('deletes the drill instance without a final snapshot, and is done only once RDS has twice said it is gone', async () => {
     rds
       .on(DescribeDBInstancesCommand)
       .resolvesOnce({ DBInstances: [drillInstance()] })
       .resolvesOnce({ DBInstances: [drillInstance({ DBInstanceStatus: 'deleting' })] })
+      .rejectsOnce(notFound())
       .rejectsOnce(notFound());
     const clock = testClock();
 
@@ -47,6 +49,8 @@ describe('revert (drill)', () => {
     const second = await revert(first.state, 'drill', clock);
     clock.advance(120);
     const third = await revert(second.state, 'drill', clock);
+    clock.advance(third.nextCheckSeconds);
+    const fourth = await revert(third.state, 'drill', clock);
 
     expect(rds).toHaveReceivedCommandTimes(DeleteDBInstanceCommand, 1);
     expect(rds).toHaveReceivedCommandWith(DeleteDBInstanceCommand, {
@@ -62,21 +66,92 @@ describe('revert (drill)', () => {
     });
     expect(second).toMatchObject({ done: false, changes: [] });
     expect(second.nextCheckSeconds).toBeGreaterThan(0);
-    expect(third).toMatchObject({ done: true, nextCheckSeconds: 0 });
+    expect(third).toMatchObject({ done: false, state: { goneSeenAt: '2026-11-25T12:04:00.000Z' } });
+    expect(fourth).toMatchObject({ done: true, nextCheckSeconds: 0 });
+    expect(fourth.detail).toContain(`drill DB instance ${DRILL_ID} confirmed gone`);
   });
 
-  it('is done at once when nothing is left: start never ran, or a re-run', async () => {
+  it('does not trust a first not-found: not done, records when it was first seen gone, looks again soon', async () => {
     rds.on(DescribeDBInstancesCommand).rejects(notFound());
+    const clock = testClock();
+    clock.advance(30);
 
-    const noStart = await revert(undefined);
+    const result = await revert(undefined, 'drill', clock);
+
+    expect(result).toMatchObject({
+      done: false,
+      nextCheckSeconds: 2,
+      changes: [],
+      state: { operation: 'delete', instanceId: DRILL_ID, goneSeenAt: '2026-11-25T12:00:30.000Z' },
+    });
+    expect(result.detail).toContain('looking again');
+    expect(rds).not.toHaveReceivedCommand(DeleteDBInstanceCommand);
+  });
+
+  it('is done only on the second not-found in a row, also when start never ran; a re-run looks twice unless given the done state', async () => {
+    rds.on(DescribeDBInstancesCommand).rejects(notFound());
+    const clock = testClock();
+
+    const noStart = await revert(undefined, 'drill', clock);
+    clock.advance(noStart.nextCheckSeconds);
+    const confirmed = await revert(noStart.state, 'drill', clock);
+    const againWithDoneState = await revert(confirmed.state, 'drill', clock);
     const rerun = await revert({ operation: 'delete', instanceId: DRILL_ID, startedAt: RUN_STARTED_AT });
 
-    expect(noStart.done).toBe(true);
-    expect(rerun.done).toBe(true);
-    expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 2);
+    expect(noStart.done).toBe(false);
+    expect(confirmed).toMatchObject({ done: true, nextCheckSeconds: 0, changes: [] });
+    expect(confirmed.detail).toContain('confirmed gone');
+    expect(againWithDoneState.done).toBe(true);
+    expect(rerun.done).toBe(false);
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 4);
     expect(rds).toHaveReceivedNthCommandWith(1, DescribeDBInstancesCommand, {
       DBInstanceIdentifier: DRILL_ID,
     });
+    expect(rds).not.toHaveReceivedCommand(DeleteDBInstanceCommand);
+  });
+
+  it('deletes an instance that reappears after it was seen gone (a restore in flight created it late)', async () => {
+    rds
+      .on(DescribeDBInstancesCommand)
+      .rejectsOnce(notFound())
+      .resolvesOnce({ DBInstances: [drillInstance({ DBInstanceStatus: 'available' })] })
+      .rejectsOnce(notFound())
+      .rejectsOnce(notFound());
+    const clock = testClock();
+
+    const gone = await revert(undefined, 'drill', clock);
+    clock.advance(gone.nextCheckSeconds);
+    const back = await revert(gone.state, 'drill', clock);
+    clock.advance(back.nextCheckSeconds);
+    const goneAgain = await revert(back.state, 'drill', clock);
+    clock.advance(goneAgain.nextCheckSeconds);
+    const confirmed = await revert(goneAgain.state, 'drill', clock);
+
+    expect(rds).toHaveReceivedCommandTimes(DeleteDBInstanceCommand, 1);
+    expect(rds).toHaveReceivedCommandWith(DeleteDBInstanceCommand, {
+      DBInstanceIdentifier: DRILL_ID,
+      SkipFinalSnapshot: true,
+    });
+    expect(back).toMatchObject({
+      done: false,
+      changes: [{ resource: DRILL_ID, action: 'delete-db-instance' }],
+    });
+    expect(back.detail).toContain('reappeared');
+    expect(back.state).not.toHaveProperty('goneSeenAt');
+    expect([gone.done, goneAgain.done, confirmed.done]).toEqual([false, false, true]);
+  });
+
+  it('refuses to delete a reappearing instance that is not this run’s drill instance', async () => {
+    rds
+      .on(DescribeDBInstancesCommand)
+      .rejectsOnce(notFound())
+      .resolvesOnce({ DBInstances: [drillInstance({}, 'another-run')] });
+
+    const gone = await revert(undefined);
+    const attempt = revert(gone.state);
+
+    await expect(attempt).rejects.toThrow(InvalidResourceStateError);
+    await expect(attempt).rejects.toThrow(`refusing to delete DB instance ${DRILL_ID}`);
     expect(rds).not.toHaveReceivedCommand(DeleteDBInstanceCommand);
   });
 
@@ -108,17 +183,91 @@ describe('revert (drill)', () => {
     expect(rds).not.toHaveReceivedCommand(DeleteDBInstanceCommand);
   });
 
-  it('tries again later when the instance cannot be deleted yet, and treats a vanished one as done', async () => {
+  it('keeps polling an instance still being created until it can be deleted', async () => {
     rds
       .on(DescribeDBInstancesCommand)
-      .resolves({ DBInstances: [drillInstance({ DBInstanceStatus: 'creating' })] });
-    rds.on(DeleteDBInstanceCommand).rejectsOnce(invalidState()).rejectsOnce(notFound());
+      .resolvesOnce({ DBInstances: [drillInstance({ DBInstanceStatus: 'creating' })] })
+      .resolvesOnce({ DBInstances: [drillInstance({ DBInstanceStatus: 'creating' })] })
+      .resolvesOnce({ DBInstances: [drillInstance({ DBInstanceStatus: 'available' })] });
+    rds.on(DeleteDBInstanceCommand).rejectsOnce(invalidState()).rejectsOnce(invalidState()).resolves({});
+    const clock = testClock();
 
-    const busy = await revert(RESTORE_STATE);
-    const vanished = await revert(busy.state);
+    const busy = await revert(RESTORE_STATE, 'drill', clock);
+    clock.advance(busy.nextCheckSeconds);
+    const stillBusy = await revert(busy.state, 'drill', clock);
+    clock.advance(stillBusy.nextCheckSeconds);
+    const deleting = await revert(stillBusy.state, 'drill', clock);
 
     expect(busy).toMatchObject({ done: false, changes: [] });
-    expect(vanished.done).toBe(true);
+    expect(busy.detail).toContain('"creating" and cannot be deleted yet');
+    expect(stillBusy).toMatchObject({ done: false, changes: [] });
+    expect(deleting).toMatchObject({
+      done: false,
+      changes: [{ resource: DRILL_ID, action: 'delete-db-instance' }],
+    });
+    expect(rds).toHaveReceivedCommandTimes(DeleteDBInstanceCommand, 3);
+  });
+
+  it('treats DBInstanceNotFound from the delete as a first sighting: not done until a later look agrees', async () => {
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolvesOnce({ DBInstances: [drillInstance({ DBInstanceStatus: 'creating' })] })
+      .rejectsOnce(notFound());
+    rds.on(DeleteDBInstanceCommand).rejectsOnce(notFound());
+    const clock = testClock();
+
+    const vanished = await revert(RESTORE_STATE, 'drill', clock);
+    clock.advance(vanished.nextCheckSeconds);
+    const confirmed = await revert(vanished.state, 'drill', clock);
+
+    expect(vanished).toMatchObject({ done: false, changes: [], state: { goneSeenAt: RUN_STARTED_AT } });
+    expect(vanished.nextCheckSeconds).toBe(2);
+    expect(confirmed).toMatchObject({ done: true, nextCheckSeconds: 0 });
+  });
+
+  it('waits longer between looks the longer the revert has taken', async () => {
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolves({ DBInstances: [drillInstance({ DBInstanceStatus: 'deleting' })] });
+    const clock = testClock();
+    clock.advance(600);
+
+    const result = await revert(
+      { operation: 'delete', instanceId: DRILL_ID, startedAt: RUN_STARTED_AT },
+      'drill',
+      clock,
+    );
+
+    expect(result).toMatchObject({ done: false, nextCheckSeconds: 18 });
+  });
+
+  it('reports the delete in the last result of the polling loop (changes carried along the state)', async () => {
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolvesOnce({ DBInstances: [drillInstance()] })
+      .rejectsOnce(notFound())
+      .rejectsOnce(notFound());
+    const clock = testClock();
+    const call = async (state?: Record<string, unknown>) =>
+      (await runStep(
+        databaseSteps,
+        () => databaseClients(),
+        JSON.parse(JSON.stringify(stepEvent('revert', { mode: 'drill', ...(state ? { state } : {}) }))),
+        clock,
+      )) as ProgressResult;
+
+    const first = await call();
+    const second = await call(first.state);
+    const last = await call(second.state);
+
+    expect(last.done).toBe(true);
+    expect(last.changes).toEqual([
+      {
+        resource: DRILL_ID,
+        action: 'delete-db-instance',
+        detail: `deleted drill DB instance ${DRILL_ID} (no final snapshot)`,
+      },
+    ]);
   });
 
   it('only reverts drills: failover and dry-run are refused without a call', async () => {

@@ -258,6 +258,21 @@ describe('renderHtml', () => {
         readinessProblems: [evil],
         changes: [{ resource: '<r>', action: '&', detail: evil }],
         reverted: [{ resource: '<r>', action: '&', detail: evil }],
+        readinessWarnings: [evil],
+        leftovers: [evil],
+        lockProblem: evil,
+        refusal: { error: evil, heldBy: evil },
+        preemptedRun: { runId: evil, mode: evil, executionArn: evil },
+        tookOverDeadRun: { runId: evil, mode: evil, status: evil },
+        revertTarget: { runId: evil, executionArn: evil, status: evil },
+        cleanup: {
+          target: { runId: evil, mode: evil, status: evil },
+          lockReleased: true,
+          recordedAborted: false,
+          scope: 'drill-only',
+          kept: [evil],
+        },
+        sinksFailed: [{ sink: 's3', error: evil }],
       }),
       { notes: [evil] },
     );
@@ -368,5 +383,89 @@ describe('renderHtml', () => {
     );
     expect(html).toContain('could not be reverted either:</strong> States.Timeout');
     expect(html).toMatch(/What the drill reverted.*drill\.shop\.example\.com.*drill record removed/s);
+  });
+
+  it.each([
+    ['refused', 'warn'],
+    ['aborted', 'bad'],
+    ['preempted', 'warn'],
+  ] as const)('badges a %s run as %s', (outcome, tone) => {
+    expect(renderHtml(report([], { outcome }))).toContain(
+      `<span class="badge ${tone}">${outcome.toUpperCase()}</span>`,
+    );
+  });
+
+  it('says who holds the lock of a refused run, and that nothing was touched', () => {
+    const html = renderHtml(
+      report([], {
+        outcome: 'refused',
+        refusal: {
+          error: 'AlreadyRunningError: another run holds the lock: run drill-7 (drill, since t)',
+          heldBy: 'run drill-7 (drill, since t)',
+        },
+      }),
+    );
+    expect(html).toMatch(
+      /<section class="lock"><h2>Lock<\/h2><ul><li>Refused: the lock is held by run drill-7 \(drill, since t\); nothing was touched/,
+    );
+  });
+
+  it('names the run a failover preempted and a lock it could not release', () => {
+    const html = renderHtml(
+      report([], {
+        preemptedRun: { runId: 'drill-7', mode: 'drill' },
+        lockProblem: 'the lock could not be released (X)',
+      }),
+    );
+    expect(html).toContain('<section class="warn lock">');
+    expect(html).toContain(
+      '<li>Preempted drill run drill-7 to take the lock; its cleanup reverts what it left.</li>',
+    );
+    expect(html).toContain('<li>Lock problem: the lock could not be released (X).</li>');
+  });
+
+  it('shows a revert run’s target, what it kept, what is left, and the sinks that failed', () => {
+    const html = renderHtml(
+      report([], {
+        mode: 'revert',
+        outcome: 'failed',
+        revertTarget: { runId: 'drill-7', executionArn: 'arn:x:drill-7', status: 'ABORTED' },
+        cleanup: {
+          target: { runId: 'drill-7', mode: 'drill', status: 'ABORTED' },
+          lockReleased: false,
+          recordedAborted: true,
+          scope: 'drill-only',
+          kept: ['compute: kept as it is for failover fo-1'],
+        },
+        leftovers: ['database: drill-shop-x still deleting'],
+        readinessWarnings: ['traffic/ttl: TTL 300 s'],
+        sinksFailed: [{ sink: 'sns', error: 'AccessDeniedError: no' }],
+      }),
+    );
+    expect(html).toContain('<li>Reverting what drill run drill-7 left behind (ABORTED; arn:x:drill-7).</li>');
+    expect(html).toContain('reverts only what is drill-only (a failover needs the rest)');
+    expect(html).toContain('the dead run&#39;s lock was not released');
+    expect(html).toContain('<li>Not reverted: compute: kept as it is for failover fo-1.</li>');
+    expect(html).toMatch(/<h2>Left behind<\/h2><ul><li>database: drill-shop-x still deleting<\/li>/);
+    expect(html).toMatch(/<h2>Readiness warnings<\/h2><ul><li>traffic\/ttl: TTL 300 s<\/li>/);
+    expect(html).toMatch(/<h2>Not delivered<\/h2><ul><li>sns: AccessDeniedError: no<\/li>/);
+  });
+
+  it('says why a run that died without its tail was recorded', () => {
+    const html = renderHtml(
+      report([], {
+        outcome: 'aborted',
+        cause: 'the execution timed out (TIMED_OUT) before it could report what it did',
+      }),
+    );
+    expect(html).toContain('<h2>✗ Aborted</h2>');
+    expect(html).toContain('the execution timed out (TIMED_OUT) before it could report what it did');
+  });
+
+  it('renders a record written before warnings and sink failures were reported', () => {
+    const { readinessWarnings: _w, sinksFailed: _s, ...old } = report(minutes(1));
+    const html = renderHtml(old as RunReport);
+    expect(html).not.toContain('Readiness warnings');
+    expect(html).not.toContain('Not delivered');
   });
 });

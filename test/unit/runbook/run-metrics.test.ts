@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import type { RunReport } from '../../../functions/runbook/report-types.ts';
-import { emitRunMetrics, needsAttention, type RunMetrics } from '../../../functions/runbook/run-metrics.ts';
+import {
+  emitRunMetrics,
+  emitSinkFailures,
+  needsAttention,
+  type RunMetrics,
+} from '../../../functions/runbook/run-metrics.ts';
 
 function report(overrides: Partial<RunReport> = {}): RunReport {
   return {
@@ -16,6 +21,8 @@ function report(overrides: Partial<RunReport> = {}): RunReport {
     rto: { objectiveSeconds: 1800, achievedSeconds: 400, met: true },
     rpo: { objectiveSeconds: 300, achievedSeconds: 4, met: true },
     readinessProblems: [],
+    readinessWarnings: [],
+    sinksFailed: [],
     changes: [],
     reverted: [],
     timeline: [{ step: 'Database', startMs: 0, endMs: 240_000, outcome: 'succeeded' }],
@@ -59,6 +66,32 @@ describe('needsAttention', () => {
       true,
     );
     expect(needsAttention(report({ mode: 'dry-run', outcome: 'not-ready' }))).toBe(true);
+  });
+});
+
+describe('needsAttention of the new outcomes', () => {
+  it('flags a drill that died and any run whose lock was not released, not a refused or preempted drill', () => {
+    expect(needsAttention(report({ outcome: 'aborted' }))).toBe(true);
+    expect(needsAttention(report({ mode: 'failover', lockProblem: 'the lock could not be released' }))).toBe(
+      true,
+    );
+    expect(needsAttention(report({ outcome: 'refused' }))).toBe(false);
+    expect(needsAttention(report({ outcome: 'preempted' }))).toBe(false);
+    expect(needsAttention(report({ mode: 'revert', outcome: 'failed' }))).toBe(true);
+  });
+});
+
+describe('emitSinkFailures', () => {
+  it('emits one ReportSinkFailed per failed sink, by plan and sink', () => {
+    const { sink, metrics } = recorder();
+    emitSinkFailures(sink, 'shop', [
+      { sink: 's3', error: 'AccessDeniedError: no' },
+      { sink: 'history', error: 'TransientAwsError: 500' },
+    ]);
+    expect(metrics).toEqual([
+      ['ReportSinkFailed', 1, { plan: 'shop', sink: 's3' }],
+      ['ReportSinkFailed', 1, { plan: 'shop', sink: 'history' }],
+    ]);
   });
 });
 

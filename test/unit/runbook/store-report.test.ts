@@ -19,6 +19,8 @@ const report = {
   rto: { objectiveSeconds: 1800, achievedSeconds: 400, met: true },
   rpo: { objectiveSeconds: 300, achievedSeconds: null, met: null },
   readinessProblems: [],
+  readinessWarnings: [],
+  sinksFailed: [],
   changes: [],
   reverted: [],
   timeline: [],

@@ -65,7 +65,7 @@ afterEach(() => {
 });
 
 describe('revert (drill)', () => {
-  it('deletes the drill record exactly as Route 53 lists it, then confirms it is gone on the next call', async () => {
+  it('deletes the drill record exactly as Route 53 lists it, then is done only once two calls found it gone', async () => {
     route53
       .on(ListResourceRecordSetsCommand, { StartRecordName: DRILL })
       .resolvesOnce(listing(listedDrillRecord))
@@ -76,6 +76,8 @@ describe('revert (drill)', () => {
     const first = await trafficSteps.revert(revert(), clients, clock);
     clock.advance(first.nextCheckSeconds);
     const second = await trafficSteps.revert(revert(first.state), clients, clock);
+    clock.advance(second.nextCheckSeconds);
+    const third = await trafficSteps.revert(revert(second.state), clients, clock);
 
     expect(route53).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 1);
     expect(route53).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, {
@@ -87,8 +89,26 @@ describe('revert (drill)', () => {
     });
     expect(first).toMatchObject({ done: false, changes: [{ resource: `${DRILL} CNAME`, action: 'delete' }] });
     expect(first.nextCheckSeconds).toBeGreaterThan(0);
-    expect(second).toMatchObject({ done: true, nextCheckSeconds: 0 });
-    expect(second.detail).toContain(`drill record ${DRILL} CNAME is gone`);
+    expect(second).toMatchObject({ done: false, changes: [], state: { goneSeenAt: expect.any(String) } });
+    expect(second.nextCheckSeconds).toBeGreaterThan(0);
+    expect(third).toMatchObject({ done: true, nextCheckSeconds: 0 });
+    expect(third.detail).toContain(`drill record ${DRILL} CNAME is gone`);
+  });
+
+  it('does not trust a first not-found: not done, records when it was first seen gone', async () => {
+    const clock = testClock();
+    clock.advance(30);
+
+    const result = await trafficSteps.revert(revert(), clients, clock);
+
+    expect(result).toMatchObject({
+      done: false,
+      nextCheckSeconds: 2,
+      changes: [],
+      state: { goneSeenAt: '2026-11-25T12:00:30.000Z', revertStartedAt: '2026-11-25T12:00:30.000Z' },
+    });
+    expect(result.detail).toContain('looking again');
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
   });
 
   it('without a state (start never returned) deletes the record this plan’s drill writes', async () => {
@@ -107,26 +127,57 @@ describe('revert (drill)', () => {
     });
   });
 
-  it('without a state and no drill record, is done without changing anything', async () => {
-    const result = await trafficSteps.revert(stepEvent('revert', { mode: 'drill' }), clients, testClock());
+  it('without a state and no drill record, is done on the second look without changing anything', async () => {
+    const first = await trafficSteps.revert(stepEvent('revert', { mode: 'drill' }), clients, testClock());
+    const second = await trafficSteps.revert(revert(first.state), clients, testClock());
 
-    expect(result.done).toBe(true);
+    expect([first.done, second.done]).toEqual([false, true]);
     expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
   });
 
-  it('is done, and idempotent, when the drill record is already gone', async () => {
+  it('is done on the second look, and idempotent, when the drill record is already gone', async () => {
     const first = await trafficSteps.revert(revert(), clients, testClock());
-    const again = await trafficSteps.revert(revert(first.state), clients, testClock());
+    const second = await trafficSteps.revert(revert(first.state), clients, testClock());
+    const again = await trafficSteps.revert(revert(second.state), clients, testClock());
 
-    expect(first.done).toBe(true);
-    expect(again.done).toBe(true);
+    expect([first.done, second.done, again.done]).toEqual([false, true, true]);
     expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
   });
 
-  it('treats "not found" from a concurrent delete as gone', async () => {
+  it('deletes a drill record that reappears after it was seen gone, and starts confirming over', async () => {
     route53
       .on(ListResourceRecordSetsCommand, { StartRecordName: DRILL })
-      .resolves(listing(listedDrillRecord));
+      .resolvesOnce(listing())
+      .resolvesOnce(listing(listedDrillRecord))
+      .resolves(listing());
+    const clock = testClock();
+
+    const gone = await trafficSteps.revert(revert(), clients, clock);
+    clock.advance(gone.nextCheckSeconds);
+    const back = await trafficSteps.revert(revert(gone.state), clients, clock);
+    clock.advance(back.nextCheckSeconds);
+    const goneAgain = await trafficSteps.revert(revert(back.state), clients, clock);
+    clock.advance(goneAgain.nextCheckSeconds);
+    const confirmed = await trafficSteps.revert(revert(goneAgain.state), clients, clock);
+
+    expect(route53).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 1);
+    expect(route53).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, {
+      ChangeBatch: {
+        Comment: `dr-runbook ${RUN_ID} drill revert`,
+        Changes: [{ Action: 'DELETE', ResourceRecordSet: listedDrillRecord }],
+      },
+    });
+    expect(back).toMatchObject({ done: false, changes: [{ resource: `${DRILL} CNAME`, action: 'delete' }] });
+    expect(back.detail).toContain('reappeared');
+    expect(back.state).not.toHaveProperty('goneSeenAt');
+    expect([gone.done, goneAgain.done, confirmed.done]).toEqual([false, false, true]);
+  });
+
+  it('treats "not found" from a concurrent delete as a first sighting: gone only once the next call agrees', async () => {
+    route53
+      .on(ListResourceRecordSetsCommand, { StartRecordName: DRILL })
+      .resolvesOnce(listing(listedDrillRecord))
+      .resolves(listing());
     route53
       .on(ChangeResourceRecordSetsCommand)
       .rejects(
@@ -137,9 +188,12 @@ describe('revert (drill)', () => {
         ),
       );
 
-    const result = await trafficSteps.revert(revert(), clients, testClock());
+    const first = await trafficSteps.revert(revert(), clients, testClock());
+    const second = await trafficSteps.revert(revert(first.state), clients, testClock());
 
-    expect(result.done).toBe(true);
+    expect(first).toMatchObject({ done: false, changes: [], state: { goneSeenAt: RUN_STARTED_AT } });
+    expect(first.detail).toContain('already deleted');
+    expect(second).toMatchObject({ done: true, nextCheckSeconds: 0 });
   });
 
   it('refuses to delete a drill-name record whose answer differs from what this run wrote', async () => {

@@ -1,0 +1,158 @@
+// The tail every run joins, also after any failure (docs/design.md, "The tail tells the truth"):
+// [revert the drill, every branch settled] → release the lock (or hold the cooldown) → report →
+// outcome. Release comes before Report so that the record says whether the lock was freed; a
+// failed release is reported, never swallowed; Report never fails a recovered failover (each of
+// its sinks is attempted on its own and the failed ones are named).
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { pollingLoop } from './polling-loop.ts';
+import { runbookInvoke } from './runbook-invoke.ts';
+import { firstFailedBranch, settledParallel } from './settled-parallel.ts';
+
+export interface RunbookTailProps {
+  readonly functions: { database: IFunction; compute: IFunction; traffic: IFunction; runbook: IFunction };
+}
+
+export interface RunbookTail {
+  /** Entry after the main path (or its failure): drills revert first. */
+  readonly afterRun: sfn.IChainable;
+  /** Entry of a cleanup run once it knows what to revert (`$.revertRun` set). */
+  readonly revert: sfn.IChainable;
+  /** Entry that skips the revert (a cleanup with nothing to revert, a not-ready drill). */
+  readonly release: sfn.IChainable;
+  /** Entry for a run that never got the lock: report, then end. */
+  readonly report: sfn.IChainable;
+}
+
+/** Records which main step failed and why (`$.failure`), keeping the rest of the state. */
+export function failureOf(scope: Construct, step: string, resultPath = '$.failure'): sfn.Pass {
+  return new sfn.Pass(scope, `${step}Failed`, {
+    parameters: { step, 'Error.$': '$.caught.Error', 'Cause.$': '$.caught.Cause' },
+    resultPath,
+  });
+}
+
+export function buildRunbookTail(scope: Construct, props: RunbookTailProps): RunbookTail {
+  const { functions } = props;
+
+  const fail = (id: string, error: string, causePath: string) => new sfn.Fail(scope, id, { error, causePath });
+  const outcome = new sfn.Choice(scope, 'Outcome')
+    // A cleanup started by the execution-status rule never ends FAILED: that would start another
+    // cleanup of itself. Its report (recorded and notified) says what it could not do.
+    .when(
+      sfn.Condition.stringEquals('$.run.trigger.type', 'execution-ended'),
+      new sfn.Succeed(scope, 'CleanupEnded'),
+    )
+    .when(
+      sfn.Condition.isPresent('$.refusal'),
+      new sfn.Choice(scope, 'Refusal')
+        .when(
+          sfn.Condition.stringEquals('$.refusal.Error', 'AlreadyRunning'),
+          fail('AlreadyRunning', 'AlreadyRunning', '$.refusal.Cause'),
+        )
+        .otherwise(fail('LockUnavailable', 'LockUnavailable', '$.refusal.Cause')),
+    )
+    .when(sfn.Condition.isPresent('$.failure'), fail('RunFailed', 'RunbookFailed', '$.failure.Cause'))
+    .when(
+      sfn.Condition.isPresent('$.revertFailure'),
+      fail('DrillNotReverted', 'DrillRevertFailed', '$.revertFailure.Cause'),
+    )
+    .when(
+      sfn.Condition.isPresent('$.notReady'),
+      new sfn.Fail(scope, 'NotReady', {
+        error: 'NotReady',
+        cause: 'a readiness check failed: the drill touched nothing (see the run report)',
+      }),
+    )
+    .when(
+      sfn.Condition.and(
+        sfn.Condition.isPresent('$.lockRelease.error'),
+        sfn.Condition.not(sfn.Condition.stringEquals('$.run.mode', 'failover')),
+      ),
+      fail('LockNotReleased', 'LockNotReleased', '$.lockRelease.error.Cause'),
+    )
+    .otherwise(new sfn.Succeed(scope, 'RunSucceeded'));
+
+  const report = runbookInvoke(scope, 'Report', functions.runbook, 'report', {
+    payload: { run: sfn.JsonPath.objectAt('$.run'), outcome: sfn.JsonPath.objectAt('$') },
+    resultPath: '$.report',
+  });
+  report.addCatch(
+    new sfn.Pass(scope, 'ReportFailed', {
+      parameters: { 'Error.$': '$.caught.Error', 'Cause.$': '$.caught.Cause' },
+      resultPath: '$.reportFailure',
+    }).next(outcome),
+    { resultPath: '$.caught' },
+  );
+  report.next(outcome);
+
+  const releaseLock = runbookInvoke(scope, 'ReleaseLock', functions.runbook, 'release-lock', {
+    comment: 'Deletes the lock, or turns it into the cooldown after a recovered failover.',
+    payload: { run: sfn.JsonPath.objectAt('$.run'), outcome: sfn.JsonPath.objectAt('$') },
+    resultPath: '$.lockRelease',
+  });
+  releaseLock.addCatch(
+    new sfn.Pass(scope, 'LockReleaseFailed', {
+      parameters: { released: false, error: { 'Error.$': '$.caught.Error', 'Cause.$': '$.caught.Cause' } },
+      resultPath: '$.lockRelease',
+    }).next(report),
+    { resultPath: '$.caught' },
+  );
+  releaseLock.next(report);
+
+  // ---- revert: every branch runs, each polls until what the run created is really gone.
+  const revertLoop = (name: string, fn: IFunction) =>
+    pollingLoop(scope, { fn, name, first: 'revert', resultPath: '$.progress', runPath: '$.revertRun' });
+  const computeKept = new sfn.Pass(scope, 'ComputeRevertKept', {
+    comment: 'A failover preempted the drill: the compute it scaled is what the failover needs.',
+    parameters: {
+      family: 'compute',
+      action: 'revert',
+      done: true,
+      nextCheckSeconds: 0,
+      detail: 'kept: a failover holds the lock and needs this compute',
+      changes: [],
+      state: {},
+    },
+    resultPath: '$.progress',
+  });
+  const revert = settledParallel(scope, 'RevertDrill', {
+    comment: 'Undo what the drill created or changed; each revert polls until nothing is left.',
+    resultPath: '$.revert',
+    branches: [
+      { key: 'traffic', name: 'TrafficRevert', loop: revertLoop('Traffic', functions.traffic) },
+      {
+        key: 'compute',
+        name: 'ComputeRevert',
+        loop: revertLoop('Compute', functions.compute),
+        before: (loop) =>
+          new sfn.Choice(scope, 'KeepCompute?')
+            .when(sfn.Condition.booleanEquals('$.revertRun.keepCompute', true), computeKept)
+            .otherwise(loop),
+      },
+      { key: 'database', name: 'DatabaseRevert', loop: revertLoop('Database', functions.database) },
+    ],
+  });
+  revert.parallel.addCatch(failureOf(scope, 'RevertDrill', '$.revertFailure').next(releaseLock), {
+    resultPath: '$.caught',
+  });
+  revert.parallel.next(
+    firstFailedBranch(scope, 'RevertDrill', revert, { resultPath: '$.revertFailure', next: releaseLock }),
+  );
+
+  const prepareDrillRevert = new sfn.Pass(scope, 'PrepareDrillRevert', {
+    parameters: {
+      'id.$': '$.run.id',
+      mode: 'drill',
+      'startedAt.$': '$.run.startedAt',
+      keepCompute: false,
+    },
+    resultPath: '$.revertRun',
+  }).next(revert.parallel);
+  const afterRun = new sfn.Choice(scope, 'IsDrill?')
+    .when(sfn.Condition.stringEquals('$.run.mode', 'drill'), prepareDrillRevert)
+    .otherwise(releaseLock);
+
+  return { afterRun, revert: revert.parallel, release: releaseLock, report };
+}
