@@ -160,7 +160,11 @@ function localExecutions(client: CustomizableClient) {
     );
     if (context.commandName === 'DescribeExecutionCommand') {
       const found = executions.describe(arn);
-      if (!found) throw Object.assign(new Error(`Execution Does Not Exist: '${arn}'`), { name: 'ExecutionDoesNotExist', $metadata: { httpStatusCode: 400 } });
+      if (!found)
+        throw Object.assign(new Error(`Execution Does Not Exist: '${arn}'`), {
+          name: 'ExecutionDoesNotExist',
+          $metadata: { httpStatusCode: 400 },
+        });
       return {
         output: {
           $metadata: {},

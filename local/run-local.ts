@@ -1,7 +1,12 @@
 // Executes the deployed state machine definition locally with aws-local-stepfunctions: same
 // states, same paths, same Retry/Catch; Tasks run through local handlers (see task-handlers.ts).
 import './polyfills.ts';
-import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  ExecutionTimeoutError,
+  StateMachine,
+} from 'aws-local-stepfunctions';
 import type { AslDefinition } from './extract-definition.ts';
 import type { JsonValue, LocalTaskHandler } from './task-handlers.ts';
 
@@ -71,7 +76,10 @@ export function startLocalRun(options: LocalRunOptions): LocalRun {
       ),
     },
     context: {
-      Execution: { Id: options.executionArn ?? `local:${options.executionName}`, Name: options.executionName },
+      Execution: {
+        Id: options.executionArn ?? `local:${options.executionName}`,
+        Name: options.executionName,
+      },
       StateMachine: {
         Id: options.stateMachineArn ?? 'local:dr-runbook',
         Name: (options.stateMachineArn ?? 'local:dr-runbook').split(':').pop() ?? 'dr-runbook',

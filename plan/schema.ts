@@ -209,6 +209,12 @@ const verification = z.strictObject({
   ),
   /** An application alarm in the recovery region that must be OK after failover. */
   alarmName: z.optional(nonEmptyString),
+  /**
+   * Whether the application alarm may be INSUFFICIENT_DATA (then it passes with a warning), e.g.
+   * when its metric only gets data points once users arrive. Otherwise INSUFFICIENT_DATA fails
+   * the verification: an alarm without data shows nothing about the recovery. @default false
+   */
+  alarmInsufficientDataIsOk: z._default(z.boolean(), false),
 });
 
 const triggers = z.strictObject({
@@ -276,6 +282,16 @@ export const planSchema = planObject.check(z.superRefine(checkCrossFieldRules));
 
 /** Rules that span fields; each issue names the field to change. */
 function checkCrossFieldRules(plan: z.output<typeof planObject>, ctx: z.core.$RefinementCtx): void {
+  // Every plan moves traffic (the section is required today); should it ever become optional, a
+  // plan without traffic has nothing users see to verify and may leave verification out.
+  if (plan.traffic && !plan.verification.http && !plan.verification.alarmName) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['verification'],
+      message:
+        'configures no check: add "http" ({"url": "https://…/health"}, probed after traffic moved) or "alarmName" (an application alarm in the recovery region): a recovery nobody checked is not a recovery',
+    });
+  }
   if (plan.regions.primary === plan.regions.recovery) {
     ctx.addIssue({
       code: 'custom',

@@ -7,8 +7,8 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { DrPlan } from '../plan/schema.ts';
 import { pollingLoop, stepInvoke, TRANSIENT_RETRY } from './polling-loop.ts';
-import { buildRunbookTail, failureOf } from './runbook-tail.ts';
 import { runbookInvoke } from './runbook-invoke.ts';
+import { buildRunbookTail, failureOf } from './runbook-tail.ts';
 import { firstFailedBranch, settledParallel } from './settled-parallel.ts';
 
 export interface RunbookFunctions {
@@ -52,7 +52,10 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
     payload: { input: sfn.JsonPath.objectAt('$.input'), execution: sfn.JsonPath.objectAt('$.execution') },
     resultPath: '$.run',
   });
-  const invalidInput = new sfn.Fail(scope, 'InvalidInput', { error: 'InvalidInput', causePath: '$.error.Cause' });
+  const invalidInput = new sfn.Fail(scope, 'InvalidInput', {
+    error: 'InvalidInput',
+    causePath: '$.error.Cause',
+  });
   // A cleanup (started by the execution-status rule) that ended FAILED would start a cleanup of
   // itself, and so on: it ends SUCCEEDED instead; the rejected input is in its history.
   validateInput.addCatch(
@@ -72,7 +75,8 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
 
   // ---- the lock: a failover preempts drills and dead runs; refusals are reported and notified.
   const acquireLock = runbookInvoke(scope, 'AcquireLock', functions.runbook, 'acquire-lock', {
-    comment: 'Free, cooldown over, or a dead holder: taken. A drill or approval wait: preempted by a failover.',
+    comment:
+      'Free, cooldown over, or a dead holder: taken. A drill or approval wait: preempted by a failover.',
     payload: { ...run, stateMachineArn: sfn.JsonPath.stringAt('$.execution.stateMachineArn') },
     resultPath: '$.lock',
   });
@@ -163,7 +167,10 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
   });
   switchTraffic.parallel.addCatch(failed('SwitchTraffic'), { resultPath: '$.caught' });
 
-  const verify = runbookInvoke(scope, 'Verify', functions.runbook, 'verify', { payload: run, resultPath: '$.verification' });
+  const verify = runbookInvoke(scope, 'Verify', functions.runbook, 'verify', {
+    payload: run,
+    resultPath: '$.verification',
+  });
   // Right after INSYNC, resolvers may still hand out the old answer for a TTL: probe again, spaced
   // out, before calling the recovery unverified (bounded by attempts, ~4 minutes in all).
   verify.addRetry({
@@ -202,9 +209,10 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
     .when(sfn.Condition.stringEquals('$.run.mode', 'dry-run'), tail.report)
     .when(
       sfn.Condition.and(sfn.Condition.stringEquals('$.run.mode', 'drill'), notReady),
-      new sfn.Pass(scope, 'DrillNotReady', { result: sfn.Result.fromBoolean(true), resultPath: '$.notReady' }).next(
-        tail.release,
-      ),
+      new sfn.Pass(scope, 'DrillNotReady', {
+        result: sfn.Result.fromBoolean(true),
+        resultPath: '$.notReady',
+      }).next(tail.release),
     )
     .otherwise(recovery);
   readiness.next(readinessGate);
@@ -230,16 +238,20 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
         }),
       )
       .otherwise(
-        settle.next(
-          new sfn.Pass(scope, 'PrepareCleanupRevert', {
-            inputPath: '$.cleanup.revertRun',
-            resultPath: '$.revertRun',
-          }),
-        ).next(tail.revert),
+        settle
+          .next(
+            new sfn.Pass(scope, 'PrepareCleanupRevert', {
+              inputPath: '$.cleanup.revertRun',
+              resultPath: '$.revertRun',
+            }),
+          )
+          .next(tail.revert),
       ),
   );
 
-  const entry = new sfn.Choice(scope, 'NeedsLock?', { comment: 'A dry-run only reads: it never blocks a failover.' })
+  const entry = new sfn.Choice(scope, 'NeedsLock?', {
+    comment: 'A dry-run only reads: it never blocks a failover.',
+  })
     .when(sfn.Condition.stringEquals('$.run.mode', 'dry-run'), readiness)
     .when(sfn.Condition.stringEquals('$.run.mode', 'revert'), cleanUp)
     .otherwise(acquireLock);

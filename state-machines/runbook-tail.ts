@@ -36,7 +36,8 @@ export function failureOf(scope: Construct, step: string, resultPath = '$.failur
 export function buildRunbookTail(scope: Construct, props: RunbookTailProps): RunbookTail {
   const { functions } = props;
 
-  const fail = (id: string, error: string, causePath: string) => new sfn.Fail(scope, id, { error, causePath });
+  const fail = (id: string, error: string, causePath: string) =>
+    new sfn.Fail(scope, id, { error, causePath });
   const outcome = new sfn.Choice(scope, 'Outcome')
     // A cleanup started by the execution-status rule never ends FAILED: that would start another
     // cleanup of itself. Its report (recorded and notified) says what it could not do.

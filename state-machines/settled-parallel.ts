@@ -2,8 +2,9 @@
 // ends only once every branch has settled: no revert starts while a sibling's start is still in
 // flight (a plain Parallel stops waiting for its other branches at the first failure, while their
 // Lambdas keep running), and one failing revert does not stop the others (docs/design.md).
-import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { PollingLoop } from './polling-loop.ts';
 

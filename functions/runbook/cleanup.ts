@@ -92,16 +92,22 @@ function deadRunOf(executionArn: string, info: ExecutionInfo | undefined, fallba
 }
 
 /** The execution a dead cleanup was cleaning up (its input names it). */
-function revertTargetOf(run: DeadRun, info: ExecutionInfo | undefined, stateMachineArn: string): string | undefined {
+function revertTargetOf(
+  run: DeadRun,
+  info: ExecutionInfo | undefined,
+  stateMachineArn: string,
+): string | undefined {
   const input = parseInput(info);
   const trigger = input.trigger as { executionArn?: unknown } | undefined;
   if (typeof trigger?.executionArn === 'string') return trigger.executionArn;
-  if (typeof input.runId === 'string') return `${executionPrefix(stateMachineArn, run.executionArn)}${input.runId}`;
+  if (typeof input.runId === 'string')
+    return `${executionPrefix(stateMachineArn, run.executionArn)}${input.runId}`;
   return undefined;
 }
 
 function executionPrefix(stateMachineArn: string, sibling: string): string {
-  if (stateMachineArn.includes(':stateMachine:')) return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:`;
+  if (stateMachineArn.includes(':stateMachine:'))
+    return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:`;
   return sibling.slice(0, sibling.lastIndexOf(':') + 1);
 }
 
@@ -128,7 +134,10 @@ export async function cleanUpDeadRun(
 ): Promise<CleanupResult> {
   const requested = run.revertTarget;
   if (!requested) {
-    throw new InvalidResourceStateError('a revert run needs a target (runId or execution)', 'execution input');
+    throw new InvalidResourceStateError(
+      'a revert run needs a target (runId or execution)',
+      'execution input',
+    );
   }
   const byHand = run.trigger.type !== 'execution-ended';
   let info = await ports.executions.describe(requested.executionArn);
@@ -178,11 +187,15 @@ export async function cleanUpDeadRun(
       );
     }
   } else if (lock?.runId && deadIds.has(lock.runId)) {
-    lockReleased = (await releaseLock(plan, { id: lock.runId, mode: lock.mode as RunRecord['mode'] }, false, ports, now))
-      .released;
+    lockReleased = (
+      await releaseLock(plan, { id: lock.runId, mode: lock.mode as RunRecord['mode'] }, false, ports, now)
+    ).released;
   }
 
-  const recordedAborted = !byHand && !tailRan ? await ports.recordAborted({ ...direct, ...(preemptedBy ? { preemptedBy } : {}) }) : false;
+  const recordedAborted =
+    !byHand && !tailRan
+      ? await ports.recordAborted({ ...direct, ...(preemptedBy ? { preemptedBy } : {}) })
+      : false;
   const stopped = direct.stoppedAt ? new Date(direct.stoppedAt).getTime() : now.getTime();
   const settleUntil = new Date(Math.max(now.getTime(), stopped + SETTLE_SECONDS * 1000)).toISOString();
   return {

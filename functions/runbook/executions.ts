@@ -53,7 +53,11 @@ export function sfnExecutions(sfn: SFNClient): Executions {
       await awsCall({ resource: executionArn, operation: 'stop the execution' }, async () => {
         try {
           await sfn.send(
-            new StopExecutionCommand({ executionArn, error: error.slice(0, 256), cause: cause.slice(0, 32768) }),
+            new StopExecutionCommand({
+              executionArn,
+              error: error.slice(0, 256),
+              cause: cause.slice(0, 32768),
+            }),
           );
         } catch (err) {
           if (GONE.includes(awsErrorName(err) ?? '')) return;

@@ -10,6 +10,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
+import type { DrPlan } from '../../plan/schema.ts';
 import { clientsPerRegion } from '../shared/clients.ts';
 import type { StepContext } from '../shared/step-contract.ts';
 import { cleanUpDeadRun, type DeadRun } from './cleanup.ts';
@@ -17,11 +18,16 @@ import { validateExecutionInput } from './execution-input.ts';
 import { sfnExecutions } from './executions.ts';
 import { acquireLock, type LockPorts, markAwaitingApproval, releaseLock } from './lock.ts';
 import { renderHtml } from './render-html.ts';
-import { buildAbortedReport, type RunReport, recordAndNotify, type ReportTargets, reportRun } from './report.ts';
+import {
+  buildAbortedReport,
+  type ReportTargets,
+  type RunReport,
+  recordAndNotify,
+  reportRun,
+} from './report.ts';
 import { requestApproval } from './request-approval.ts';
 import { parseRunbookEvent, type RunbookEvent } from './runbook-event.ts';
 import type { ReportRenderers } from './store-report.ts';
-import type { DrPlan } from '../../plan/schema.ts';
 import { verifyRecovery } from './verify.ts';
 
 const logger = new Logger({ serviceName: 'dr-runbook', persistentKeys: { family: 'runbook' } });
@@ -63,7 +69,12 @@ function reportTargets(clients: Clients): ReportTargets {
 }
 
 /** The record of a run that died without its tail: history and topic, each on its own. */
-async function recordAborted(plan: DrPlan, dead: DeadRun & { preemptedBy?: string }, clients: Clients, context: StepContext) {
+async function recordAborted(
+  plan: DrPlan,
+  dead: DeadRun & { preemptedBy?: string },
+  clients: Clients,
+  context: StepContext,
+) {
   const report = buildAbortedReport(
     plan,
     {

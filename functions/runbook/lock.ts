@@ -67,7 +67,9 @@ export const lockKey = (plan: DrPlan) => ({ pk: { S: `LOCK#${plan.name}` }, sk: 
 
 export async function readLock(plan: DrPlan, ports: LockPorts): Promise<LockItem | undefined> {
   const out = await awsCall({ resource: ports.tableName, operation: 'read the lock' }, () =>
-    ports.dynamo.send(new GetItemCommand({ TableName: ports.tableName, Key: lockKey(plan), ConsistentRead: true })),
+    ports.dynamo.send(
+      new GetItemCommand({ TableName: ports.tableName, Key: lockKey(plan), ConsistentRead: true }),
+    ),
   );
   if (!out.Item) return undefined;
   const item: LockItem = {};
@@ -161,7 +163,8 @@ export async function acquireLock(
     };
     const status = await holderStatus(item, ports, now);
     if (status !== 'RUNNING') {
-      if (await writeHolder(plan, run, item, ports)) return { acquired: true, tookOverDeadRun: { ...holder, status } };
+      if (await writeHolder(plan, run, item, ports))
+        return { acquired: true, tookOverDeadRun: { ...holder, status } };
       continue;
     }
     const preemptible = PREEMPTIBLE_MODES.has(holder.mode) || item.awaitingApproval === true;

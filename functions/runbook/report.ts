@@ -147,7 +147,7 @@ function lockProblemOf(run: RunRecord, outcome: RunOutcomeInput): string | undef
     run.mode === 'failover' && outcome.verification
       ? 'the lock could not be turned into the cooldown after the failover'
       : 'the lock could not be released';
-  return `${what} (${describeCause(error.Error, error.Cause)}): a new run may be refused until the lock expires at ${run.lockExpiresAt}`;
+  return `${what} for run ${run.id} (${describeCause(error.Error, error.Cause)}): the next run takes it over once this execution has ended; "dr-runbook unlock" frees it by hand`;
 }
 
 interface OutcomeFacts {

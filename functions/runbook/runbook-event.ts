@@ -18,7 +18,14 @@ export const runbookEventSchema = z.discriminatedUnion('action', [
     plan: planSchema,
     /** The raw execution input, whatever the caller sent. */
     input: z.unknown(),
-    execution: z.object({ name: nonEmptyString, startTime: nonEmptyString }),
+    execution: z.object({
+      name: nonEmptyString,
+      startTime: nonEmptyString,
+      /** $$.Execution.Id */
+      arn: z.optional(z.string()),
+      /** $$.StateMachine.Id */
+      stateMachineArn: z.optional(z.string()),
+    }),
   }),
   z.object({
     action: z.literal('request-approval'),

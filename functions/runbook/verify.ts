@@ -4,7 +4,8 @@ import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cl
 import type { DrPlan } from '../../plan/schema.ts';
 import { awsCall } from '../shared/aws-errors.ts';
 import { DrRunbookError } from '../shared/errors.ts';
-import type { Mode, ReadinessCheck, StepContext } from '../shared/step-contract.ts';
+import type { CheckStatus, ReadinessCheck, StepContext } from '../shared/step-contract.ts';
+import type { RunMode } from './execution-input.ts';
 
 export class RecoveryNotVerifiedError extends DrRunbookError {
   readonly retryable = false;
@@ -16,7 +17,7 @@ export interface VerifyResult {
 }
 
 /** In a drill the probe goes to the drill record: production DNS was not switched. */
-export function probeUrl(plan: DrPlan, mode: Mode): string | undefined {
+export function probeUrl(plan: DrPlan, mode: RunMode): string | undefined {
   const http = plan.verification.http;
   if (!http) return undefined;
   if (mode !== 'drill') return http.url;
@@ -27,7 +28,7 @@ export function probeUrl(plan: DrPlan, mode: Mode): string | undefined {
 
 async function probeHttp(
   plan: DrPlan,
-  mode: Mode,
+  mode: RunMode,
   fetchImpl: typeof fetch,
 ): Promise<ReadinessCheck | undefined> {
   const http = plan.verification.http;
@@ -62,22 +63,40 @@ async function checkAlarm(plan: DrPlan, cloudWatch: CloudWatchClient): Promise<R
       status: 'fail',
       detail: `alarm ${alarmName} not found in ${plan.regions.recovery}`,
     };
+  const status = alarmStatus(state, plan.verification.alarmInsufficientDataIsOk);
   return {
     name: 'app-alarm',
-    status: state === 'ALARM' ? 'fail' : state === 'OK' ? 'pass' : 'warn',
-    detail: `alarm ${alarmName} is ${state}`,
+    status,
+    detail:
+      state === 'INSUFFICIENT_DATA' && status === 'fail'
+        ? `alarm ${alarmName} is INSUFFICIENT_DATA: it shows nothing about the recovery; set verification.alarmInsufficientDataIsOk to true if its metric only gets data once users arrive`
+        : `alarm ${alarmName} is ${state}`,
   };
 }
 
+/** OK passes; INSUFFICIENT_DATA only where the plan says it may; ALARM (or anything else) fails. */
+function alarmStatus(state: string, insufficientDataIsOk: boolean): CheckStatus {
+  if (state === 'OK') return 'pass';
+  if (state === 'INSUFFICIENT_DATA') return insufficientDataIsOk ? 'warn' : 'fail';
+  return 'fail';
+}
+
+/** A Verify that checked nothing never passes: a plan must configure at least one check. */
 export async function verifyRecovery(
   plan: DrPlan,
-  mode: Mode,
+  mode: RunMode,
   clients: { cloudWatch: CloudWatchClient; fetch: typeof fetch },
   context: StepContext,
 ): Promise<VerifyResult> {
   const checks = (
     await Promise.all([probeHttp(plan, mode, clients.fetch), checkAlarm(plan, clients.cloudWatch)])
   ).filter((c): c is ReadinessCheck => c !== undefined);
+  if (checks.length === 0) {
+    throw new RecoveryNotVerifiedError(
+      'recovery not verified: the plan configures no verification: add verification.http (a URL to probe) or verification.alarmName (an application alarm in the recovery region)',
+      'verification',
+    );
+  }
   const failed = checks.filter((c) => c.status === 'fail');
   if (failed.length > 0) {
     throw new RecoveryNotVerifiedError(

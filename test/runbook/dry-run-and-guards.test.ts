@@ -128,7 +128,8 @@ describe('runbook input validation', () => {
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'InvalidInput' });
     expect(causeMessage(run)).toMatch(new RegExp(`^invalid execution input: .*${field}`));
-    expect(run.entered).toEqual(['InjectPlan', 'ValidateInput', 'InvalidInput']);
+    expect(run.entered.at(-1)).toBe('InvalidInput');
+    expect(run.entered).not.toContain('NeedsLock?');
     expect(run.invocations).toEqual([{ family: 'runbook', action: 'validate-input' }]);
     expect(fake.calls).toEqual([]);
   });
@@ -155,25 +156,26 @@ describe('runbook lock', () => {
       'the cooldown after a failover is active',
       lock({ mode: 'failover', acquiredAt: minutesFromNow(-30), cooldownUntil: minutesFromNow(30) }),
     ],
-  ])('ends AlreadyRunning when %s, sending nothing else', async (_, held) => {
+  ])('ends AlreadyRunning when %s, touching nothing, recorded and notified', async (_, held) => {
     fake.seedItem(held);
 
     const run = await runRunbook(runbook, { input: { mode: 'drill' } });
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'AlreadyRunning' });
-    expect(run.cause).toContain('plan "shop"');
-    expect(run.entered).toEqual([
-      'InjectPlan',
-      'ValidateInput',
-      'NeedsLock?',
-      'AcquireLock',
-      'AlreadyRunning',
+    expect(causeMessage(run)).toContain('plan "shop"');
+    expect(run.entered).toEqual(
+      expect.arrayContaining(['AcquireLock', 'LockHeld', 'Report', 'AlreadyRunning']),
+    );
+    expect(run.entered).not.toContain('Readiness');
+    expect(run.invocations).toEqual([
+      { family: 'runbook', action: 'validate-input' },
+      { family: 'runbook', action: 'acquire-lock' },
+      { family: 'runbook', action: 'report' },
     ]);
-    expect(run.invocations).toEqual([{ family: 'runbook', action: 'validate-input' }]);
-    expect(fake.calls.map((call) => call.command)).toEqual(['PutItem']);
+    expect(fake.mutatingCalls('rds', 'autoscaling', 'ec2', 'route53')).toEqual([]);
     expect(fake.lockItem()).toEqual(held);
-    expect(fake.historyItems()).toEqual([]);
-    expect(fake.sns.published).toEqual([]);
+    expect(onlyReport(fake).outcome).toBe('refused');
+    expect(fake.sns.published.map((message) => message.Subject)).toEqual(['dr-runbook drill shop: refused']);
   });
 
   it.each([

@@ -11,20 +11,21 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { type ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import type { Environment } from './environments.ts';
 import { FakeAutoScaling, type Group } from './fake-auto-scaling.ts';
 import { type DbInstance, FakeCloudWatch, FakeRds } from './fake-database.ts';
-import { FakeDynamoDb, FakeSns } from './fake-dynamodb.ts';
+import { FakeDynamoDb, FakeS3, FakeSns } from './fake-dynamodb.ts';
 import type { Item } from './fake-dynamodb-expressions.ts';
 import { FakeEc2, type LaunchTemplate } from './fake-ec2.ts';
 import type { FakeTiming, Handler } from './fake-handler.ts';
 import { FakeRoute53, fqdn, type Zone } from './fake-route53.ts';
 import { FakeStepFunctions } from './fake-step-functions.ts';
 
-export type Service = 'rds' | 'cloudwatch' | 'autoscaling' | 'ec2' | 'route53' | 'dynamodb' | 'sns' | 'sfn';
+export type Service = 'rds' | 'cloudwatch' | 'autoscaling' | 'ec2' | 'route53' | 'dynamodb' | 'sns' | 'sfn' | 's3';
 
 export interface Call {
   readonly service: Service;
@@ -53,6 +54,7 @@ export class FakeAws {
   readonly dynamodb: FakeDynamoDb;
   readonly sns = new FakeSns();
   readonly stepFunctions = new FakeStepFunctions();
+  readonly s3 = new FakeS3();
   private readonly failures: Failure[] = [];
 
   constructor(
@@ -80,6 +82,7 @@ export class FakeAws {
     this.serve(mockClient(DynamoDBClient), 'dynamodb', this.dynamodb.handlers());
     this.serve(mockClient(SNSClient), 'sns', this.sns.handlers());
     this.serve(mockClient(SFNClient), 'sfn', this.stepFunctions.handlers());
+    this.serve(mockClient(S3Client), 's3', this.s3.handlers());
     return this;
   }
 

@@ -1,5 +1,6 @@
 // The fake lock and history table (DynamoDB, honouring the runbook's condition and update
 // expressions) and the fake SNS topic.
+import { PutObjectCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import {
   type AttributeValue,
   DeleteItemCommand,
@@ -86,6 +87,20 @@ export class FakeDynamoDb {
   private get(input: GetItemCommandInput) {
     const item = this.conditional(input, input.Key ?? {});
     return item ? { Item: item } : {};
+  }
+}
+
+/** Report objects, by bucket/key. */
+export class FakeS3 {
+  readonly objects = new Map<string, string>();
+
+  handlers(): Handler[] {
+    return [[PutObjectCommand, (input: PutObjectCommandInput) => this.put(input)]];
+  }
+
+  private put(input: PutObjectCommandInput) {
+    this.objects.set(`${input.Bucket}/${input.Key}`, String(input.Body ?? ''));
+    return { ETag: `"${this.objects.size}"` };
   }
 }
 

@@ -10,7 +10,7 @@ import type { RunReport } from '../../functions/runbook/report.ts';
 import { handler as trafficHandler } from '../../functions/traffic/handler.ts';
 import { type ExtractedRunbook, extractRunbook, taskStates } from '../../local/extract-definition.ts';
 import { type LocalExecution, LocalExecutions } from '../../local/local-executions.ts';
-import type { LocalRunResult } from '../../local/run-local.ts';
+import type { EventLog, LocalRunResult } from '../../local/run-local.ts';
 import { synthesizeRunbook } from '../../local/synthesize.ts';
 import {
   type JsonValue,
@@ -112,7 +112,13 @@ export interface TestExecutions {
 /** The local Step Functions of one test, answering the runbook's own Step Functions calls. */
 export function testExecutions(
   runbook: Runbook,
-  options: { cleanUpEndedRuns?: boolean; stateOverrides?: Record<string, LocalTaskHandler> } = {},
+  options: {
+    cleanUpEndedRuns?: boolean;
+    stateOverrides?: Record<string, LocalTaskHandler>;
+    /** Real milliseconds each Wait pauses, so that a test can act while a run waits. @default 0 */
+    waitMilliseconds?: number;
+    onEvent?: (execution: LocalExecution, event: EventLog) => void;
+  } = {},
 ): TestExecutions {
   process.env.HISTORY_TABLE_NAME = runbook.extracted.tableName;
   process.env.TOPIC_ARN = TOPIC_ARN;
@@ -125,6 +131,8 @@ export function testExecutions(
     definition: runbook.extracted.definition,
     stateMachineArn: STATE_MACHINE_ARN,
     cleanUpEndedRuns: options.cleanUpEndedRuns ?? true,
+    waitMilliseconds: options.waitMilliseconds ?? 0,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     taskHandlers: (name) => {
       const invocations: Invocation[] = [];
       invocationsOf.set(name, invocations);
@@ -168,7 +176,9 @@ export function testExecutions(
       const execution = registry.start(name, run.input);
       const done = execution.done.then((result): RunbookRun => {
         const names = (type: string) =>
-          result.events.flatMap((event) => (event.type === type && 'state' in event ? [event.state.name] : []));
+          result.events.flatMap((event) =>
+            event.type === type && 'state' in event ? [event.state.name] : [],
+          );
         return {
           ...result,
           entered: names('StateEntered'),

@@ -9,6 +9,7 @@ import type { FakeAws } from './fake-aws.ts';
 import {
   answerProbes,
   fakeAwsFor,
+  familyInvocations,
   onlyReport,
   type Runbook,
   type RunbookRun,
@@ -52,8 +53,8 @@ describe('runbook drill', () => {
       'SwitchTraffic',
       'Verify',
       'RevertDrill',
-      'Report',
       'ReleaseLock',
+      'Report',
     ];
     expect(run.entered.filter((name) => order.includes(name))).toEqual(order);
   });
@@ -177,15 +178,7 @@ describe('runbook failover confirmed by a person', () => {
 
   it('succeeds: recover, then switch traffic, then verify, then report', () => {
     expect(run.status).toBe('SUCCEEDED');
-    const order = [
-      'AcquireLock',
-      'Readiness',
-      'Recover',
-      'SwitchTraffic',
-      'Verify',
-      'Report',
-      'HoldCooldown',
-    ];
+    const order = ['AcquireLock', 'Readiness', 'Recover', 'SwitchTraffic', 'Verify', 'ReleaseLock', 'Report'];
     expect(run.entered.filter((name) => order.includes(name))).toEqual(order);
     expect(run.entered).not.toContain('RevertDrill');
   });
@@ -289,8 +282,13 @@ describe('runbook failover confirmed by a person', () => {
       sk: { S: 'LOCK' },
       mode: { S: 'failover' },
       acquiredAt: { S: report.startedAt },
-      cooldownUntil: { S: new Date(Date.parse(report.reportedAt) + 60 * 60_000).toISOString() },
+      cooldownUntil: { S: expect.any(String) },
+      cooldownRunId: { S: report.runId },
+      token: { S: expect.any(String) },
     });
+    const cooldownMs = Date.parse(lock?.cooldownUntil?.S ?? '') - Date.parse(report.startedAt);
+    expect(cooldownMs).toBeGreaterThanOrEqual(60 * 60_000);
+    expect(cooldownMs).toBeLessThan(61 * 60_000);
     expect(report.cooldownUntil).toBe(lock?.cooldownUntil?.S);
   });
 });
@@ -334,6 +332,7 @@ describe('runbook failover started by an alarm', () => {
 
     expect(first.status).toBe('SUCCEEDED');
     expect(second).toMatchObject({ status: 'FAILED', error: 'AlreadyRunning' });
-    expect(second.invocations).toEqual([{ family: 'runbook', action: 'validate-input' }]);
+    expect(second.cause).toContain('cooldown');
+    expect(familyInvocations(second)).toEqual([]);
   });
 });

@@ -44,6 +44,7 @@ describe('planSchema defaults', () => {
     expect(plan.database.strategy === 'promote-read-replica' && plan.database.backupRetentionDays).toBe(7);
     expect(plan.schedules.gameDay?.timezone).toBe('Europe/Dublin');
     expect(plan.tags).toEqual({});
+    expect(plan.verification.alarmInsufficientDataIsOk).toBe(false);
   });
 
   it('normalises DNS names to lowercase without the trailing dot', () => {
@@ -173,6 +174,35 @@ describe('planSchema problems name the field and the fix', () => {
     expect(problems).toEqual([
       'traffic.records[0].recoveryTarget.alias.hostedZoneId: is required: add a string',
     ]);
+  });
+
+  it('rejects a plan that moves traffic but configures no verification, naming both ways to add one', () => {
+    const problems = problemsAfter((p) => {
+      delete p.verification;
+    });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^verification: configures no check: add "http" .* or "alarmName"/);
+  });
+
+  it('accepts a plan verified by its application alarm alone, or by its HTTP probe alone', () => {
+    expect(
+      problemsAfter((p) => {
+        delete p.verification.http;
+      }),
+    ).toEqual([]);
+    expect(
+      problemsAfter((p) => {
+        delete p.verification.alarmName;
+      }),
+    ).toEqual([]);
+  });
+
+  it('rejects an alarmInsufficientDataIsOk that is not a boolean', () => {
+    expect(
+      problemsAfter((p) => {
+        p.verification.alarmInsufficientDataIsOk = 'yes';
+      }),
+    ).toEqual(['verification.alarmInsufficientDataIsOk: must be a boolean, got the string "yes"']);
   });
 
   it('reports every problem at once', () => {

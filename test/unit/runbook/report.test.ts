@@ -367,7 +367,7 @@ describe('buildReport', () => {
     );
     expect(report.outcome).toBe('failed');
     expect(report.lockProblem).toBe(
-      'the lock could not be released (DynamoDB.ConditionalCheckFailedException: The conditional request failed (Service: DynamoDb, Status Code: 400)): a new run may be refused until the lock expires at 2026-11-26T00:00:00.000Z',
+      `the lock could not be released for run ${report.runId} (DynamoDB.ConditionalCheckFailedException: The conditional request failed (Service: DynamoDb, Status Code: 400)): the next run takes it over once this execution has ended; "dr-runbook unlock" frees it by hand`,
     );
     expect(summarize(report)).toContain(`lock: ${report.lockProblem}`);
   });

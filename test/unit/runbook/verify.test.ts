@@ -2,6 +2,7 @@ import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwa
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { probeUrl, RecoveryNotVerifiedError, verifyRecovery } from '../../../functions/runbook/verify.ts';
+import type { DrPlan } from '../../../plan/schema.ts';
 import { examplePlan, testClock } from '../../fixtures.ts';
 
 const cloudWatch = mockClient(CloudWatchClient);
@@ -17,10 +18,10 @@ function fakeFetch(status: number | Error) {
   return { urls, impl };
 }
 
-function verify(mode: 'drill' | 'failover', status: number | Error) {
+function verify(mode: 'drill' | 'failover', status: number | Error, p: DrPlan = plan) {
   const fetcher = fakeFetch(status);
   const result = verifyRecovery(
-    plan,
+    p,
     mode,
     { cloudWatch: new CloudWatchClient({ region: 'us-west-2' }), fetch: fetcher.impl },
     testClock(),
@@ -85,10 +86,64 @@ describe('verifyRecovery', () => {
       'alarm shop-recovery-5xx not found in us-west-2',
     );
   });
+
+  it('never passes a verification that checked nothing, naming the plan field to add', async () => {
+    const unverified: DrPlan = { ...plan, verification: { alarmInsufficientDataIsOk: false } };
+
+    const { result, urls } = verify('failover', 200, unverified);
+
+    await expect(result).rejects.toThrow(RecoveryNotVerifiedError);
+    await expect(result).rejects.toMatchObject({
+      resource: 'verification',
+      message:
+        'recovery not verified: the plan configures no verification: add verification.http (a URL to probe) or verification.alarmName (an application alarm in the recovery region)',
+    });
+    expect(urls).toEqual([]);
+    expect(cloudWatch).not.toHaveReceivedCommand(DescribeAlarmsCommand);
+  });
+
+  it('fails when the application alarm has INSUFFICIENT_DATA, naming the setting that allows it', async () => {
+    cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ StateValue: 'INSUFFICIENT_DATA' }] });
+
+    const { result } = verify('failover', 200);
+
+    await expect(result).rejects.toThrow(RecoveryNotVerifiedError);
+    await expect(result).rejects.toMatchObject({
+      resource: 'app-alarm',
+      message: expect.stringMatching(
+        /alarm shop-recovery-5xx is INSUFFICIENT_DATA: .*set verification\.alarmInsufficientDataIsOk to true/,
+      ),
+    });
+  });
+
+  it('passes an INSUFFICIENT_DATA alarm with a warning when the plan allows it', async () => {
+    cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ StateValue: 'INSUFFICIENT_DATA' }] });
+    const lenient: DrPlan = { ...plan, verification: { ...plan.verification, alarmInsufficientDataIsOk: true } };
+
+    const { result } = verify('failover', 200, lenient);
+
+    await expect(result).resolves.toMatchObject({
+      checks: [
+        { name: 'http-probe', status: 'pass' },
+        { name: 'app-alarm', status: 'warn', detail: 'alarm shop-recovery-5xx is INSUFFICIENT_DATA' },
+      ],
+    });
+  });
+
+  it('passes on the application alarm alone when the plan has no HTTP probe', async () => {
+    const alarmOnly: DrPlan = { ...plan, verification: { alarmName: 'shop-recovery-5xx', alarmInsufficientDataIsOk: false } };
+
+    const { result, urls } = verify('failover', 200, alarmOnly);
+
+    await expect(result).resolves.toMatchObject({
+      checks: [{ name: 'app-alarm', status: 'pass' }],
+    });
+    expect(urls).toEqual([]);
+  });
 });
 
 describe('probeUrl', () => {
   it('is undefined without an HTTP probe in the plan', () => {
-    expect(probeUrl({ ...plan, verification: {} }, 'failover')).toBeUndefined();
+    expect(probeUrl({ ...plan, verification: { alarmInsufficientDataIsOk: false } }, 'failover')).toBeUndefined();
   });
 });

@@ -37,6 +37,25 @@ describe('toStepError', () => {
     expect(toStepError(reset, where)).toBeInstanceOf(TransientAwsError);
   });
 
+  it.each([
+    ['a request timeout', { name: 'TimeoutError', code: 'ETIMEDOUT' }],
+    ['a connection timeout', { name: 'TimeoutError' }],
+    ['a socket error the SDK renamed', { name: 'TimeoutError', code: 'ECONNRESET' }],
+    ['S3 not reading the body in time', { name: 'RequestTimeout', $metadata: { httpStatusCode: 400 } }],
+    ['a service-side request timeout', { name: 'RequestTimeoutException', $metadata: { httpStatusCode: 408 } }],
+    ['an unreachable host', { name: 'Error', code: 'EHOSTUNREACH' }],
+  ])('treats %s as transient, naming the resource', (_what, fields) => {
+    const timedOut = Object.assign(new Error('timed out (test)'), fields);
+
+    const error = toStepError(timedOut, where);
+
+    expect(error).toBeInstanceOf(TransientAwsError);
+    expect(error.resource).toBe('shop-db-replica');
+    expect(error.message).toBe(
+      `transient AWS error trying to promote read replica on shop-db-replica (${fields.name}: timed out (test))`,
+    );
+  });
+
   it('maps access denied to a permanent AccessDeniedError that says what to fix', () => {
     const error = toStepError(accessDenied(), where);
     expect(error).toBeInstanceOf(AccessDeniedError);
