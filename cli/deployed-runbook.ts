@@ -170,6 +170,10 @@ export async function runDeployedCommand<P>(
   output: Output,
 ): Promise<number> {
   const usage = () => `usage: dr-runbook ${command.name} ${command.usage}`;
+  if (args.includes('--help') || args.includes('-h')) {
+    output.out(usage());
+    return 0;
+  }
   let parsed: P & DeployedOptions;
   try {
     parsed = command.parse(args);

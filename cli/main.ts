@@ -2,8 +2,10 @@
 import { approveCommand, denyCommand } from './approve.ts';
 import { historyCommand } from './history.ts';
 import { reportCommand } from './report.ts';
+import { revertCommand } from './revert.ts';
 import { simulateCommand } from './simulate.ts';
 import { startCommand } from './start.ts';
+import { unlockCommand } from './unlock.ts';
 import { validateCommand } from './validate.ts';
 import { watchCommand } from './watch.ts';
 
@@ -29,7 +31,13 @@ commands for the deployed runbook (stack DrRunbook-<plan name>, in the plan's re
   approve EXECUTION [--by WHO]
   deny EXECUTION [--reason TEXT] [--by WHO]
                      answer a run waiting at its approval gate
-  Each takes --plan FILE (default: the warm-standby example) or --stack NAME, --region REGION
+  unlock --confirm PLAN_NAME
+                     break the plan's lock (a held run, or the cooldown after a failover); prints
+                     what it held. A failover never needs this: it preempts drills and dead runs
+  revert RUN_ID [--watch]
+                     start a cleanup run that undoes what a drill left behind (found by run id);
+                     a run still running is refused
+  Each takes -h/--help, --plan FILE (default: the warm-standby example) or --stack NAME, --region REGION
   (default: the plan's recovery region), --profile PROFILE (an AWS profile).
 
 exit codes: 0 success, 1 the command ran and found a problem, 2 bad arguments`;
@@ -65,6 +73,10 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
         return await approveCommand(args, output);
       case 'deny':
         return await denyCommand(args, output);
+      case 'unlock':
+        return await unlockCommand(args, output);
+      case 'revert':
+        return await revertCommand(args, output);
       case undefined:
       case 'help':
       case '--help':

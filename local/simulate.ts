@@ -17,10 +17,11 @@ import {
   emulatorAdapters,
 } from './emulator-adapters.ts';
 import { differences, readEnvironment } from './environment-state.ts';
-import { extractRunbook } from './extract-definition.ts';
+import { extractRunbook, LOCAL_ACCOUNT } from './extract-definition.ts';
+import { LocalExecutions } from './local-executions.ts';
 import { answersAsMoto, type RunningMoto, startMoto } from './moto-server.ts';
 import { progressPrinter } from './progress.ts';
-import { type LocalRunResult, runLocally } from './run-local.ts';
+import type { EventLog, LocalRunResult } from './run-local.ts';
 import { ensureRunbookResources, type RunbookResources } from './runbook-resources.ts';
 import { seedEnvironment } from './seed.ts';
 import { simulatedApplicationFetch } from './simulated-app.ts';
@@ -33,7 +34,14 @@ import {
 } from './task-handlers.ts';
 import { buildTimeline } from './timeline.ts';
 
-export const SCENARIOS = ['none', 'region-outage'] as const;
+/**
+ * - region-outage: every request to the primary region fails; the failover must still complete.
+ * - failover-during-drill: a drill starts; while it is in Recover a failover arrives, preempts it
+ *   and must succeed; the drill's cleanup removes only what is drill-only.
+ * - killed-run: a drill is killed in the middle of Recover (no tail runs); the next failover must
+ *   take over its lock at once and succeed; the dead drill's leftovers are reverted.
+ */
+export const SCENARIOS = ['none', 'region-outage', 'failover-during-drill', 'killed-run'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface SimulateOptions {
@@ -94,6 +102,11 @@ function approveInSimulation(
     notes.push('the plan requires approval: the request was published and the simulation approved it');
     return { approved: true, approvedBy: 'dr-runbook simulate' };
   };
+}
+
+/** The runbook's ARN in the simulated account (executions are named under it). */
+function localStateMachineArn(plan: DrPlan): string {
+  return `arn:aws:states:${plan.regions.recovery}:${LOCAL_ACCOUNT}:stateMachine:dr-runbook-${plan.name}`;
 }
 
 function executionInput(plan: DrPlan, mode: Mode): Record<string, string> {
@@ -167,23 +180,83 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       write(`Scenario region-outage: every request to ${plan.regions.primary} now fails.`);
     }
     const notes: string[] = [];
-    const executionName = `${options.mode}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const twoRuns = options.scenario === 'failover-during-drill' || options.scenario === 'killed-run';
+    const mode: Mode = twoRuns ? 'failover' : options.mode;
+    const executionName = `${mode}-${stamp}`;
+    const drillName = `drill-${stamp}`;
     write('');
-    write(`Running a ${options.mode.toUpperCase()} of "${plan.name}" (execution ${executionName})`);
     const t0 = Date.now();
-    const run = await runLocally({
+    const printers = new Map<string, (event: EventLog) => void>();
+    let second: Promise<unknown> | undefined;
+    const executions: LocalExecutions = new LocalExecutions({
       definition: extracted.definition,
-      input: executionInput(plan, options.mode),
-      executionName,
-      taskHandlers: localTaskHandlers({
-        extracted,
-        lambdaHandlers,
-        dynamo: new DynamoDBClient({ region: plan.regions.recovery }),
-        stateOverrides: { WaitForApproval: approveInSimulation(lambdaHandlers, write, notes) },
-      }),
+      stateMachineArn: localStateMachineArn(plan),
       waitMilliseconds: options.waitMilliseconds ?? 50,
-      onEvent: progressPrinter(extracted.definition, write, t0),
+      taskHandlers: () =>
+        localTaskHandlers({
+          extracted,
+          lambdaHandlers,
+          dynamo: new DynamoDBClient({ region: plan.regions.recovery }),
+          stateOverrides: { WaitForApproval: approveInSimulation(lambdaHandlers, write, notes) },
+        }),
+      onStart: (execution) => {
+        const label = execution.cleanupOf ? 'cleanup' : execution.name === drillName ? 'drill' : undefined;
+        if (execution.cleanupOf)
+          write(`          ⟲ ${execution.name}: the execution-status rule starts a cleanup run`);
+        printers.set(
+          execution.name,
+          progressPrinter(extracted.definition, label ? (line) => write(`${line}  [${label}]`) : write, t0),
+        );
+      },
+      onEvent: (execution, event) => {
+        printers.get(execution.name)?.(event);
+        if (!twoRuns || execution.name !== drillName || second) return;
+        // Killed once the drill's temporary database exists; preempted as Recover begins.
+        const at =
+          options.scenario === 'killed-run' ? ['StateExited', 'DatabaseStart'] : ['StateEntered', 'Recover'];
+        if (event.type !== at[0] || !('state' in event) || event.state.name !== at[1]) return;
+        if (options.scenario === 'killed-run') {
+          write(`          ✗ the drill is killed in the middle of Recover (no tail runs)`);
+          executions.stop(execution.arn, 'killed by dr-runbook simulate --scenario killed-run');
+        }
+        second = startFailover();
+      },
     });
+    scenario.executions = executions;
+    let failoverStartedAt = 0;
+    const startFailover = async () => {
+      write(`          ▶ a FAILOVER of "${plan.name}" arrives (execution ${executionName})`);
+      failoverStartedAt = Date.now();
+      return executions.start(executionName, executionInput(plan, 'failover')).done;
+    };
+    if (twoRuns) {
+      write(`Running a DRILL of "${plan.name}" (execution ${drillName}); scenario ${options.scenario}`);
+      executions.start(drillName, executionInput(plan, 'drill'));
+    } else {
+      write(`Running a ${mode.toUpperCase()} of "${plan.name}" (execution ${executionName})`);
+      executions.start(executionName, executionInput(plan, mode));
+    }
+    // The main run is the failover in the two-run scenarios: wait until it exists, then for all.
+    await executions.settled();
+    if (twoRuns && !second) throw new Error(`scenario ${options.scenario}: the drill never reached Recover`);
+    await executions.settled();
+    const main = executions.list().find((e) => e.name === executionName);
+    if (!main) throw new Error(`the ${mode} execution ${executionName} never started`);
+    const run = await main.done;
+    if (twoRuns) {
+      const drill = executions.list().find((e) => e.name === drillName);
+      const took = ((main.stoppedAt?.getTime() ?? Date.now()) - failoverStartedAt) / 1000;
+      notes.push(
+        `scenario ${options.scenario}: the drill ended ${drill?.status}; the failover ${run.status} ${took.toFixed(1)} s after it arrived`,
+      );
+      const cleanups = executions.list().filter((e) => e.cleanupOf);
+      notes.push(
+        `cleanup runs started by the execution-status rule: ${cleanups.map((e) => `${e.name} ${e.status}`).join(', ') || 'none'}`,
+      );
+    }
+    if (executions.runaway)
+      notes.push('cleanup runs kept starting each other: stopped after a bound (a bug)');
     scenario.outageRegion = undefined;
 
     const timeline = buildTimeline(extracted.definition, run.events).map((e) => ({
@@ -205,11 +278,21 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       );
     }
     const changed = differences(before, after);
-    if (options.mode === 'drill' || options.mode === 'dry-run') {
+    if (twoRuns) {
+      const drillOnly = changed.filter(
+        (c) => c.includes(`drill-${plan.name}-`) || c.includes(plan.traffic.drillRecordName),
+      );
+      notes.push(
+        drillOnly.length === 0
+          ? 'nothing drill-only left behind (temporary database, drill record)'
+          : `left behind by the drill: ${drillOnly.join('; ')}`,
+      );
+      for (const change of changed.filter((c) => !drillOnly.includes(c))) notes.push(`changed: ${change}`);
+    } else if (mode === 'drill' || mode === 'dry-run') {
       notes.push(
         changed.length === 0
-          ? `nothing left behind: the environment after the ${options.mode} equals the one before`
-          : `left behind by the ${options.mode}: ${changed.join('; ')}`,
+          ? `nothing left behind: the environment after the ${mode} equals the one before`
+          : `left behind by the ${mode}: ${changed.join('; ')}`,
       );
     } else {
       for (const change of changed) notes.push(`changed: ${change}`);
@@ -219,7 +302,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     );
     const markdown = report
       ? renderMarkdown(report, timeline, notes)
-      : `# dr-runbook ${options.mode} of \`${plan.name}\`: ${run.status}\n\nNo report was recorded (${run.error}: ${run.cause}).\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`;
+      : `# dr-runbook ${mode} of \`${plan.name}\`: ${run.status}\n\nNo report was recorded (${run.error}: ${run.cause}).\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`;
     return { run, report, timeline, notes, markdown, plan, endpoint };
   } finally {
     globalThis.fetch = realFetch;

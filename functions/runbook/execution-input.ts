@@ -46,8 +46,7 @@ const isoTime = z.iso.datetime({
 function text(max: number, base = z.string()) {
   return base.check(
     z.refine((s) => s.length <= max, {
-      error: (issue) =>
-        `must be at most ${max} characters, got ${String(issue.input).length}: shorten it`,
+      error: (issue) => `must be at most ${max} characters, got ${String(issue.input).length}: shorten it`,
     }),
   );
 }
@@ -68,7 +67,10 @@ const alarmTrigger = z.strictObject({
   stateChangeTime: isoTime,
   reason: z.optional(text(1024)),
   region: z.optional(
-    matching(/^[a-z]{2}(-gov|-iso[a-z]{0,4})?-[a-z]{1,16}-\d{1,2}$/, 'must be an AWS region code such as "us-east-1"'),
+    matching(
+      /^[a-z]{2}(-gov|-iso[a-z]{0,4})?-[a-z]{1,16}-\d{1,2}$/,
+      'must be an AWS region code such as "us-east-1"',
+    ),
   ),
   account: z.optional(matching(/^\d{12}$/, 'must be a 12-digit AWS account ID')),
 });
@@ -90,7 +92,7 @@ const triggerSchema = z.discriminatedUnion(
       status: z.enum(REVERTED_EXECUTION_STATUSES),
     }),
   ],
-  { error: 'type must be one of "alarm", "console", "schedule", "execution-ended"' },
+  { error: 'must be one of "alarm", "console", "schedule", "execution-ended"' },
 );
 
 export const executionInputSchema = z.strictObject({
@@ -102,7 +104,10 @@ export const executionInputSchema = z.strictObject({
   confirm: z.optional(text(128)),
   /** A revert started by hand: the run (execution name) whose drill leftovers it undoes. */
   runId: z.optional(
-    matching(RUN_ID, 'must be 1-64 letters, digits or "-": the id of the run to revert, as its report names it'),
+    matching(
+      RUN_ID,
+      'must be 1-64 letters, digits or "-": the id of the run to revert, as its report names it',
+    ),
   ),
   /** @default {"type": "console"} */
   trigger: z._default(triggerSchema, { type: 'console' }),
@@ -270,7 +275,9 @@ function modeProblems(input: ExecutionInput, execution: ExecutionContext, ownRun
         `trigger.executionArn: "${trigger.executionArn}" is not an execution of this state machine (${stateMachineArn}): a revert undoes only this runbook's own runs`,
       );
     } else if (arn !== undefined && trigger.executionArn === arn) {
-      problems.push('trigger.executionArn: is this execution itself: name the ended execution to clean up after');
+      problems.push(
+        'trigger.executionArn: is this execution itself: name the ended execution to clean up after',
+      );
     }
   }
   return problems;

@@ -118,7 +118,9 @@ async function writeHolder(
             ...extra,
           },
           ConditionExpression: condition.ConditionExpression,
-          ExpressionAttributeNames: { '#token': 'token' },
+          ...(condition.ConditionExpression.includes('#token')
+            ? { ExpressionAttributeNames: { '#token': 'token' } }
+            : {}),
           ...('ExpressionAttributeValues' in condition
             ? { ExpressionAttributeValues: condition.ExpressionAttributeValues }
             : {}),

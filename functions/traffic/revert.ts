@@ -96,9 +96,12 @@ export async function revertDrill(
     ...progress('revert', fields, since, context),
     state: fields.state,
   });
-  /** Route 53 says the record is not there: trusted only when the previous call saw the same. */
-  const absent = (how: string): ProgressResult<RevertState> => {
-    if (seenGone) {
+  /**
+   * Route 53 says the record is not there: trusted only when the previous call saw the same
+   * (`firstSighting` when this call itself has just seen it there).
+   */
+  const absent = (how: string, firstSighting = false): ProgressResult<RevertState> => {
+    if (seenGone && !firstSighting) {
       return result({
         done: true,
         detail: `${label} is gone from ${zoneResource(traffic)}: ${how} again, ${Math.round(secondsBetween(seenGone, now))} s after it was first seen gone`,
@@ -127,7 +130,7 @@ export async function revertDrill(
   // as usual, and the confirmation starts over.
   const reappeared = seenGone ? `${label} reappeared after it was seen gone at ${seenGone}: ` : '';
   const deleted = await deleteRecordSet(clients.route53, traffic, event.run, found);
-  if (!deleted) return absent('Route 53 says it was already deleted (concurrently)');
+  if (!deleted) return absent('Route 53 says it was already deleted (concurrently)', true);
   return result({
     done: false,
     detail: `${reappeared}deleted ${label} from ${zoneResource(traffic)}; the next revert calls confirm it is gone`,

@@ -208,19 +208,30 @@ describe('revert (drill)', () => {
     expect(rds).toHaveReceivedCommandTimes(DeleteDBInstanceCommand, 3);
   });
 
-  it('treats DBInstanceNotFound from the delete as a first sighting: not done until a later look agrees', async () => {
+  it('treats DBInstanceNotFound from the delete as a first sighting, even after an earlier one: a later look must agree', async () => {
     rds
       .on(DescribeDBInstancesCommand)
       .resolvesOnce({ DBInstances: [drillInstance({ DBInstanceStatus: 'creating' })] })
       .rejectsOnce(notFound());
     rds.on(DeleteDBInstanceCommand).rejectsOnce(notFound());
     const clock = testClock();
+    clock.advance(60);
+    const seenGoneBefore = {
+      operation: 'delete',
+      instanceId: DRILL_ID,
+      startedAt: RUN_STARTED_AT,
+      goneSeenAt: '2026-11-25T12:00:30.000Z',
+    };
 
-    const vanished = await revert(RESTORE_STATE, 'drill', clock);
+    const vanished = await revert(seenGoneBefore, 'drill', clock);
     clock.advance(vanished.nextCheckSeconds);
     const confirmed = await revert(vanished.state, 'drill', clock);
 
-    expect(vanished).toMatchObject({ done: false, changes: [], state: { goneSeenAt: RUN_STARTED_AT } });
+    expect(vanished).toMatchObject({
+      done: false,
+      changes: [],
+      state: { goneSeenAt: '2026-11-25T12:01:00.000Z' },
+    });
     expect(vanished.nextCheckSeconds).toBe(2);
     expect(confirmed).toMatchObject({ done: true, nextCheckSeconds: 0 });
   });

@@ -118,7 +118,10 @@ describe('verifyRecovery', () => {
 
   it('passes an INSUFFICIENT_DATA alarm with a warning when the plan allows it', async () => {
     cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ StateValue: 'INSUFFICIENT_DATA' }] });
-    const lenient: DrPlan = { ...plan, verification: { ...plan.verification, alarmInsufficientDataIsOk: true } };
+    const lenient: DrPlan = {
+      ...plan,
+      verification: { ...plan.verification, alarmInsufficientDataIsOk: true },
+    };
 
     const { result } = verify('failover', 200, lenient);
 
@@ -131,7 +134,10 @@ describe('verifyRecovery', () => {
   });
 
   it('passes on the application alarm alone when the plan has no HTTP probe', async () => {
-    const alarmOnly: DrPlan = { ...plan, verification: { alarmName: 'shop-recovery-5xx', alarmInsufficientDataIsOk: false } };
+    const alarmOnly: DrPlan = {
+      ...plan,
+      verification: { alarmName: 'shop-recovery-5xx', alarmInsufficientDataIsOk: false },
+    };
 
     const { result, urls } = verify('failover', 200, alarmOnly);
 
@@ -144,6 +150,8 @@ describe('verifyRecovery', () => {
 
 describe('probeUrl', () => {
   it('is undefined without an HTTP probe in the plan', () => {
-    expect(probeUrl({ ...plan, verification: { alarmInsufficientDataIsOk: false } }, 'failover')).toBeUndefined();
+    expect(
+      probeUrl({ ...plan, verification: { alarmInsufficientDataIsOk: false } }, 'failover'),
+    ).toBeUndefined();
   });
 });

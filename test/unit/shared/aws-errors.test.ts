@@ -42,7 +42,10 @@ describe('toStepError', () => {
     ['a connection timeout', { name: 'TimeoutError' }],
     ['a socket error the SDK renamed', { name: 'TimeoutError', code: 'ECONNRESET' }],
     ['S3 not reading the body in time', { name: 'RequestTimeout', $metadata: { httpStatusCode: 400 } }],
-    ['a service-side request timeout', { name: 'RequestTimeoutException', $metadata: { httpStatusCode: 408 } }],
+    [
+      'a service-side request timeout',
+      { name: 'RequestTimeoutException', $metadata: { httpStatusCode: 408 } },
+    ],
     ['an unreachable host', { name: 'Error', code: 'EHOSTUNREACH' }],
   ])('treats %s as transient, naming the resource', (_what, fields) => {
     const timedOut = Object.assign(new Error('timed out (test)'), fields);

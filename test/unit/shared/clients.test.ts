@@ -156,7 +156,9 @@ describe('clientConfig timeouts', () => {
       socketTimeout: SDK_REQUEST_TIMEOUT_MS,
     });
     expect(SDK_CONNECTION_TIMEOUT_MS).toBeLessThan(SDK_REQUEST_TIMEOUT_MS);
-    expect(SDK_MAX_ATTEMPTS * SDK_REQUEST_TIMEOUT_MS + MAX_BACKOFF_MS).toBeLessThan(STEP_TIMEOUT_SECONDS * 1000);
+    expect(SDK_MAX_ATTEMPTS * SDK_REQUEST_TIMEOUT_MS + MAX_BACKOFF_MS).toBeLessThan(
+      STEP_TIMEOUT_SECONDS * 1000,
+    );
   });
 
   it('is what clientsPerRegion builds every family client from', () => {

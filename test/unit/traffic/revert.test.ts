@@ -196,6 +196,28 @@ describe('revert (drill)', () => {
     expect(second).toMatchObject({ done: true, nextCheckSeconds: 0 });
   });
 
+  it('does not call a reappearing record gone when its delete then answers "not found": a later look must agree', async () => {
+    route53
+      .on(ListResourceRecordSetsCommand, { StartRecordName: DRILL })
+      .resolvesOnce(listing(listedDrillRecord))
+      .resolves(listing());
+    route53
+      .on(ChangeResourceRecordSetsCommand)
+      .rejects(
+        awsError('InvalidChangeBatch', 400, 'Tried to delete resource record set but it was not found'),
+      );
+    const clock = testClock();
+    clock.advance(60);
+    const seenGoneBefore = { ...drillState, revertStartedAt: RUN_STARTED_AT, goneSeenAt: RUN_STARTED_AT };
+
+    const vanished = await trafficSteps.revert(revert(seenGoneBefore), clients, clock);
+    clock.advance(vanished.nextCheckSeconds);
+    const confirmed = await trafficSteps.revert(revert(vanished.state), clients, clock);
+
+    expect(vanished).toMatchObject({ done: false, state: { goneSeenAt: '2026-11-25T12:01:00.000Z' } });
+    expect(confirmed.done).toBe(true);
+  });
+
   it('refuses to delete a drill-name record whose answer differs from what this run wrote', async () => {
     route53
       .on(ListResourceRecordSetsCommand, { StartRecordName: DRILL })
