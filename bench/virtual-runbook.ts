@@ -9,7 +9,7 @@ import { handler as databaseHandler } from '../functions/database/handler.ts';
 import { handler as runbookHandler } from '../functions/runbook/handler.ts';
 import { handler as trafficHandler } from '../functions/traffic/handler.ts';
 import { type ExtractedRunbook, extractRunbook, taskStates } from '../local/extract-definition.ts';
-import { runLocally } from '../local/run-local.ts';
+import { type LocalRunResult, runLocally } from '../local/run-local.ts';
 import { synthesizeRunbook } from '../local/synthesize.ts';
 import {
   type JsonValue,
@@ -52,7 +52,7 @@ const HANDLERS: Record<string, LambdaHandler> = {
 };
 
 export interface VirtualRun {
-  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly status: LocalRunResult['status'];
   readonly error?: string;
   readonly cause?: string;
   /** The execution's output (the whole execution state at the end). */

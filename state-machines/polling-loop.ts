@@ -6,8 +6,18 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 
-/** Errors a step raises that are worth retrying, with backoff, before the run fails. */
-export const RETRYABLE_ERRORS = ['TransientAwsError'];
+/**
+ * Errors worth retrying, with backoff, before the run fails: our transient AWS errors, and a Lambda
+ * that timed out or ran out of memory (every action is idempotent). Step Functions reports those as
+ * "Lambda.Unknown" and the runtime's own "Sandbox.Timedout"; throttled invocations as
+ * "Lambda.TooManyRequestsException" (the Lambda service errors are CDK's own default retry).
+ */
+export const RETRYABLE_ERRORS = [
+  'TransientAwsError',
+  'Sandbox.Timedout',
+  'Lambda.Unknown',
+  'Lambda.TooManyRequestsException',
+];
 
 /** The one retry policy of every Lambda task for transient AWS errors (throttling, 5xx). */
 export const TRANSIENT_RETRY: sfn.RetryProps = {

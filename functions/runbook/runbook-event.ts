@@ -35,7 +35,12 @@ export const runbookEventSchema = z.discriminatedUnion('action', [
   }),
   z.object({ action: z.literal('verify'), plan: planSchema, run: runRecord }),
   z.object({ action: z.literal('report'), plan: planSchema, run: runRecord, outcome }),
-  z.object({ action: z.literal('acquire-lock'), plan: planSchema, run: runRecord, stateMachineArn: z.string() }),
+  z.object({
+    action: z.literal('acquire-lock'),
+    plan: planSchema,
+    run: runRecord,
+    stateMachineArn: z.string(),
+  }),
   z.object({ action: z.literal('approval-granted'), plan: planSchema, run: runRecord }),
   z.object({ action: z.literal('release-lock'), plan: planSchema, run: runRecord, outcome }),
   z.object({ action: z.literal('cleanup'), plan: planSchema, run: runRecord, stateMachineArn: z.string() }),

@@ -14,7 +14,8 @@ const MAIN_STATES = [
   'Report',
   'RevertDrill',
   'ReleaseLock',
-  'HoldCooldown',
+  'CleanUpDeadRun',
+  'SettleDeadRun',
 ];
 
 /** Every state with its name, including those inside Parallel branches and Map processors. */
@@ -83,8 +84,12 @@ describe.each(EXAMPLES)('runbook definition of the %s example', (name) => {
     expect(Object.keys(definition.States)).toEqual(expect.arrayContaining(MAIN_STATES));
   });
 
-  it("waits only for the step's own nextCheckSeconds, never a fixed time", () => {
-    const waits = allStates(definition).filter(([, state]) => state.Type === 'Wait');
+  it("waits only for the step's own nextCheckSeconds, never a fixed time (a cleanup waits for a dead run to settle)", () => {
+    const waits = allStates(definition).filter(
+      ([waitName, state]) =>
+        state.Type === 'Wait' &&
+        !(waitName === 'SettleDeadRun' && state.TimestampPath === '$.cleanup.settleUntil'),
+    );
     expect(waits.length).toBeGreaterThan(0);
 
     const fixed = waits.filter(
@@ -118,7 +123,15 @@ describe.each(EXAMPLES)('runbook definition of the %s example', (name) => {
       .filter(([, state]) => successors(state).includes('SwitchTraffic'))
       .map(([predecessor]) => predecessor);
 
-    expect(predecessors).toEqual(['Recover']);
+    // Recover's branches each catch their own failure; the Choice after it goes on only when none failed.
+    expect(predecessors).toEqual(['RecoverSettled?']);
+    const settled = definition.States['RecoverSettled?'] as unknown as {
+      Choices: unknown[];
+      Default: string;
+    };
+    expect(settled.Default).toBe('SwitchTraffic');
+    expect(settled.Choices).toHaveLength(2);
+    expect(JSON.stringify(settled.Choices)).not.toContain('SwitchTraffic');
     expect(reachable(definition, 'Readiness', 'Recover').has('SwitchTraffic')).toBe(false);
   });
 });

@@ -40,6 +40,7 @@ const IAM_PREFIX: Record<string, string> = {
   'route-53': 'route53',
   s3: 's3',
   sns: 'sns',
+  sfn: 'states',
 };
 
 /** The warm-standby example's strategies together send every command of the step code (promote, drill restore and delete, scale, upsert). */

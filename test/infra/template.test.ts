@@ -193,7 +193,8 @@ describe('DisasterRecoveryRunbook for the warm-standby example', () => {
 
   describe('alarm triggers', () => {
     it('has exactly one rule per plan alarm, matching only its ALARM state changes', () => {
-      template.resourceCountIs('AWS::Events::Rule', plan.triggers.alarms.length);
+      // … plus the execution-status rule that starts cleanup runs
+      template.resourceCountIs('AWS::Events::Rule', plan.triggers.alarms.length + 1);
       for (const alarm of plan.triggers.alarms) {
         template.hasResourceProperties('AWS::Events::Rule', {
           EventPattern: {
@@ -205,6 +206,27 @@ describe('DisasterRecoveryRunbook for the warm-standby example', () => {
           Targets: [Match.objectLike({ Arn: { Ref: stateMachineId } })],
         });
       }
+    });
+
+    it('starts a cleanup run when one of its own executions ends FAILED, TIMED_OUT or ABORTED', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['aws.states'],
+          'detail-type': ['Step Functions Execution Status Change'],
+          detail: { stateMachineArn: [{ Ref: stateMachineId }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+        },
+        Targets: [
+          Match.objectLike({
+            Arn: { Ref: stateMachineId },
+            InputTransformer: Match.objectLike({
+              InputPathsMap: {
+                'detail-executionArn': '$.detail.executionArn',
+                'detail-status': '$.detail.status',
+              },
+            }),
+          }),
+        ],
+      });
     });
 
     it('turns the alarm event into a failover input that names the alarm and the state change time', () => {
@@ -284,7 +306,12 @@ describe('DisasterRecoveryRunbook for the active-active example (no game day)', 
   });
 
   it('fails over on its own alarm only', () => {
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.resourceCountIs('AWS::Events::Rule', 2);
+    template.resourcePropertiesCountIs(
+      'AWS::Events::Rule',
+      { EventPattern: Match.objectLike({ source: ['aws.cloudwatch'] }) },
+      1,
+    );
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({
         detail: { alarmName: ['catalog-singapore-errors'], state: { value: ['ALARM'] } },

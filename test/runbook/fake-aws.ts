@@ -25,7 +25,16 @@ import type { FakeTiming, Handler } from './fake-handler.ts';
 import { FakeRoute53, fqdn, type Zone } from './fake-route53.ts';
 import { FakeStepFunctions } from './fake-step-functions.ts';
 
-export type Service = 'rds' | 'cloudwatch' | 'autoscaling' | 'ec2' | 'route53' | 'dynamodb' | 'sns' | 'sfn' | 's3';
+export type Service =
+  | 'rds'
+  | 'cloudwatch'
+  | 'autoscaling'
+  | 'ec2'
+  | 'route53'
+  | 'dynamodb'
+  | 'sns'
+  | 'sfn'
+  | 's3';
 
 export interface Call {
   readonly service: Service;

@@ -1,6 +1,6 @@
 // The fake lock and history table (DynamoDB, honouring the runbook's condition and update
 // expressions) and the fake SNS topic.
-import { PutObjectCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+
 import {
   type AttributeValue,
   DeleteItemCommand,
@@ -12,6 +12,7 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import { PublishCommand, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { awsError } from '../fixtures.ts';
 import {

@@ -108,6 +108,8 @@ export function runReport(overrides: Partial<RunReport> = {}): RunReport {
     runId: EXECUTION_NAME,
     mode: 'drill',
     outcome: 'succeeded',
+    readinessWarnings: [],
+    sinksFailed: [],
     trigger: 'console',
     incidentStartedAt: '2026-11-25T12:00:00.000Z',
     startedAt: '2026-11-25T12:00:00.000Z',

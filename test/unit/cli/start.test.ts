@@ -149,14 +149,25 @@ describe('dr-runbook start', () => {
     expect(client.config.profile).toBe('dr');
   });
 
-  it('says how to answer when the plan asks for approval', async () => {
+  it('says how to answer when the plan asks for approval of a failover', async () => {
     const output = captured();
     const plan = `${examplesDir}pilot-light.json`;
-    expect(await main(['start', '--mode', 'drill', '--plan', plan], output)).toBe(0);
+    expect(await main(['start', '--mode', 'failover', '--confirm', 'billing', '--plan', plan], output)).toBe(
+      0,
+    );
     expect(cloudFormation).toHaveReceivedCommandWith(DescribeStacksCommand, {
       StackName: 'DrRunbook-billing',
     });
-    expect(output.stderr[0]).toMatch(/waits for a person's approval: dr-runbook approve drill-\S+ --plan /);
+    expect(output.stderr[0]).toMatch(
+      /waits for a person's approval: dr-runbook approve failover-\S+ --plan /,
+    );
+  });
+
+  it('never makes a drill wait for a person, whatever the plan says about approval', async () => {
+    const output = captured();
+    const plan = `${examplesDir}pilot-light.json`;
+    expect(await main(['start', '--mode', 'drill', '--plan', plan], output)).toBe(0);
+    expect(output.stderr.join('\n')).not.toContain('approval');
   });
 
   it('names the stack and how to deploy it when it does not exist', async () => {

@@ -2,6 +2,7 @@ import {
   AutoScalingClient,
   DeleteTagsCommand,
   DescribeAutoScalingGroupsCommand,
+  type LifecycleState,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import {
@@ -283,7 +284,7 @@ describe('scaleStandbyRevert', () => {
 });
 
 /** The restored group (0/0/2 on $Latest, no run tags) with these instances on their way out or not. */
-const restoredGroup = (...states: string[]) =>
+const restoredGroup = (...states: LifecycleState[]) =>
   standbyGroup({ instances: states.map((state, i) => instance(`i-${i}`, '4', { LifecycleState: state })) });
 
 describe('scaleStandbyRevert polling until the group has settled', () => {
@@ -322,7 +323,7 @@ describe('scaleStandbyRevert polling until the group has settled', () => {
 
   it('accepts as many remaining instances as the previous desired capacity, Pending ones included', async () => {
     const previous = { ...PREVIOUS, min: 1, desired: 1 };
-    const group = (...states: string[]) => ({
+    const group = (...states: LifecycleState[]) => ({
       ...restoredGroup(...states),
       MinSize: 1,
       DesiredCapacity: 1,

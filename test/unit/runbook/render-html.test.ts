@@ -18,6 +18,7 @@ const run = (overrides: Partial<RunRecord> = {}): RunRecord => ({
   trigger: { type: 'console' },
   approvalRequired: false,
   lockExpiresAt: '2026-11-26T00:00:00.000Z',
+  executionArn: 'arn:aws:states:eu-central-1:123456789012:execution:dr-runbook-test:run-7',
   ...overrides,
 });
 

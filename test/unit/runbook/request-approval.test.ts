@@ -1,3 +1,4 @@
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -19,6 +20,7 @@ const run = {
   reason: 'eu-west-1 unreachable',
   approvalRequired: true,
   lockExpiresAt: '2026-11-26T00:00:00.000Z',
+  executionArn: 'arn:aws:states:eu-central-1:123456789012:execution:dr-runbook-test:run-7',
 };
 
 describe('approvalRequest', () => {
@@ -52,8 +54,11 @@ describe('requestApproval', () => {
     });
   });
 
-  it('is reached through the runbook handler, which needs TOPIC_ARN', async () => {
+  it('is reached through the runbook handler, which marks the lock as waiting for a person and needs TOPIC_ARN', async () => {
     sns.reset();
+    const dynamo = mockClient(DynamoDBClient);
+    dynamo.on(UpdateItemCommand).resolves({});
+    process.env.HISTORY_TABLE_NAME = 'dr-runbook-billing';
     const saved = process.env.TOPIC_ARN;
     delete process.env.TOPIC_ARN;
     await expect(runRunbookAction({ action: 'request-approval', plan, run, taskToken: 'T' })).rejects.toThrow(
@@ -64,6 +69,12 @@ describe('requestApproval', () => {
     expect(sns).toHaveReceivedCommandWith(PublishCommand, {
       TopicArn: 'arn:aws:sns:eu-central-1:123456789012:t',
     });
+    expect(dynamo).toHaveReceivedCommandWith(UpdateItemCommand, {
+      TableName: 'dr-runbook-billing',
+      ConditionExpression: 'runId = :runId',
+      ExpressionAttributeValues: expect.objectContaining({ ':awaiting': { BOOL: true } }),
+    });
+    delete process.env.HISTORY_TABLE_NAME;
     if (saved === undefined) delete process.env.TOPIC_ARN;
     else process.env.TOPIC_ARN = saved;
   });

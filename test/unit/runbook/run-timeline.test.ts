@@ -11,6 +11,7 @@ const run = (incidentStartedAt = '2026-11-25T12:00:00.000Z'): RunRecord => ({
   trigger: { type: 'console' },
   approvalRequired: false,
   lockExpiresAt: '2026-11-26T00:00:00.000Z',
+  executionArn: 'arn:aws:states:eu-central-1:123456789012:execution:dr-runbook-test:run-7',
 });
 
 const done = (family: ProgressResult['family'], startedAt: string, completedAt: string): ProgressResult => ({

@@ -86,6 +86,7 @@ describe('familyHandler', () => {
       checks: [],
       predictedSeconds: 0,
       evaluatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      ready: true,
     });
     expect(family.calls.map((c) => c.action)).toEqual(['readiness']);
   });
