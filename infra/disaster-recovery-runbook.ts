@@ -151,6 +151,7 @@ export class DisasterRecoveryRunbook extends Construct {
     this.table.grant(
       runbook.function,
       'dynamodb:GetItem',
+      'dynamodb:Query',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',

@@ -1,6 +1,6 @@
 // The two automatic ways in: an alarm going to ALARM starts a failover, and schedules start
 // game-day drills and readiness dry-runs. Both build the same execution input a person would.
-import { TimeZone } from 'aws-cdk-lib';
+import { Duration, TimeZone } from 'aws-cdk-lib';
 import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
@@ -8,6 +8,7 @@ import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { cleanupInput, EXECUTION_ENDED_STATUSES } from '../functions/runbook/cleanup.ts';
+import { RECENT_ALARM_MINUTES } from '../functions/runbook/execution-input.ts';
 import type { DrPlan } from '../plan/schema.ts';
 
 export interface RunbookTriggersProps {
@@ -57,6 +58,9 @@ export class RunbookTriggers extends Construct {
             },
           }),
           retryAttempts: 10,
+          // A later delivery would carry a state change older than the runbook trusts (it would
+          // then need a person's confirmation): give up when the alarm claim expires.
+          maxEventAge: Duration.minutes(RECENT_ALARM_MINUTES),
         }),
       );
       this.alarmRules.push(rule);

@@ -56,7 +56,9 @@ export class LocalExecutions {
     const arn = this.arnOf(name);
     if (this.executions.has(arn)) throw new Error(`ExecutionAlreadyExists: ${arn}`);
     let self: LocalExecution | undefined;
+    const startedAt = new Date();
     const run = startLocalRun({
+      startTime: startedAt,
       definition: this.options.definition,
       input,
       executionName: name,
@@ -73,7 +75,7 @@ export class LocalExecutions {
       arn,
       name,
       input,
-      startedAt: new Date(),
+      startedAt,
       status: 'RUNNING',
       ...(cleanupOf ? { cleanupOf } : {}),
       run,

@@ -20,6 +20,8 @@ export interface LocalRunOptions {
   readonly executionName: string;
   /** $$.Execution.Id. @default "local:<executionName>" */
   readonly executionArn?: string;
+  /** $$.Execution.StartTime. @default now */
+  readonly startTime?: Date;
   /** $$.StateMachine.Id. @default "local:dr-runbook" */
   readonly stateMachineArn?: string;
   readonly taskHandlers: Record<string, LocalTaskHandler>;
@@ -62,11 +64,22 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   return startLocalRun(options).done;
 }
 
+/** Checking a definition takes seconds (a JSON schema compile): once per definition is enough. */
+const machines = new WeakMap<AslDefinition, StateMachine>();
+function machineOf(definition: AslDefinition): StateMachine {
+  let machine = machines.get(definition);
+  if (!machine) {
+    machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+    machines.set(definition, machine);
+  }
+  return machine;
+}
+
 export function startLocalRun(options: LocalRunOptions): LocalRun {
   const { definition } = options;
   const waits = statesOfType(definition, (s) => s.Type === 'Wait');
   const retrying = statesOfType(definition, (s) => Array.isArray(s.Retry));
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  const machine = machineOf(definition);
   const execution = machine.run(options.input, {
     overrides: {
       taskResourceLocalHandlers: options.taskHandlers,

@@ -6,22 +6,24 @@
 // - `drill-only`: a failover holds the lock (or its cooldown is on): remove only what is drill-only
 //   (temporary database, drill record) and keep the compute the failover needs;
 // - `none`: nothing to revert (not a drill, or its own tail already reported it).
-import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { DrPlan } from '../../plan/schema.ts';
 import { awsCall } from '../shared/aws-errors.ts';
 import { InvalidResourceStateError } from '../shared/errors.ts';
 import { STEP_TIMEOUT_SECONDS } from '../shared/step-contract.ts';
-import { type RunRecord, runIdFromExecutionName } from './execution-input.ts';
+import { REVERTED_EXECUTION_STATUSES, type RunRecord, runIdFromExecutionName } from './execution-input.ts';
 import type { ExecutionInfo, Executions } from './executions.ts';
 import { AlreadyRunningError, acquireLock, type LockPorts, readLock, releaseLock } from './lock.ts';
 
 /** A start a dead run had invoked finishes within the step timeout: revert only after that. */
 export const SETTLE_SECONDS = STEP_TIMEOUT_SECONDS + 5;
+/** How far apart the record's start time and the execution's may be. */
+const RECORD_CLOCK_SLACK_MS = 5_000;
 /** How far a chain of dead cleanups is followed back to the drill they were cleaning up. */
 const MAX_CHAIN = 3;
 
-/** Statuses of an execution that may have ended without its tail. */
-export const EXECUTION_ENDED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+/** Statuses of an execution that may have ended without its tail (the execution input's list). */
+export const EXECUTION_ENDED_STATUSES = REVERTED_EXECUTION_STATUSES;
 
 /**
  * The cleanup run's input, the same from the execution-status rule (infra/triggers.ts) and from the
@@ -111,18 +113,29 @@ function executionPrefix(stateMachineArn: string, sibling: string): string {
   return sibling.slice(0, sibling.lastIndexOf(':') + 1);
 }
 
+/**
+ * Whether the run's own tail recorded it. Its record's key starts with its start time, which Step
+ * Functions reports to the millisecond but may round differently from the run's own clock: look
+ * around it and match the run id.
+ */
 async function hasRecord(plan: DrPlan, dynamo: DynamoDBClient, tableName: string, run: DeadRun) {
   if (!run.startedAt) return false;
+  const at = new Date(run.startedAt).getTime();
   const out = await awsCall({ resource: tableName, operation: 'read the run record' }, () =>
     dynamo.send(
-      new GetItemCommand({
+      new QueryCommand({
         TableName: tableName,
-        Key: { pk: { S: `RUN#${plan.name}` }, sk: { S: `${run.startedAt}#${run.runId}` } },
-        ProjectionExpression: 'pk',
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': { S: `RUN#${plan.name}` },
+          ':from': { S: new Date(at - RECORD_CLOCK_SLACK_MS).toISOString() },
+          ':to': { S: `${new Date(at + RECORD_CLOCK_SLACK_MS).toISOString()}~` },
+        },
+        ProjectionExpression: 'sk',
       }),
     ),
   );
-  return out.Item !== undefined;
+  return (out.Items ?? []).some((item) => item.sk?.S?.endsWith(`#${run.runId}`));
 }
 
 export async function cleanUpDeadRun(
@@ -161,9 +174,11 @@ export async function cleanUpDeadRun(
   const deadIds = new Set(chain.map((r) => r.runId));
 
   const lock = await readLock(plan, ports);
+  const heldByDead = lock?.runId !== undefined && lock.runId === direct.runId;
   const preemptedBy = lock?.preemptedRunId && deadIds.has(lock.preemptedRunId) ? lock.runId : undefined;
   const tailRan = !byHand && (await hasRecord(plan, ports.dynamo, ports.tableName, direct));
-  const wantsRevert = target.mode === 'drill' && (byHand || !tailRan || lock?.runId === direct.runId);
+  const wantsRevert =
+    target.mode === 'drill' && (byHand || heldByDead || (!tailRan && direct.status !== 'FAILED'));
 
   let scope: CleanupScope = 'none';
   let lockAcquired = false;
@@ -192,8 +207,11 @@ export async function cleanUpDeadRun(
     ).released;
   }
 
+  // A FAILED run that no longer holds the lock either went through its tail or never got past its
+  // input: only a run stopped, timed out, or failed while holding the lock died without a record.
+  const diedMidRun = direct.status !== 'FAILED' || heldByDead;
   const recordedAborted =
-    !byHand && !tailRan
+    !byHand && !tailRan && diedMidRun
       ? await ports.recordAborted({ ...direct, ...(preemptedBy ? { preemptedBy } : {}) })
       : false;
   const stopped = direct.stoppedAt ? new Date(direct.stoppedAt).getTime() : now.getTime();

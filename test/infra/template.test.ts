@@ -213,7 +213,7 @@ describe('DisasterRecoveryRunbook for the warm-standby example', () => {
         EventPattern: {
           source: ['aws.states'],
           'detail-type': ['Step Functions Execution Status Change'],
-          detail: { stateMachineArn: [{ Ref: stateMachineId }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+          detail: { stateMachineArn: [{ Ref: stateMachineId }], status: ['ABORTED', 'FAILED', 'TIMED_OUT'] },
         },
         Targets: [
           Match.objectLike({

@@ -86,9 +86,20 @@ describe('runbook approval (pilot-light plan)', () => {
     expect(onlyReport(fake)).toMatchObject({ mode: 'failover', outcome: 'succeeded' });
   });
 
+  it('never makes a drill (a game day) wait for a person, whatever the plan says', async () => {
+    const run = await runRunbook(runbook, {
+      input: { mode: 'drill', trigger: { type: 'schedule', scheduleName: 'GameDay' } },
+      stateOverrides: { WaitForApproval: person('approve') },
+    });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered).not.toContain('WaitForApproval');
+    expect(requests).toEqual([]);
+  });
+
   it('changes nothing when the approver denies, reports the denial and releases the lock', async () => {
     const run = await runRunbook(runbook, {
-      input: { mode: 'drill' },
+      input: { mode: 'failover', confirm: 'billing' },
       stateOverrides: { WaitForApproval: person('deny') },
     });
 
@@ -96,7 +107,7 @@ describe('runbook approval (pilot-light plan)', () => {
     expect(run.entered).not.toContain('Recover');
     expect(fake.mutatingCalls('rds', 'autoscaling', 'ec2', 'route53')).toEqual([]);
     expect(onlyReport(fake)).toMatchObject({
-      mode: 'drill',
+      mode: 'failover',
       outcome: 'failed',
       failedStep: 'WaitForApproval',
       cause: expect.stringContaining('ApprovalDenied'),

@@ -123,6 +123,26 @@ describe('runbook input validation', () => {
       { mode: 'drill', trigger: { type: 'alarm', alarmName: 'x', stateChangeTime: '2026-11-25T12:00:00Z' } },
       'mode',
     ],
+    [
+      "an alarm failover naming an alarm that is not the plan's, without confirm",
+      {
+        mode: 'failover',
+        trigger: {
+          type: 'alarm',
+          alarmName: 'someone-elses-alarm',
+          stateChangeTime: new Date().toISOString(),
+        },
+      },
+      'trigger.alarmName',
+    ],
+    [
+      'an alarm failover whose state change is from 1970, without confirm',
+      {
+        mode: 'failover',
+        trigger: { type: 'alarm', alarmName: 'shop-primary-health', stateChangeTime: '1970-01-01T00:00:00Z' },
+      },
+      'trigger.stateChangeTime',
+    ],
   ])('rejects %s as InvalidInput naming the field, touching nothing', async (_, input, field) => {
     const run = await runRunbook(runbook, { input });
 
@@ -131,7 +151,8 @@ describe('runbook input validation', () => {
     expect(run.entered.at(-1)).toBe('InvalidInput');
     expect(run.entered).not.toContain('NeedsLock?');
     expect(run.invocations).toEqual([{ family: 'runbook', action: 'validate-input' }]);
-    expect(fake.calls).toEqual([]);
+    expect(fake.mutatingCalls()).toEqual([]);
+    expect(fake.historyItems()).toEqual([]);
   });
 
   it('says what a manual failover must repeat', async () => {

@@ -50,7 +50,7 @@ interface Failure {
   remaining: number;
 }
 
-const READ_ONLY = /^(Describe|List|Get)/;
+const READ_ONLY = /^(Describe|List|Get|Query|Scan)/;
 
 export class FakeAws {
   /** Every call sent to any client, in order (including the ones made to fail). */

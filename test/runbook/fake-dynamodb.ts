@@ -9,6 +9,8 @@ import {
   type GetItemCommandInput,
   PutItemCommand,
   type PutItemCommandInput,
+  QueryCommand,
+  type QueryCommandInput,
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -38,6 +40,7 @@ export class FakeDynamoDb {
       [UpdateItemCommand, (input: UpdateItemCommandInput) => this.update(input)],
       [DeleteItemCommand, (input: DeleteItemCommandInput) => this.delete(input)],
       [GetItemCommand, (input: GetItemCommandInput) => this.get(input)],
+      [QueryCommand, (input: QueryCommandInput) => this.query(input)],
     ];
   }
 
@@ -83,6 +86,25 @@ export class FakeDynamoDb {
     const existing = this.conditional(input, key);
     this.items.delete(keyOf(key));
     return input.ReturnValues === 'ALL_OLD' && existing ? { Attributes: existing } : {};
+  }
+
+  /** Only what the runbook asks: `pk = :pk`, optionally `AND sk BETWEEN :from AND :to`. */
+  private query(input: QueryCommandInput) {
+    const match = /^pk = (:\w+)(?: AND sk BETWEEN (:\w+) AND (:\w+))?$/.exec(
+      input.KeyConditionExpression ?? '',
+    );
+    if (!match) throw new Error(`fake DynamoDB: unsupported key condition ${input.KeyConditionExpression}`);
+    const value = (name: string | undefined) =>
+      name ? input.ExpressionAttributeValues?.[name]?.S : undefined;
+    const [pk, from, to] = [value(match[1]), value(match[2]), value(match[3])];
+    const items = [...this.items.values()]
+      .filter((item) => item.pk?.S === pk)
+      .filter(
+        (item) =>
+          from === undefined || to === undefined || ((item.sk?.S ?? '') >= from && (item.sk?.S ?? '') <= to),
+      )
+      .sort((a, b) => (a.sk?.S ?? '').localeCompare(b.sk?.S ?? ''));
+    return { Items: items, Count: items.length };
   }
 
   private get(input: GetItemCommandInput) {
