@@ -6,6 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { handler as computeHandler } from '../functions/compute/handler.ts';
 import { handler as databaseHandler } from '../functions/database/handler.ts';
+import { handler as lockHandler } from '../functions/lock/handler.ts';
 import { handler as runbookHandler } from '../functions/runbook/handler.ts';
 import { handler as trafficHandler } from '../functions/traffic/handler.ts';
 import { type ExtractedRunbook, extractRunbook, taskStates } from '../local/extract-definition.ts';
@@ -49,6 +50,7 @@ const HANDLERS: Record<string, LambdaHandler> = {
   compute: computeHandler as LambdaHandler,
   traffic: trafficHandler as LambdaHandler,
   runbook: runbookHandler as LambdaHandler,
+  lock: lockHandler as LambdaHandler,
 };
 
 export interface VirtualRun {

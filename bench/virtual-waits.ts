@@ -11,7 +11,10 @@ import type { VirtualClock } from './virtual-clock.ts';
 export const VIRTUAL_WAIT_RESOURCE = 'arn:aws:states:::bench:virtualWait';
 
 /** How long a Wait state waited: a fixed number of seconds or a path into its input. */
-export type WaitDuration = { readonly seconds: number } | { readonly secondsPath: string };
+export type WaitDuration =
+  | { readonly seconds: number }
+  | { readonly secondsPath: string }
+  | { readonly timestampPath: string };
 
 export interface SubstitutedDefinition {
   readonly definition: AslDefinition;
@@ -24,7 +27,10 @@ const PASSED_ON = ['Next', 'End', 'InputPath', 'OutputPath', 'Comment'] as const
 function waitDuration(name: string, state: AslState): WaitDuration {
   if (typeof state.Seconds === 'number') return { seconds: state.Seconds };
   if (typeof state.SecondsPath === 'string') return { secondsPath: state.SecondsPath };
-  throw new Error(`Wait state ${name}: only Seconds and SecondsPath can be run in virtual time`);
+  if (typeof state.TimestampPath === 'string') return { timestampPath: state.TimestampPath };
+  throw new Error(
+    `Wait state ${name}: only Seconds, SecondsPath and TimestampPath can be run in virtual time`,
+  );
 }
 
 /** A copy of `definition` with each Wait state (branches included) replaced by a virtual-wait Task. */
@@ -59,9 +65,16 @@ export function readPath(input: JsonValue, path: string): JsonValue | undefined 
   return value;
 }
 
-/** The seconds a Wait state would wait for this input. */
-export function waitSeconds(wait: WaitDuration, input: JsonValue): number {
+/** The seconds a Wait state would wait for this input (`nowMs`: the clock, for a timestamp). */
+export function waitSeconds(wait: WaitDuration, input: JsonValue, nowMs = Date.now()): number {
   if ('seconds' in wait) return wait.seconds;
+  if ('timestampPath' in wait) {
+    const value = readPath(input, wait.timestampPath);
+    const at = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+    if (Number.isNaN(at))
+      throw new Error(`${wait.timestampPath} must be an ISO timestamp, got ${JSON.stringify(value)}`);
+    return Math.max(0, (at - nowMs) / 1000);
+  }
   const value = readPath(input, wait.secondsPath);
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
     throw new Error(
@@ -79,7 +92,7 @@ export function virtualWaitHandlers(
     Object.entries(waits).map(([name, wait]): [string, LocalTaskHandler] => [
       name,
       async (input) => {
-        await clock.sleep(waitSeconds(wait, input));
+        await clock.sleep(waitSeconds(wait, input, clock.now()));
         return input;
       },
     ]),

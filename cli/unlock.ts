@@ -3,7 +3,7 @@
 // over a dead run's lock and preempts drills on its own); this is for a cooldown to end early or a
 // lock whose holder cannot be read. Prints what the lock held.
 import { parseArgs } from 'node:util';
-import { breakLock } from '../functions/runbook/lock.ts';
+import { breakLock } from '../functions/lock/lock.ts';
 import { DEPLOYED_OPTIONS, DEPLOYED_USAGE, runDeployedCommand, UsageError } from './deployed-runbook.ts';
 import type { Output } from './main.ts';
 

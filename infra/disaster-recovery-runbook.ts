@@ -22,7 +22,7 @@ import {
   nagArn,
 } from './nag-acknowledgements.ts';
 import { RunbookDashboard } from './runbook-dashboard.ts';
-import { StepFunction } from './step-function.ts';
+import { type StepFamily, StepFunction } from './step-function.ts';
 import {
   computeStatements,
   databaseStatements,
@@ -146,32 +146,40 @@ export class DisasterRecoveryRunbook extends Construct {
         resources: [this.reportsBucket.arnForObjects(`reports/${plan.name}/*`)],
       }),
     );
-    // The lock (LOCK#<plan>), the run history (RUN#<plan>) and the last scheduled readiness
-    // (READINESS#<plan>): every item of this plan's runbook, and no other table.
+    // The run history (RUN#<plan>), the last scheduled readiness (READINESS#<plan>), and the
+    // approval flag on the lock: items of this plan's runbook, and no other table.
+    this.table.grant(runbook.function, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    this.topic.grantPublish(runbook.function);
+
+    const lock = new StepFunction(this, 'LockStep', {
+      family: 'lock',
+      statements: [
+        // The lock checks whether its holder still runs and stops a drill a failover preempts; the
+        // cleanup reads a dead run's input. Scoped by name: referencing the state machine would be a cycle.
+        new PolicyStatement({
+          sid: 'PreemptAndCleanUpThisRunbooksExecutions',
+          actions: ['states:DescribeExecution', 'states:StopExecution'],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'states',
+              resource: 'execution',
+              resourceName: `${runbookStateMachineName(plan)}:*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+        }),
+      ],
+      logRetention,
+      environment: { HISTORY_TABLE_NAME: this.table.tableName },
+    });
+    // The lock item and, for the cleanup, whether a dead run has its record (a Query around its start).
     this.table.grant(
-      runbook.function,
+      lock.function,
       'dynamodb:GetItem',
-      'dynamodb:Query',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
-    );
-    this.topic.grantPublish(runbook.function);
-    // The lock checks whether its holder still runs and stops a preempted drill; the cleanup reads
-    // a dead execution's input. Scoped by name: referencing the state machine would be a cycle.
-    runbook.function.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'PreemptAndCleanUpThisRunbooksExecutions',
-        actions: ['states:DescribeExecution', 'states:StopExecution'],
-        resources: [
-          Stack.of(this).formatArn({
-            service: 'states',
-            resource: 'execution',
-            resourceName: `${runbookStateMachineName(plan)}:*`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      }),
+      'dynamodb:Query',
     );
 
     this.stateMachine = new StateMachine(this, 'Runbook', {
@@ -185,6 +193,7 @@ export class DisasterRecoveryRunbook extends Construct {
             compute: compute.function,
             traffic: traffic.function,
             runbook: runbook.function,
+            lock: lock.function,
           },
         }),
       ),
@@ -199,7 +208,7 @@ export class DisasterRecoveryRunbook extends Construct {
         includeExecutionData: true,
       },
     });
-    this.acknowledgeNagFindings({ database, compute, traffic, runbook });
+    this.acknowledgeNagFindings({ database, compute, traffic, runbook, lock });
 
     new RunbookTriggers(this, 'Triggers', { plan, stateMachine: this.stateMachine });
     this.monitoring = new RunbookDashboard(this, 'Monitoring', {
@@ -210,9 +219,7 @@ export class DisasterRecoveryRunbook extends Construct {
   }
 
   /** Each accepted cdk-nag finding, with its reason (see nag-acknowledgements.ts). */
-  private acknowledgeNagFindings(
-    steps: Record<'database' | 'compute' | 'traffic' | 'runbook', StepFunction>,
-  ): void {
+  private acknowledgeNagFindings(steps: Record<StepFamily, StepFunction>): void {
     const { plan } = this;
     const region = plan.regions.recovery;
     const rds = (resource: string, reason: string) => ({ resource: nagArn(region, 'rds', resource), reason });
@@ -250,7 +257,8 @@ export class DisasterRecoveryRunbook extends Construct {
           ],
     );
     acknowledgeStepFunction(steps.traffic);
-    acknowledgeStepFunction(steps.runbook, [
+    acknowledgeStepFunction(steps.runbook);
+    acknowledgeStepFunction(steps.lock, [
       {
         resource: nagArn(region, 'states', `execution:${runbookStateMachineName(plan)}:*`),
         reason:

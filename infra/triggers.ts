@@ -7,7 +7,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { cleanupInput, EXECUTION_ENDED_STATUSES } from '../functions/runbook/cleanup.ts';
+import { cleanupInput, EXECUTION_ENDED_STATUSES } from '../functions/lock/cleanup.ts';
 import { RECENT_ALARM_MINUTES } from '../functions/runbook/execution-input.ts';
 import type { DrPlan } from '../plan/schema.ts';
 

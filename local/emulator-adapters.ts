@@ -3,7 +3,7 @@
 // 5.x to what AWS does, so the step logic runs unchanged; each use is reported, never hidden. The
 // same hook simulates a regional outage: every request to the failed region fails like a network
 // error would.
-import type { ExecutionInfo } from '../functions/runbook/executions.ts';
+import type { ExecutionInfo } from '../functions/lock/executions.ts';
 import type { ClientCustomizer, CustomizableClient } from '../functions/shared/clients.ts';
 
 /** The local Step Functions the runbook's own execution calls are answered from. */

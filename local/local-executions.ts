@@ -3,8 +3,8 @@
 // Functions about its own executions (DescribeExecution, StopExecution) exactly as AWS would, and it
 // plays the execution-status rule (infra/triggers.ts): an execution that ends FAILED, ABORTED or
 // TIMED_OUT starts a cleanup run with the same input EventBridge sends.
-import { cleanupInput, EXECUTION_ENDED_STATUSES } from '../functions/runbook/cleanup.ts';
-import type { ExecutionInfo } from '../functions/runbook/executions.ts';
+import { cleanupInput, EXECUTION_ENDED_STATUSES } from '../functions/lock/cleanup.ts';
+import type { ExecutionInfo } from '../functions/lock/executions.ts';
 import type { AslDefinition } from './extract-definition.ts';
 import { type EventLog, type LocalRun, type LocalRunResult, startLocalRun } from './run-local.ts';
 import type { JsonValue, LocalTaskHandler } from './task-handlers.ts';

@@ -15,8 +15,10 @@ export interface RunbookFunctions {
   readonly database: IFunction;
   readonly compute: IFunction;
   readonly traffic: IFunction;
-  /** validate-input, the lock, cleanup, request-approval, verify, report */
+  /** validate-input, request-approval, verify, report, record-aborted */
   readonly runbook: IFunction;
+  /** acquire-lock, approval-granted, release-lock, cleanup: the only one that may stop executions */
+  readonly lock: IFunction;
 }
 
 export interface RunbookDefinitionProps {
@@ -74,10 +76,10 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
   );
 
   // ---- the lock: a failover preempts drills and dead runs; refusals are reported and notified.
-  const acquireLock = runbookInvoke(scope, 'AcquireLock', functions.runbook, 'acquire-lock', {
+  const acquireLock = runbookInvoke(scope, 'AcquireLock', functions.lock, 'acquire-lock', {
     comment:
       'Free, cooldown over, or a dead holder: taken. A drill or approval wait: preempted by a failover.',
-    payload: { ...run, stateMachineArn: sfn.JsonPath.stringAt('$.execution.stateMachineArn') },
+    payload: run,
     resultPath: '$.lock',
   });
   const refused = (id: string, error: string) =>
@@ -200,7 +202,7 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
 
   let recovery: sfn.IChainable = recover.parallel;
   if (plan.triggers.approval !== 'none') {
-    recovery = approvalGate(scope, plan, functions.runbook, recover.parallel, failed);
+    recovery = approvalGate(scope, plan, functions, recover.parallel, failed);
   }
 
   const readinessGate = new sfn.Choice(scope, 'ReadinessGate', {
@@ -219,7 +221,7 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
   acquireLock.next(readiness);
 
   // ---- cleanup: a run that died without its tail (or one an operator names) is reverted.
-  const cleanUp = runbookInvoke(scope, 'CleanUpDeadRun', functions.runbook, 'cleanup', {
+  const cleanUp = runbookInvoke(scope, 'CleanUpDeadRun', functions.lock, 'cleanup', {
     comment: 'Frees a dead run’s lock, records it as aborted, and says what its revert may undo.',
     payload: { ...run, stateMachineArn: sfn.JsonPath.stringAt('$.execution.stateMachineArn') },
     resultPath: '$.cleanup',
@@ -229,25 +231,36 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
     comment: 'Whatever the dead run had started finishes within the step timeout: revert after that.',
     time: sfn.WaitTime.timestampPath('$.cleanup.settleUntil'),
   });
+  // The dead run's own record, when its tail never wrote one: aborted (or preempted), notified.
+  const recordDeadRun = runbookInvoke(scope, 'RecordDeadRun', functions.runbook, 'record-aborted', {
+    payload: { dead: sfn.JsonPath.objectAt('$.cleanup.record') },
+    resultPath: '$.deadRunRecord',
+  });
+  const revertNeeded = new sfn.Choice(scope, 'RevertNeeded?');
+  recordDeadRun.addCatch(revertNeeded, { resultPath: '$.deadRunRecordFailure' });
+  recordDeadRun.next(revertNeeded);
   cleanUp.next(
-    new sfn.Choice(scope, 'RevertNeeded?')
-      .when(
-        sfn.Condition.stringEquals('$.cleanup.scope', 'none'),
-        new sfn.Succeed(scope, 'NothingToRevert', {
-          comment: 'Its own tail reported the run, or it was no drill (its lock, if held, was freed).',
-        }),
-      )
-      .otherwise(
-        settle
-          .next(
-            new sfn.Pass(scope, 'PrepareCleanupRevert', {
-              inputPath: '$.cleanup.revertRun',
-              resultPath: '$.revertRun',
-            }),
-          )
-          .next(tail.revert),
-      ),
+    new sfn.Choice(scope, 'DeadRunRecorded?')
+      .when(sfn.Condition.isPresent('$.cleanup.record'), recordDeadRun)
+      .otherwise(revertNeeded),
   );
+  revertNeeded
+    .when(
+      sfn.Condition.stringEquals('$.cleanup.scope', 'none'),
+      new sfn.Succeed(scope, 'NothingToRevert', {
+        comment: 'Its own tail reported the run, or it was no drill (its lock, if held, was freed).',
+      }),
+    )
+    .otherwise(
+      settle
+        .next(
+          new sfn.Pass(scope, 'PrepareCleanupRevert', {
+            inputPath: '$.cleanup.revertRun',
+            resultPath: '$.revertRun',
+          }),
+        )
+        .next(tail.revert),
+    );
 
   const entry = new sfn.Choice(scope, 'NeedsLock?', {
     comment: 'A dry-run only reads: it never blocks a failover.',
@@ -263,10 +276,11 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
 function approvalGate(
   scope: Construct,
   plan: DrPlan,
-  fn: IFunction,
+  functions: RunbookFunctions,
   next: sfn.IChainable,
   failed: (step: string) => sfn.IChainable,
 ): sfn.IChainable {
+  const { runbook: fn, lock: lockFn } = functions;
   const request = new tasks.LambdaInvoke(scope, 'WaitForApproval', {
     lambdaFunction: fn,
     integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
@@ -282,7 +296,7 @@ function approvalGate(
   // A retry publishes a new request with a new task token; the old token simply goes unused.
   request.addRetry(TRANSIENT_RETRY);
   // While it waited, a failover could preempt this run; from here on it is a live failover.
-  const granted = runbookInvoke(scope, 'ApprovalGranted', fn, 'approval-granted', {
+  const granted = runbookInvoke(scope, 'ApprovalGranted', lockFn, 'approval-granted', {
     payload: { run: sfn.JsonPath.objectAt('$.run') },
     resultPath: sfn.JsonPath.DISCARD,
   });

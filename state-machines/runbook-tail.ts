@@ -11,7 +11,13 @@ import { runbookInvoke } from './runbook-invoke.ts';
 import { firstFailedBranch, settledParallel } from './settled-parallel.ts';
 
 export interface RunbookTailProps {
-  readonly functions: { database: IFunction; compute: IFunction; traffic: IFunction; runbook: IFunction };
+  readonly functions: {
+    database: IFunction;
+    compute: IFunction;
+    traffic: IFunction;
+    runbook: IFunction;
+    lock: IFunction;
+  };
 }
 
 export interface RunbookTail {
@@ -88,7 +94,7 @@ export function buildRunbookTail(scope: Construct, props: RunbookTailProps): Run
   );
   report.next(outcome);
 
-  const releaseLock = runbookInvoke(scope, 'ReleaseLock', functions.runbook, 'release-lock', {
+  const releaseLock = runbookInvoke(scope, 'ReleaseLock', functions.lock, 'release-lock', {
     comment: 'Deletes the lock, or turns it into the cooldown after a recovered failover.',
     payload: { run: sfn.JsonPath.objectAt('$.run'), outcome: sfn.JsonPath.objectAt('$') },
     resultPath: '$.lockRelease',

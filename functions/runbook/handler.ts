@@ -7,16 +7,14 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { DrPlan } from '../../plan/schema.ts';
+import type { DeadRun } from '../lock/cleanup.ts';
+import { markAwaitingApproval } from '../lock/lock.ts';
 import { clientsPerRegion } from '../shared/clients.ts';
 import type { StepContext } from '../shared/step-contract.ts';
-import { cleanUpDeadRun, type DeadRun } from './cleanup.ts';
 import { validateExecutionInput } from './execution-input.ts';
-import { sfnExecutions } from './executions.ts';
-import { acquireLock, type LockPorts, markAwaitingApproval, releaseLock } from './lock.ts';
 import { renderHtml } from './render-html.ts';
 import {
   buildAbortedReport,
@@ -37,7 +35,6 @@ const clientsFor = clientsPerRegion((config) => ({
   cloudWatch: new CloudWatchClient(config),
   dynamo: new DynamoDBClient(config),
   sns: new SNSClient(config),
-  sfn: new SFNClient(config),
   // Local emulators serve buckets by path; AWS by virtual host (the default).
   s3: new S3Client({ ...config, forcePathStyle: process.env.DR_RUNBOOK_S3_PATH_STYLE === 'true' }),
 }));
@@ -96,34 +93,17 @@ export async function runRunbookAction(
   context: StepContext = { now: () => new Date() },
 ) {
   const clients = clientsFor(event.plan.regions.recovery);
-  const lockPorts = (): LockPorts => ({
-    dynamo: clients.dynamo,
-    tableName: requiredEnv('HISTORY_TABLE_NAME'),
-    executions: sfnExecutions(clients.sfn),
-  });
   switch (event.action) {
-    case 'acquire-lock':
-      return acquireLock(event.plan, event.run, lockPorts(), context.now());
-    case 'approval-granted':
-      return markAwaitingApproval(event.plan, event.run, false, lockPorts());
-    case 'release-lock': {
-      if (event.run.mode === 'dry-run') return { released: false, detail: 'a dry-run takes no lock' };
-      const recovered = event.outcome.verification !== undefined && event.outcome.failure === undefined;
-      return releaseLock(event.plan, event.run, recovered, lockPorts(), context.now());
-    }
-    case 'cleanup':
-      return cleanUpDeadRun(
-        event.plan,
-        event.run,
-        event.stateMachineArn,
-        { ...lockPorts(), recordAborted: (dead) => recordAborted(event.plan, dead, clients, context) },
-        context.now(),
-      );
+    case 'record-aborted':
+      return { recorded: await recordAborted(event.plan, event.dead, clients, context) };
     case 'validate-input':
       return validateExecutionInput(event.input, event.plan, event.execution);
     case 'request-approval':
       // While it waits for a person, a failover may preempt this run (nothing is touched yet).
-      await markAwaitingApproval(event.plan, event.run, true, lockPorts());
+      await markAwaitingApproval(event.plan, event.run, true, {
+        dynamo: clients.dynamo,
+        tableName: requiredEnv('HISTORY_TABLE_NAME'),
+      });
       return requestApproval(event.plan, event.run, event.taskToken, {
         sns: clients.sns,
         topicArn: requiredEnv('TOPIC_ARN'),

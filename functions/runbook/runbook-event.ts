@@ -4,6 +4,7 @@ import { formatIssues } from '../../plan/format-issues.ts';
 import { planSchema } from '../../plan/schema.ts';
 import * as z from '../../plan/zod.ts';
 import { nonEmptyString } from '../../plan/zod.ts';
+import type { DeadRun } from '../lock/cleanup.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';
 import type { RunRecord } from './execution-input.ts';
 import type { RunOutcomeInput } from './report.ts';
@@ -36,14 +37,13 @@ export const runbookEventSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('verify'), plan: planSchema, run: runRecord }),
   z.object({ action: z.literal('report'), plan: planSchema, run: runRecord, outcome }),
   z.object({
-    action: z.literal('acquire-lock'),
+    action: z.literal('record-aborted'),
     plan: planSchema,
-    run: runRecord,
-    stateMachineArn: z.string(),
+    /** The dead run as the lock's cleanup found it (functions/lock/cleanup.ts). */
+    dead: z.custom<DeadRun & { preemptedBy?: string }>(
+      (v) => typeof v === 'object' && v !== null && 'runId' in v && 'status' in v,
+    ),
   }),
-  z.object({ action: z.literal('approval-granted'), plan: planSchema, run: runRecord }),
-  z.object({ action: z.literal('release-lock'), plan: planSchema, run: runRecord, outcome }),
-  z.object({ action: z.literal('cleanup'), plan: planSchema, run: runRecord, stateMachineArn: z.string() }),
 ]);
 export type RunbookEvent = z.output<typeof runbookEventSchema>;
 

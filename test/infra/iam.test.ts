@@ -193,15 +193,15 @@ describe.each(EXAMPLES)('IAM for the %s example', (name) => {
     roles = familyRoles(template);
   }, SYNTH_TIMEOUT_MS);
 
-  it('finds the policies of all four step families and the state machine', () => {
-    expect(Object.keys(roles).sort()).toEqual(['compute', 'database', 'runbook', 'traffic']);
+  it('finds the policies of every step family, the lock and the state machine', () => {
+    expect(Object.keys(roles).sort()).toEqual(['compute', 'database', 'lock', 'runbook', 'traffic']);
     expect(grants.length).toBeGreaterThan(0);
     for (const role of [...Object.values(roles), stateMachineRole(template)])
       expect(grants.some((g) => g.roles.includes(role))).toBe(true);
   });
 
   if (name === PLAN_CALLING_EVERY_API) {
-    it.each(['database', 'compute', 'traffic', 'runbook'])(
+    it.each(['database', 'compute', 'traffic', 'runbook', 'lock'])(
       'allows the %s role every AWS API its code calls',
       (family) => {
         const called = actionsCalledBy(family);

@@ -190,7 +190,7 @@ describe('runbook lock', () => {
     expect(run.entered).not.toContain('Readiness');
     expect(run.invocations).toEqual([
       { family: 'runbook', action: 'validate-input' },
-      { family: 'runbook', action: 'acquire-lock' },
+      { family: 'lock', action: 'acquire-lock' },
       { family: 'runbook', action: 'report' },
     ]);
     expect(fake.mutatingCalls('rds', 'autoscaling', 'ec2', 'route53')).toEqual([]);

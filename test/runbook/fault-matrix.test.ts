@@ -8,11 +8,12 @@
 // (c) a report names the failed step and the cause (or the refusal, the readiness problem, the
 //     lock problem), or, for a fault on a report sink itself, the report names that sink;
 // (d) a drill leaves nothing behind, or a failed report names what it left.
-import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { drillInstanceId } from '../../functions/database/restore-target.ts';
 import { SINK_RETRY } from '../../functions/runbook/report.ts';
 import type { RunReport } from '../../functions/runbook/report-types.ts';
+import { stepTimeoutSeconds } from '../../functions/shared/deadlines.ts';
+import type { JsonValue } from '../../local/task-handlers.ts';
 import type { FakeAws } from './fake-aws.ts';
 import {
   type Command,
@@ -24,33 +25,29 @@ import {
   type Mode,
   SINK_OF_COMMAND,
 } from './fault-matrix-cases.ts';
-import type { Runbook, RunbookRun } from './harness.ts';
-
-// Speed, not behaviour: aws-local-stepfunctions validates the definition with a freshly compiled
-// JSON schema on every execution (~250 ms; the matrix starts ~700). The same definition object is
-// validated once, for real, and its verdict reused.
-const require = createRequire(import.meta.url);
-const validatorPath = require.resolve('asl-validator', {
-  paths: [require.resolve('aws-local-stepfunctions')],
-});
-jest.unstable_mockModule(validatorPath, () => {
-  const validate = require(validatorPath) as (definition: object, options?: object) => unknown;
-  const verdicts = new WeakMap<object, unknown>();
-  return {
-    default: (definition: object, options?: object) => {
-      if (!verdicts.has(definition)) verdicts.set(definition, validate(definition, options));
-      return verdicts.get(definition);
-    },
-  };
-});
-const { answerProbes, fakeAwsFor, reports, synthesizeExample, testExecutions } = await import('./harness.ts');
+import {
+  answerProbes,
+  fakeAwsFor,
+  type Runbook,
+  type RunbookRun,
+  reports,
+  synthesizeExample,
+  testExecutions,
+} from './harness.ts';
 
 const FAILOVER = { mode: 'failover', confirm: 'shop', reason: 'fault matrix' };
 const DRILL = { mode: 'drill' };
-const INPUT: Record<Mode, object> = { failover: FAILOVER, drill: DRILL };
+const INPUT: Record<Mode, JsonValue> = { failover: FAILOVER, drill: DRILL };
 const REPORTS_BUCKET = 'dr-runbook-reports';
-/** A polling loop that never ends (0 ms waits) is stopped here and reported as unsafe. */
-const MAX_STATES_PER_EXECUTION = 1500;
+/**
+ * Waits take 0 ms, so a polling loop that does not converge spins without its step deadline (wall
+ * clock) ever coming. After this many states the clock jumps past every step deadline, as if the
+ * loop had polled that long; one still running at MAX_STATES is stopped and counted unsafe.
+ */
+const JUMP_AFTER_STATES = 400;
+const MAX_STATES_PER_EXECUTION = 3000;
+/** Set FAULT_MATRIX_VERBOSE=1 to print every case's verdict. */
+const VERBOSE = process.env.FAULT_MATRIX_VERBOSE === '1';
 /** Entered only when Readiness or Recover failed. */
 const RECOVERY_FAILED_STATES = [
   'ReadinessFailed',
@@ -58,6 +55,35 @@ const RECOVERY_FAILED_STATES = [
   'RecoverDatabaseFailed',
   'RecoverComputeFailed',
 ];
+
+/** Moves `Date` (what every step reads as now) forward, for the rest of one case. */
+const RealDate = Date;
+const clock = {
+  offsetMs: 0,
+  jump(ms: number) {
+    this.offsetMs += ms;
+    globalThis.Date = shiftedDate;
+  },
+  reset() {
+    this.offsetMs = 0;
+    globalThis.Date = RealDate;
+  },
+};
+const shiftedDate = new Proxy(RealDate, {
+  construct: (target, args: unknown[], newTarget) =>
+    Reflect.construct(target, args.length > 0 ? args : [RealDate.now() + clock.offsetMs], newTarget),
+  get: (target, property, receiver) =>
+    property === 'now' ? () => RealDate.now() + clock.offsetMs : Reflect.get(target, property, receiver),
+});
+/** Past the longest step deadline of any family, well short of the lock's expiry (hours). */
+function pastEveryDeadlineMs(): number {
+  const families = ['database', 'compute', 'traffic'] as const;
+  const modes = ['failover', 'drill'] as const;
+  const longest = Math.max(
+    ...families.flatMap((f) => modes.map((m) => stepTimeoutSeconds(runbook.plan, f, m))),
+  );
+  return (longest + 60) * 1000;
+}
 
 let runbook: Runbook;
 const commandsOf: Record<Mode, Command[]> = { failover: [], drill: [] };
@@ -183,6 +209,7 @@ function namesTheFailure(report: RunReport | undefined): boolean {
 interface Verdict {
   readonly status: string;
   readonly problems: string[];
+  readonly note?: string;
 }
 
 /** Runs one case on a fresh fake and says what, if anything, was unsafe. */
@@ -196,12 +223,17 @@ async function runCase(c: FaultCase): Promise<Verdict> {
     ...(c.fault.times ? { times: c.fault.times } : {}),
   });
   const runaway: string[] = [];
+  const jumps: string[] = [];
   const entered = new Map<string, number>();
   const local = testExecutions(runbook, {
     onEvent: (execution, event) => {
       if (event.type !== 'StateEntered') return;
       const count = (entered.get(execution.name) ?? 0) + 1;
       entered.set(execution.name, count);
+      if (count === JUMP_AFTER_STATES) {
+        jumps.push(`${execution.name} at ${'state' in event ? event.state.name : '?'}`);
+        clock.jump(pastEveryDeadlineMs());
+      }
       if (count === MAX_STATES_PER_EXECUTION) {
         runaway.push(
           `${execution.name} entered ${count} states (at ${'state' in event ? event.state.name : '?'})`,
@@ -225,21 +257,25 @@ async function runCase(c: FaultCase): Promise<Verdict> {
   const record = records.find((r) => r.outcome !== 'aborted') ?? records[0];
   const reported = record ?? reportStateOutput(main);
 
-  // (a) traffic moved only once database and compute were recovered; a drill never moves it
-  const moved = productionRecordsChanged(fake);
-  if (moved.length > 0) {
-    if (c.mode === 'drill') problems.push(`the drill changed production records ${moved.join(', ')}`);
-    const switchedAt = main.entered.indexOf('SwitchTraffic');
-    const recovered = ['DatabaseStartDone', 'ComputeStartDone'].every((state) => {
+  // (a) traffic is switched only once database and compute recovered; a drill never moves production
+  const switchedAt = main.entered.indexOf('SwitchTraffic');
+  const recoveryFailed = RECOVERY_FAILED_STATES.filter((state) => main.entered.includes(state));
+  const recovered =
+    recoveryFailed.length === 0 &&
+    ['DatabaseStartDone', 'ComputeStartDone'].every((state) => {
       const at = main.entered.indexOf(state);
       return at >= 0 && at < switchedAt;
     });
-    const recoveryFailed = RECOVERY_FAILED_STATES.filter((state) => main.entered.includes(state));
-    if (switchedAt < 0 || !recovered || recoveryFailed.length > 0) {
-      problems.push(
-        `production records ${moved.join(', ')} changed, but ${switchedAt < 0 ? 'SwitchTraffic was never entered' : `recovery had not succeeded first (${recoveryFailed.join(', ') || 'a branch not done'})`}`,
-      );
-    }
+  if (switchedAt >= 0 && !recovered) {
+    problems.push(
+      `SwitchTraffic was entered without a recovery (${recoveryFailed.join(', ') || 'a branch not done'})`,
+    );
+  }
+  const moved = productionRecordsChanged(fake);
+  if (moved.length > 0) {
+    if (c.mode === 'drill') problems.push(`the drill changed production records ${moved.join(', ')}`);
+    if (switchedAt < 0)
+      problems.push(`production records ${moved.join(', ')} changed, but SwitchTraffic was never entered`);
     if (reported?.failedStep === 'Readiness' || reported?.failedStep === 'Recover') {
       problems.push(
         `production records ${moved.join(', ')} changed, and the report says ${reported.failedStep} failed`,
@@ -248,8 +284,8 @@ async function runCase(c: FaultCase): Promise<Verdict> {
   }
 
   // (c) a report names what failed (or, for a fault on a sink, names the sink)
+  const sink = SINK_OF_COMMAND[c.command];
   if (!survived && !namesTheFailure(record)) {
-    const sink = SINK_OF_COMMAND[c.command];
     const fromState = reportStateOutput(main);
     const sinkNamed =
       sink !== undefined &&
@@ -265,13 +301,11 @@ async function runCase(c: FaultCase): Promise<Verdict> {
       );
     }
   }
-  if (survived && !record) {
-    const sink = SINK_OF_COMMAND[c.command];
-    const output = (main.output as { report?: RunReport } | undefined)?.report;
-    if (!sink || !(output?.sinksFailed ?? []).some((failure) => failure.sink === sink)) {
-      problems.push('the run succeeded, but neither its record nor its output names a failed history sink');
-    }
+  // A fault that outlasts the sink's own retries is named in the report, never swallowed.
+  if (sink && c.fault.times === undefined && reported && !reported.sinksFailed.some((f) => f.sink === sink)) {
+    problems.push(`every ${c.command} failed, but the report names no failed ${sink} sink`);
   }
+  if (survived && !record && !sink) problems.push('the run succeeded, but it has no record');
 
   // (d) a drill leaves nothing behind, or a failed run's report names what it left
   if (c.mode === 'drill') {
@@ -310,29 +344,39 @@ async function runCase(c: FaultCase): Promise<Verdict> {
       );
     }
   }
-  return { status, problems };
+  // What the unsafe case's reports said, to diagnose it from the failure message alone
+  const evidence = reports(fake)
+    .filter((r) => r.runId !== 'next-failover')
+    .map(({ mode, runId: id, outcome, failedStep, cause, leftovers, revertProblem, lockProblem }) =>
+      JSON.stringify({ mode, id, outcome, failedStep, cause, leftovers, revertProblem, lockProblem }),
+    );
+  return {
+    status,
+    problems: problems.length > 0 ? [...problems, `reports: ${evidence.join(', ') || 'none'}`] : [],
+    ...(jumps.length > 0 ? { note: `clock jumped past the step deadlines: ${jumps.join(', ')}` } : {}),
+  };
 }
 
 describe('fault matrix: the calls of a clean run', () => {
+  const expected: Record<Mode, string[]> = {
+    failover: ['PromoteReadReplica', 'UpdateAutoScalingGroup', 'ChangeResourceRecordSets'],
+    drill: ['RestoreDBInstanceFromDBSnapshot', 'UpdateAutoScalingGroup', 'ChangeResourceRecordSets'],
+  };
   it.each(['failover', 'drill'] as const)('a clean %s succeeds and its calls are recorded', (mode) => {
     expect(cleanRuns[mode]).toBe('SUCCEEDED');
     expect(commandsOf[mode].length).toBeGreaterThan(0);
-    const expected =
-      mode === 'failover'
-        ? ['PromoteReadReplica', 'UpdateAutoScalingGroup', 'ChangeResourceRecordSets', 'PutItem', 'Publish']
-        : [
-            'RestoreDBInstanceFromDBSnapshot',
-            'UpdateAutoScalingGroup',
-            'ChangeResourceRecordSets',
-            'PutItem',
-            'Publish',
-          ];
-    expect(names(commandsOf[mode])).toEqual(expect.arrayContaining([...expected, 'PutObject']));
-    // fake.fail matches a command by name: one name must be one service's command
-    const all = [...commandsOf.failover, ...commandsOf.drill];
-    for (const { service, command } of all) {
-      expect(`${all.find((c) => c.command === command)?.service}:${command}`).toBe(`${service}:${command}`);
+    // …the report's sinks included: history record, SNS summary, S3 report objects
+    expect(names(commandsOf[mode])).toEqual(
+      expect.arrayContaining([...expected[mode], 'PutItem', 'Publish', 'PutObject']),
+    );
+  });
+
+  it('names each command of one service only (fake.fail matches a command by its name)', () => {
+    const services = new Map<string, Set<string>>();
+    for (const { service, command } of [...commandsOf.failover, ...commandsOf.drill]) {
+      services.set(command, (services.get(command) ?? new Set()).add(service));
     }
+    expect([...services].filter(([, of]) => of.size > 1)).toEqual([]);
   });
 });
 
@@ -349,6 +393,13 @@ describe.each(['failover', 'drill'] as const)('fault matrix: %s', (mode) => {
           verdict = await runCase(c);
         } catch (error) {
           verdict = { status: 'CRASHED', problems: [`the case crashed: ${(error as Error).stack}`] };
+        } finally {
+          clock.reset();
+        }
+        if (VERBOSE) {
+          process.stdout.write(
+            `${caseName(c)} → ${verdict.status}${verdict.note ? ` [${verdict.note}]` : ''}${verdict.problems.length ? ` UNSAFE: ${verdict.problems.join(' | ')}` : ''}\n`,
+          );
         }
         if (verdict.problems.length > 0) {
           tally.unsafe += 1;

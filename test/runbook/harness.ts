@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { jest } from '@jest/globals';
 import { handler as computeHandler } from '../../functions/compute/handler.ts';
 import { handler as databaseHandler } from '../../functions/database/handler.ts';
+import { handler as lockHandler } from '../../functions/lock/handler.ts';
 import { handler as runbookHandler } from '../../functions/runbook/handler.ts';
 import type { RunReport } from '../../functions/runbook/report.ts';
 import { handler as trafficHandler } from '../../functions/traffic/handler.ts';
@@ -85,6 +86,7 @@ const HANDLERS: Record<string, LambdaHandler> = {
   compute: computeHandler as LambdaHandler,
   traffic: trafficHandler as LambdaHandler,
   runbook: runbookHandler as LambdaHandler,
+  lock: lockHandler as LambdaHandler,
 };
 
 export const TOPIC_ARN = 'arn:aws:sns:us-west-2:123456789012:dr-runbook';
@@ -225,6 +227,7 @@ export function causeMessage(run: RunbookRun): string {
   return run.cause ?? '';
 }
 
+/** Invocations of the step families (database, compute, traffic): what touches the application. */
 export function familyInvocations(run: RunbookRun): Invocation[] {
-  return run.invocations.filter((i) => i.family !== 'runbook');
+  return run.invocations.filter((i) => i.family !== 'runbook' && i.family !== 'lock');
 }

@@ -15,9 +15,9 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { DrPlan } from '../../plan/schema.ts';
+import type { RunRecord } from '../runbook/execution-input.ts';
 import { awsCall, awsErrorName } from '../shared/aws-errors.ts';
 import { DrRunbookError, TransientAwsError } from '../shared/errors.ts';
-import type { RunRecord } from './execution-input.ts';
 import type { Executions } from './executions.ts';
 
 /** The lock is held by a live run that a run of this mode may not preempt, or a cooldown is on. */
@@ -265,7 +265,7 @@ export async function markAwaitingApproval(
   plan: DrPlan,
   run: Pick<RunRecord, 'id'>,
   awaiting: boolean,
-  ports: LockPorts,
+  ports: Pick<LockPorts, 'dynamo' | 'tableName'>,
 ): Promise<{ awaitingApproval: boolean }> {
   try {
     await awsCall({ resource: ports.tableName, operation: 'mark the lock as waiting for approval' }, () =>

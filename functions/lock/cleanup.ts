@@ -1,17 +1,22 @@
 // Cleanup of a run that ended without its tail (stopped, preempted, timed out, failed outside the
 // catch), or that an operator asks to revert (docs/design.md, "Nothing dies silently"). It finds
-// the dead run from Step Functions, frees the lock the dead run still holds, records the run as
-// aborted (or preempted) and notifies, and says what the revert that follows may undo:
+// the dead run from Step Functions, frees the lock the dead run still holds, says whether the run
+// needs a record as aborted (or preempted; the runbook writes and notifies it), and what the
+// revert that follows may undo:
 // - `full`: the dead run was a drill and this cleanup now holds the lock: undo everything;
 // - `drill-only`: a failover holds the lock (or its cooldown is on): remove only what is drill-only
 //   (temporary database, drill record) and keep the compute the failover needs;
 // - `none`: nothing to revert (not a drill, or its own tail already reported it).
 import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { DrPlan } from '../../plan/schema.ts';
+import {
+  REVERTED_EXECUTION_STATUSES,
+  type RunRecord,
+  runIdFromExecutionName,
+} from '../runbook/execution-input.ts';
 import { awsCall } from '../shared/aws-errors.ts';
 import { InvalidResourceStateError } from '../shared/errors.ts';
 import { STEP_TIMEOUT_SECONDS } from '../shared/step-contract.ts';
-import { REVERTED_EXECUTION_STATUSES, type RunRecord, runIdFromExecutionName } from './execution-input.ts';
 import type { ExecutionInfo, Executions } from './executions.ts';
 import { AlreadyRunningError, acquireLock, type LockPorts, readLock, releaseLock } from './lock.ts';
 
@@ -55,7 +60,10 @@ export interface CleanupResult {
   lockAcquired: boolean;
   /** The dead run's lock was removed. */
   lockReleased: boolean;
+  /** The dead run has no record of its own: the runbook records it as aborted (or preempted). */
   recordedAborted: boolean;
+  /** What that record says, when one is needed. */
+  record?: DeadRun & { preemptedBy?: string };
   /** Families whose revert is skipped, and why. */
   kept: string[];
   /** The revert waits until then: nothing the dead run started is still in flight. */
@@ -65,10 +73,7 @@ export interface CleanupResult {
   detail: string;
 }
 
-export interface CleanupPorts extends LockPorts {
-  /** Writes the aborted/preempted record and notifies (independent sinks); false if it could not. */
-  recordAborted(dead: DeadRun & { preemptedBy?: string }): Promise<boolean>;
-}
+export type CleanupPorts = LockPorts;
 
 export class RunStillRunningError extends InvalidResourceStateError {}
 
@@ -210,10 +215,7 @@ export async function cleanUpDeadRun(
   // A FAILED run that no longer holds the lock either went through its tail or never got past its
   // input: only a run stopped, timed out, or failed while holding the lock died without a record.
   const diedMidRun = direct.status !== 'FAILED' || heldByDead;
-  const recordedAborted =
-    !byHand && !tailRan && diedMidRun
-      ? await ports.recordAborted({ ...direct, ...(preemptedBy ? { preemptedBy } : {}) })
-      : false;
+  const recordedAborted = !byHand && !tailRan && diedMidRun;
   const stopped = direct.stoppedAt ? new Date(direct.stoppedAt).getTime() : now.getTime();
   const settleUntil = new Date(Math.max(now.getTime(), stopped + SETTLE_SECONDS * 1000)).toISOString();
   return {
@@ -222,6 +224,7 @@ export async function cleanUpDeadRun(
     lockAcquired,
     lockReleased,
     recordedAborted,
+    ...(recordedAborted ? { record: { ...direct, ...(preemptedBy ? { preemptedBy } : {}) } } : {}),
     kept,
     settleUntil,
     revertRun: {

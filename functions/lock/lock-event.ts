@@ -1,0 +1,29 @@
+// Events the state machine sends to the lock Lambda.
+import { formatIssues } from '../../plan/format-issues.ts';
+import { planSchema } from '../../plan/schema.ts';
+import * as z from '../../plan/zod.ts';
+import type { RunRecord } from '../runbook/execution-input.ts';
+import { InvalidStepInputError } from '../shared/errors.ts';
+
+// The run record and outcome are produced by the runbook itself, so they are passed through as is.
+const runRecord = z.custom<RunRecord>((v) => typeof v === 'object' && v !== null && 'id' in v && 'mode' in v);
+const outcome = z.custom<{ verification?: unknown; failure?: unknown }>(
+  (v) => typeof v === 'object' && v !== null,
+);
+
+export const lockEventSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('acquire-lock'), plan: planSchema, run: runRecord }),
+  z.object({ action: z.literal('approval-granted'), plan: planSchema, run: runRecord }),
+  z.object({ action: z.literal('release-lock'), plan: planSchema, run: runRecord, outcome }),
+  z.object({ action: z.literal('cleanup'), plan: planSchema, run: runRecord, stateMachineArn: z.string() }),
+]);
+export type LockEvent = z.output<typeof lockEventSchema>;
+
+export function parseLockEvent(raw: unknown): LockEvent {
+  const parsed = lockEventSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new InvalidStepInputError(
+    `invalid lock event: ${formatIssues(parsed.error, raw).join('; ')}`,
+    'lock event',
+  );
+}
