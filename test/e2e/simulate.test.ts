@@ -203,3 +203,33 @@ describe('simulate against moto', () => {
     expect(after.records['api.shop.example.com CNAME']).toBe('api-standby.us-west-2.shop.example.com');
   }, 60_000);
 });
+
+describe('dr-runbook simulate: a failover always gets through', () => {
+  it.each([
+    ['failover-during-drill', /the drill ended ABORTED; the failover SUCCEEDED/],
+    ['killed-run', /the drill ended ABORTED; the failover SUCCEEDED/],
+  ] as const)(
+    '%s: the failover SUCCEEDS and nothing drill-only is left',
+    async (scenario, note) => {
+      const result = await run({ mode: 'failover', scenario, waitMilliseconds: 20 });
+
+      expect(result.run.status).toBe('SUCCEEDED');
+      expect(result.report?.outcome).toBe('succeeded');
+      expect(result.notes).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(note),
+          'nothing drill-only left behind (temporary database, drill record)',
+        ]),
+      );
+      const seconds = Number(/SUCCEEDED ([\d.]+) s after it arrived/.exec(result.notes.join('\n'))?.[1]);
+      expect(seconds).toBeLessThan(60);
+      const after = await readEnvironment(result.plan, moto.endpoint, TABLE);
+      expect(Object.keys(after.databases).some((id) => id.startsWith('drill-shop-'))).toBe(false);
+      expect(
+        Object.keys(after.records).filter((key) => key.startsWith(`${plan.traffic.drillRecordName} `)),
+      ).toEqual([]);
+      expect(after.group).toMatchObject({ min: 2, desired: 4, max: 8 });
+    },
+    60_000,
+  );
+});

@@ -4,7 +4,8 @@
 // as a blip of two calls). Whatever the fault, the run must either succeed or fail safe:
 // (a) production traffic moves only after database and compute recovered (a drill never moves it);
 // (b) the lock is free for the next failover (proved by running one with the fault gone), or holds
-//     the cooldown of the failover that succeeded;
+//     the cooldown of the failover that succeeded (one whose cooldown could not be written must
+//     name that lock problem, and the next failover must then get through);
 // (c) a report names the failed step and the cause (or the refusal, the readiness problem, the
 //     lock problem), or, for a fault on a report sink itself, the report names that sink;
 // (d) a drill leaves nothing behind, or a failed report names what it left.
