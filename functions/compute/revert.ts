@@ -10,7 +10,7 @@ import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import * as z from '../../plan/zod.ts';
 import { nonEmptyString } from '../../plan/zod.ts';
-import { InvalidResourceStateError } from '../shared/errors.ts';
+import { DrRunbookError, InvalidResourceStateError } from '../shared/errors.ts';
 import { nextCheckSeconds, secondsBetween } from '../shared/polling.ts';
 import type { Change, ProgressResult, StepContext, StepEvent } from '../shared/step-contract.ts';
 import type { ComputeClients } from './clients.ts';
@@ -55,6 +55,8 @@ const revertStateSchema = z.object({
   restored: z.optional(previousSchema),
   /** When a call first found nothing of this run on the group; the next call confirms it. */
   nothingSeenAt: z.optional(isoTime),
+  /** Launch template versions of this run a call deleted: the next call confirms they are gone. */
+  deletedVersions: z.optional(z.array(z.number())),
 });
 export type ComputeRevertState = z.output<typeof revertStateSchema>;
 
@@ -174,11 +176,25 @@ export async function scaleStandbyRevert(
         : ours
           ? [templateRefOf(group)?.version ?? '$Latest', '$Latest']
           : [];
-  const found = new Set(await versionsCreatedByRun(clients.ec2, launchTemplateId, candidates, runId));
+  // A delete is never trusted on its word (a not-found may be wrong): versions deleted by an earlier
+  // call are looked up again, and deleted again if they are still there.
+  const toConfirm = resumed?.deletedVersions ?? [];
+  const found = new Set(
+    await versionsCreatedByRun(
+      clients.ec2,
+      launchTemplateId,
+      [...candidates, ...toConfirm.map(String)],
+      runId,
+    ),
+  );
   if (lateVersion !== undefined) found.add(lateVersion);
   const created = [...found];
+  // What is still on the group if this call fails half way, named in the error the report shows.
+  const leftOnGroup = ours ? `; group ${name} still carries the tags ${RUN_ID_TAG} and ${PREVIOUS_TAG}` : '';
   if (created.length > 0) {
-    await deleteVersions(clients.ec2, launchTemplateId, created);
+    await withLeftovers(`${leftOnGroup}: run "dr-runbook revert ${runId}" once the cause is fixed`, () =>
+      deleteVersions(clients.ec2, launchTemplateId, created),
+    );
     changes.push({
       resource: launchTemplateId,
       action: 'delete-launch-template-version',
@@ -186,12 +202,27 @@ export async function scaleStandbyRevert(
     });
   }
   if (ours) {
-    await deleteRunTags(clients.autoScaling, name);
+    await withLeftovers(
+      `: Auto Scaling group ${name} still carries the tags ${RUN_ID_TAG} and ${PREVIOUS_TAG}; run "dr-runbook revert ${runId}"`,
+      () => deleteRunTags(clients.autoScaling, name),
+    );
     changes.push({ resource: name, action: 'untag', detail: `${RUN_ID_TAG}, ${PREVIOUS_TAG}` });
   }
 
   const restored = `launch template ${previous.launchTemplateId} version ${previous.version}`;
-  const nextState = revertState({ restored: previous });
+  const deletedVersions = [...new Set([...toConfirm, ...created])];
+  const nextState = revertState({
+    restored: previous,
+    ...(deletedVersions.length > 0 ? { deletedVersions } : {}),
+  });
+  if (created.length > 0 && !updated) {
+    return result(
+      false,
+      `deleted launch template ${launchTemplateId} version ${created.join(', ')} of run ${runId}; the next look confirms they are gone`,
+      nextState,
+      changes,
+    );
+  }
   if (updated) {
     return result(
       false,
@@ -210,6 +241,21 @@ export async function scaleStandbyRevert(
     nextState,
     changes,
   );
+}
+
+/** Runs a cleanup call; its error (same class, so retries still apply) also names `leftovers`. */
+async function withLeftovers<T>(leftovers: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof DrRunbookError)) throw error;
+    const Same = error.constructor as new (
+      message: string,
+      resource: string,
+      options?: { cause?: unknown },
+    ) => DrRunbookError;
+    throw new Same(`${error.message}${leftovers}`, error.resource, { cause: error });
+  }
 }
 
 function stillAsStartLeftIt(group: AutoScalingGroup, state: ComputeState): boolean {

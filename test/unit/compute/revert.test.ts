@@ -59,9 +59,17 @@ function arrangeScaled(group = scaledGroup(['a', 'b', 'c', 'd'].map((id) => inst
   asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group] });
   asg.on(UpdateAutoScalingGroupCommand).resolves({});
   asg.on(DeleteTagsCommand).resolves({});
-  ec2.on(DescribeLaunchTemplateVersionsCommand).resolves({ LaunchTemplateVersions: [createdVersion()] });
-  ec2.on(DeleteLaunchTemplateVersionsCommand).resolves({
-    SuccessfullyDeletedLaunchTemplateVersions: [{ LaunchTemplateId: TEMPLATE_ID, VersionNumber: 4 }],
+  // Version 4 exists until it is deleted (a later revert call looks again to confirm it is gone).
+  let deleted = false;
+  ec2.on(DescribeLaunchTemplateVersionsCommand).callsFake(async () => {
+    if (deleted) throw awsError('InvalidLaunchTemplateId.VersionNotFound', 400, 'version 4 not found');
+    return { LaunchTemplateVersions: [createdVersion()] };
+  });
+  ec2.on(DeleteLaunchTemplateVersionsCommand).callsFake(async () => {
+    deleted = true;
+    return {
+      SuccessfullyDeletedLaunchTemplateVersions: [{ LaunchTemplateId: TEMPLATE_ID, VersionNumber: 4 }],
+    };
   });
 }
 
@@ -279,7 +287,37 @@ describe('scaleStandbyRevert', () => {
 
     expect(asg).toHaveReceivedCommandTimes(UpdateAutoScalingGroupCommand, 1);
     expect(asg).toHaveReceivedCommandTimes(DeleteTagsCommand, 1);
-    expect(result.done).toBe(true);
+    // Deleted now; the next look confirms the version is gone before the revert is done.
+    expect(result.done).toBe(false);
+    expect(result.state).toMatchObject({ deletedVersions: [4] });
+  });
+
+  it('names what is still on the group when deleting the drill version fails', async () => {
+    arrangeScaled();
+    ec2.on(DeleteLaunchTemplateVersionsCommand).rejects(awsError('UnauthorizedOperation', 403, 'denied'));
+
+    const failed = scaleStandbyRevert(drillRevert(startedState()), clients, testClock());
+
+    await expect(failed).rejects.toThrow(/still carries the tags dr-runbook:run-id and dr-runbook:previous/);
+    await expect(failed).rejects.toThrow(/dr-runbook revert /);
+  });
+
+  it('never trusts a delete: a version still there on the next look is deleted again', async () => {
+    arrangeScaled(standbyGroup());
+    ec2.on(DescribeLaunchTemplateVersionsCommand).resolves({ LaunchTemplateVersions: [createdVersion()] });
+    const state = {
+      groupName: GROUP,
+      startedAt: RUN_STARTED_AT,
+      revertStartedAt: RUN_STARTED_AT,
+      restored: PREVIOUS,
+      deletedVersions: [4],
+    };
+
+    const result = await scaleStandbyRevert(drillRevert(state), clients, testClock());
+
+    expect(ec2).toHaveReceivedCommandWith(DeleteLaunchTemplateVersionsCommand, { Versions: ['4'] });
+    expect(result.done).toBe(false);
+    expect(result.detail).toContain('the next look confirms they are gone');
   });
 });
 
@@ -387,14 +425,17 @@ describe('scaleStandbyRevert polling until the group has settled', () => {
       revertStartedAt,
       startedAt: revertStartedAt,
       restored: PREVIOUS,
+      deletedVersions: [4],
     });
     expect(second.state).toEqual(first.state);
     expect([first.done, second.done, third.done]).toEqual([false, false, false]);
-    // The later calls only describe the group: no update, no version lookup, no untagging.
+    // The later calls only describe the group and confirm the deleted version is gone: no update,
+    // no second delete, no untagging.
     expect(asg).toHaveReceivedCommandTimes(UpdateAutoScalingGroupCommand, 1);
     expect(asg).toHaveReceivedCommandTimes(DeleteTagsCommand, 1);
     expect(asg).toHaveReceivedCommandTimes(DescribeAutoScalingGroupsCommand, 3);
-    expect(ec2).toHaveReceivedCommandTimes(DescribeLaunchTemplateVersionsCommand, 2);
+    expect(ec2).toHaveReceivedCommandTimes(DeleteLaunchTemplateVersionsCommand, 1);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeLaunchTemplateVersionsCommand, 4);
   });
 
   it('waits longer between looks the longer the revert has taken', async () => {
