@@ -126,15 +126,34 @@ function asgInstanceVersions(client: CustomizableClient) {
   });
 }
 
+/** Versions "deleted" through the adapter below (moto keeps them): later reads no longer list them. */
+const deletedVersions = new Set<string>();
+
 function launchTemplateVersionDeletion(client: CustomizableClient) {
   addInitialize(client, 'drRunbookMotoDeleteVersions', (next, context) => async (args) => {
+    if (active.scenario.moto && context.commandName === 'DescribeLaunchTemplateVersionsCommand') {
+      const result = await next(args);
+      const all = (result.output.LaunchTemplateVersions as Output[] | undefined) ?? [];
+      const kept = all.filter(
+        (v) => !deletedVersions.has(`${String(v.LaunchTemplateId)}:${String(v.VersionNumber)}`),
+      );
+      if (kept.length === all.length) return result;
+      if (kept.length === 0 && (args.input.Versions as string[] | undefined)?.length) {
+        throw Object.assign(new Error('Could not find the launch template version (deleted)'), {
+          name: 'InvalidLaunchTemplateId.VersionNotFound',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      return { ...result, output: { ...result.output, LaunchTemplateVersions: kept } };
+    }
     if (!active.scenario.moto || context.commandName !== 'DeleteLaunchTemplateVersionsCommand')
       return next(args);
     const versions = (args.input.Versions as string[] | undefined) ?? [];
+    for (const v of versions) deletedVersions.add(`${String(args.input.LaunchTemplateId)}:${v}`);
     active.log.notes.add(
       `moto does not implement DeleteLaunchTemplateVersions: version ${versions.join(', ')} of ${String(
         args.input.LaunchTemplateId,
-      )} stays in the emulator (AWS deletes it)`,
+      )} stays in the emulator (AWS deletes it); later reads no longer list it, as in AWS`,
     );
     return {
       output: {

@@ -3,7 +3,7 @@ import validateAsl from 'asl-validator';
 import { type AslDefinition, type AslState, extractRunbook } from '../../local/extract-definition.ts';
 import { EXAMPLES, SYNTH_TIMEOUT_MS, synthesizeExample } from './synth.ts';
 
-/** The runbook's main states (DESIGN.md §2): the local runner and the progress view rely on their names. */
+/** The runbook's main states (docs/design.md, "The runbook"): the local runner and the progress view rely on their names. */
 const MAIN_STATES = [
   'ValidateInput',
   'AcquireLock',

@@ -382,7 +382,7 @@ describe('buildReport', () => {
     );
     expect(report.outcome).toBe('succeeded');
     expect(report.lockProblem).toMatch(
-      /^the lock could not be turned into the cooldown after the failover \(/,
+      /^the lock could not be turned into the cooldown after the failover for run run-1 \(/,
     );
     expect(report.cooldownUntil).toBeUndefined();
   });
