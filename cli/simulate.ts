@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderHtml } from '../functions/runbook/render-html.ts';
-import { MODES, type Mode } from '../functions/shared/step-contract.ts';
+import { MODES } from '../functions/shared/step-contract.ts';
 import { DEFAULT_PLAN } from '../infra/app.ts';
 import { MotoNotFoundError } from '../local/moto-server.ts';
 import { SCENARIOS, type Scenario, simulate } from '../local/simulate.ts';
@@ -12,12 +12,16 @@ import { loadPlanFile } from '../plan/load.ts';
 import type { Output } from './main.ts';
 
 export const SIMULATE_USAGE =
-  'usage: dr-runbook simulate [--plan FILE] [--mode drill|failover|dry-run] [--scenario region-outage] ' +
+  'usage: dr-runbook simulate [--plan FILE] [--mode drill|failover|dry-run|revert --run-id RUN_ID] ' +
+  '[--scenario region-outage|failover-during-drill|killed-run] ' +
   '[--report FILE.html|FILE.md|FILE.json] [--endpoint URL --no-seed]';
 
 const REPORT_FORMATS = ['.html', '.md', '.json'];
 
 class UsageError extends Error {}
+
+const SIMULATED_MODES = [...MODES, 'revert'] as const;
+type SimulatedMode = (typeof SIMULATED_MODES)[number];
 
 function parse(args: string[]) {
   const { values } = parseArgs({
@@ -29,12 +33,23 @@ function parse(args: string[]) {
       report: { type: 'string' },
       endpoint: { type: 'string' },
       'no-seed': { type: 'boolean', default: false },
+      'run-id': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
   });
-  if (!MODES.includes(values.mode as Mode)) {
-    throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got "${values.mode}"`);
+  if (!SIMULATED_MODES.includes(values.mode as SimulatedMode)) {
+    throw new UsageError(`--mode must be one of ${SIMULATED_MODES.join(', ')}, got "${values.mode}"`);
+  }
+  if ((values.mode === 'revert') !== (values['run-id'] !== undefined)) {
+    throw new UsageError(
+      values.mode === 'revert'
+        ? 'name the drill to revert: --mode revert --run-id RUN_ID (with --endpoint URL --no-seed, where it ran)'
+        : '--run-id is for --mode revert only',
+    );
+  }
+  if (values['run-id'] !== undefined && !/^[A-Za-z0-9-]{1,64}$/.test(values['run-id'])) {
+    throw new UsageError(`--run-id must be 1-64 letters, digits or "-", got "${values['run-id']}"`);
   }
   if (!SCENARIOS.includes(values.scenario as Scenario)) {
     throw new UsageError(
@@ -71,7 +86,8 @@ export async function simulateCommand(args: string[], output: Output): Promise<n
   try {
     const result = await simulate({
       plan: loaded.plan,
-      mode: values.mode as Mode,
+      mode: values.mode as SimulatedMode,
+      ...(values['run-id'] !== undefined ? { revertRunId: values['run-id'] } : {}),
       scenario: values.scenario as Scenario,
       endpoint: values.endpoint,
       seed: !values['no-seed'],

@@ -3,16 +3,17 @@
 // over a dead run's lock and preempts drills on its own); this is for a cooldown to end early or a
 // lock whose holder cannot be read. Prints what the lock held.
 import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { breakLock } from '../functions/lock/lock.ts';
 import { DEPLOYED_OPTIONS, DEPLOYED_USAGE, runDeployedCommand, UsageError } from './deployed-runbook.ts';
 import type { Output } from './main.ts';
 
-export const UNLOCK_USAGE = `--confirm PLAN_NAME ${DEPLOYED_USAGE}`;
+export const UNLOCK_USAGE = `--confirm PLAN_NAME [--endpoint URL] ${DEPLOYED_USAGE}`;
 
 function parse(args: string[]) {
   const { values } = parseArgs({
     args,
-    options: { ...DEPLOYED_OPTIONS, confirm: { type: 'string' } },
+    options: { ...DEPLOYED_OPTIONS, confirm: { type: 'string' }, endpoint: { type: 'string' } },
     allowPositionals: false,
     strict: true,
   });
@@ -32,9 +33,25 @@ export function unlockCommand(args: string[], output: Output) {
               (parsed.confirm === undefined ? '' : `, got "${parsed.confirm}"`),
           );
         }
-        const { HistoryTableName } = await runbook.outputs();
-        const held = await runbook.call('dynamodb:DeleteItem', HistoryTableName, () =>
-          breakLock(runbook.plan, { dynamo: runbook.dynamo, tableName: HistoryTableName }),
+        // --endpoint: the local emulator a simulation ran against (its table is named by the plan).
+        const local = parsed.endpoint !== undefined;
+        if (local && !/^https?:\/\/[^/]+/.test(parsed.endpoint ?? '')) {
+          throw new UsageError(
+            `--endpoint must be a URL such as http://127.0.0.1:5000, got "${parsed.endpoint}"`,
+          );
+        }
+        const tableName = local
+          ? `dr-runbook-${runbook.plan.name}`
+          : (await runbook.outputs()).HistoryTableName;
+        const dynamo = local
+          ? new DynamoDBClient({
+              region: runbook.region,
+              endpoint: parsed.endpoint,
+              credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+            })
+          : runbook.dynamo;
+        const held = await runbook.call('dynamodb:DeleteItem', tableName, () =>
+          breakLock(runbook.plan, { dynamo, tableName }),
         );
         if (!held) {
           out.out(`the lock of plan "${runbook.plan.name}" was free: nothing to break`);

@@ -12,7 +12,12 @@ export interface LocalStepFunctions {
   stop(arn: string, cause?: string): boolean;
 }
 
+/** A fault a test injects between the SDK and the emulator: the error to throw, or undefined. */
+export type FaultInjector = (command: string, region: string) => Error | undefined;
+
 export interface EmulatorScenario {
+  /** Faults only tests install (the fault matrix over HTTP); each injected fault is counted. */
+  inject?: FaultInjector;
   /** Answers the runbook's Step Functions calls about its own executions (moto's do not execute). */
   executions?: LocalStepFunctions;
   /** Requests to this region fail as in a regional outage. */
@@ -26,6 +31,8 @@ export class AdapterLog {
   readonly notes = new Set<string>();
   /** Requests refused because their region was down. */
   blockedRequests = 0;
+  /** Requests a test's fault injector failed. */
+  injectedFaults = 0;
 }
 
 type Output = Record<string, unknown>;
@@ -67,6 +74,11 @@ const instanceVersions = new Map<string, string>();
 
 function regionalOutage(client: CustomizableClient, region: string) {
   addInitialize(client, 'drRunbookRegionalOutage', (next, context) => async (args) => {
+    const fault = active.scenario.inject?.(String(context.commandName ?? '').replace(/Command$/, ''), region);
+    if (fault) {
+      active.log.injectedFaults += 1;
+      throw fault;
+    }
     if (active.scenario.outageRegion === region) {
       active.log.blockedRequests += 1;
       throw Object.assign(

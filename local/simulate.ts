@@ -15,6 +15,7 @@ import {
   deactivateRun,
   type EmulatorScenario,
   emulatorAdapters,
+  type FaultInjector,
 } from './emulator-adapters.ts';
 import { differences, readEnvironment } from './environment-state.ts';
 import { extractRunbook, LOCAL_ACCOUNT } from './extract-definition.ts';
@@ -46,7 +47,9 @@ export type Scenario = (typeof SCENARIOS)[number];
 
 export interface SimulateOptions {
   readonly plan: DrPlan;
-  readonly mode: Mode;
+  readonly mode: Mode | 'revert';
+  /** The run a `revert` undoes (what a drill left behind, found by its run id). */
+  readonly revertRunId?: string;
   readonly scenario: Scenario;
   /** Use this emulator (or account endpoint) instead of starting moto. */
   readonly endpoint?: string;
@@ -55,6 +58,8 @@ export interface SimulateOptions {
   /** Real milliseconds each Wait state pauses (operations in the emulator complete at once). @default 50 */
   readonly waitMilliseconds?: number;
   readonly write: (line: string) => void;
+  /** Faults between the SDK and the emulator, for tests only (reported in the notes). */
+  readonly faults?: FaultInjector;
 }
 
 export interface SimulationResult {
@@ -109,9 +114,10 @@ function localStateMachineArn(plan: DrPlan): string {
   return `arn:aws:states:${plan.regions.recovery}:${LOCAL_ACCOUNT}:stateMachine:dr-runbook-${plan.name}`;
 }
 
-function executionInput(plan: DrPlan, mode: Mode): Record<string, string> {
+function executionInput(plan: DrPlan, mode: Mode | 'revert', runId?: string): Record<string, string> {
   return {
     mode,
+    ...(mode === 'revert' && runId ? { runId } : {}),
     reason: `dr-runbook simulate (${mode})`,
     requestedBy: process.env.USER ?? 'dr-runbook-simulate',
     ...(mode === 'failover' ? { confirm: plan.name } : {}),
@@ -155,7 +161,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     }
     for (const line of created) write(`  + ${line}`);
 
-    const scenario: EmulatorScenario = { moto: emulated };
+    const scenario: EmulatorScenario = {
+      moto: emulated,
+      ...(options.faults ? { inject: options.faults } : {}),
+    };
     const log = new AdapterLog();
     setClientCustomizer(emulatorAdapters);
     activateRun(scenario, log);
@@ -182,7 +191,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const notes: string[] = [];
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const twoRuns = options.scenario === 'failover-during-drill' || options.scenario === 'killed-run';
-    const mode: Mode = twoRuns ? 'failover' : options.mode;
+    const mode = twoRuns ? 'failover' : options.mode;
     const executionName = `${mode}-${stamp}`;
     const drillName = `drill-${stamp}`;
     write('');
@@ -235,7 +244,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       executions.start(drillName, executionInput(plan, 'drill'));
     } else {
       write(`Running a ${mode.toUpperCase()} of "${plan.name}" (execution ${executionName})`);
-      executions.start(executionName, executionInput(plan, mode));
+      executions.start(executionName, executionInput(plan, mode, options.revertRunId));
     }
     // The main run is the failover in the two-run scenarios: wait until it exists, then for all.
     await executions.settled();
@@ -270,6 +279,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const report = await recordedReport(plan, resources.tableName, runId);
     const after = await readEnvironment(plan, endpoint, resources.tableName);
     notes.push(...log.notes);
+    if (log.injectedFaults > 0)
+      notes.push(`${log.injectedFaults} request(s) failed by the test's fault injector`);
     if (log.blockedRequests > 0)
       notes.push(`${log.blockedRequests} request(s) to ${plan.regions.primary} failed (simulated outage)`);
     if (options.scenario === 'region-outage') {

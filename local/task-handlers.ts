@@ -8,6 +8,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { STEP_TIMEOUT_SECONDS } from '../functions/shared/step-contract.ts';
 import type { AslDefinition, ExtractedRunbook } from './extract-definition.ts';
 import { taskStates } from './extract-definition.ts';
 
@@ -48,14 +49,33 @@ export const localLambdaContext = (functionName: string) => ({
   succeed: () => undefined,
 });
 
+/** A handler still running after the step timeout fails as Lambda's runtime says: Sandbox.Timedout. */
+function withinTimeout<T>(work: Promise<T>, seconds: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new LambdaFunctionError('Sandbox.Timedout', `Task timed out after ${seconds.toFixed(2)} seconds`),
+        ),
+      seconds * 1000,
+    );
+    timer.unref();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 function lambdaTask(family: string, handler: LambdaHandler): LocalTaskHandler {
   return async (input) => {
-    try {
-      return (await handler(input, localLambdaContext(`dr-runbook-${family}`))) as JsonValue;
-    } catch (error) {
-      const err = error instanceof Error ? error : new Error(String(error));
-      throw new LambdaFunctionError(err.name || 'Error', err.message);
-    }
+    const invocation = (async () => {
+      try {
+        return (await handler(input, localLambdaContext(`dr-runbook-${family}`))) as JsonValue;
+      } catch (error) {
+        const err = error instanceof Error ? error : new Error(String(error));
+        throw new LambdaFunctionError(err.name || 'Error', err.message);
+      }
+    })();
+    return withinTimeout(invocation, STEP_TIMEOUT_SECONDS);
   };
 }
 
