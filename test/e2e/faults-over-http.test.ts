@@ -1,6 +1,9 @@
 // A handful of the fault matrix's cases over HTTP against moto (the in-process matrix is
 // test/runbook/fault-matrix.test.ts): the fault is injected between the SDK and the emulator by an
 // adapter only tests install, and the run must survive or fail safe exactly as in process.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from '@jest/globals';
 import { main } from '../../cli/main.ts';
@@ -71,9 +74,23 @@ describe('faults over HTTP against moto', () => {
 
     // Once the cause is fixed, a revert of that run in the same emulator removes the leftover.
     const runId = result.report?.runId ?? '';
+    // The plan as seeded (the emulator's hosted zone id), as --no-seed needs it.
+    const planFile = join(mkdtempSync(join(tmpdir(), 'dr-runbook-plan-')), 'seeded.json');
+    writeFileSync(planFile, JSON.stringify(result.plan));
     const out: string[] = [];
     const code = await main(
-      ['simulate', '--mode', 'revert', '--run-id', runId, '--endpoint', moto.endpoint, '--no-seed'],
+      [
+        'simulate',
+        '--plan',
+        planFile,
+        '--mode',
+        'revert',
+        '--run-id',
+        runId,
+        '--endpoint',
+        moto.endpoint,
+        '--no-seed',
+      ],
       { out: (l) => out.push(l), err: (l) => out.push(l) },
     );
     expect(code).toBe(0);
