@@ -104,5 +104,6 @@ describe('the dr-runbook executable', () => {
       code: 1,
       stdout: expect.stringContaining('compute.capacity.desired: must be a number, got the string "4"'),
     });
-  });
+    // Two Node processes that load TypeScript through tsx: seconds each on a busy 2-core machine.
+  }, 30_000);
 });
