@@ -23,9 +23,18 @@ function summary(output: unknown): string {
   const o = output as Record<string, unknown>;
   if (typeof o.detail === 'string') return o.detail;
   if (Array.isArray(o.checks)) {
-    const checks = o.checks as Array<{ status: string }>;
+    const checks = o.checks as Array<{ status: string; name: string; detail?: string }>;
     const count = (s: string) => checks.filter((c) => c.status === s).length;
-    return `${count('pass')} pass, ${count('warn')} warn, ${count('fail')} fail; predicted ${String(o.predictedSeconds)} s`;
+    // Every check that warned or failed is named with what it found, not only counted.
+    const named = checks
+      .filter((c) => c.status !== 'pass')
+      .map((c) => `\n            ${c.status === 'fail' ? '✗' : '!'} ${c.name}: ${c.detail ?? ''}`)
+      .join('');
+    const error = o.error as { Cause?: string } | undefined;
+    const failedToRun = error
+      ? `\n            ✗ readiness could not run: ${String(error.Cause ?? '').slice(0, 240)}`
+      : '';
+    return `${count('pass')} pass, ${count('warn')} warn, ${count('fail')} fail; predicted ${String(o.predictedSeconds)} s${named}${failedToRun}`;
   }
   return '';
 }
