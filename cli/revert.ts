@@ -4,10 +4,10 @@
 // reports what it could not remove by name. Prints the execution ARN; --watch follows it.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DEPLOYED_OPTIONS, DEPLOYED_USAGE, runDeployedCommand, UsageError } from './deployed-runbook.ts';
 import type { Output } from './main.ts';
-import { parseIntervalSeconds, type WatchDependencies, watchExecution } from './watch.ts';
+import { startExecution } from './start-execution.ts';
+import { parseIntervalSeconds, type WatchDependencies } from './watch.ts';
 
 export const REVERT_USAGE = `RUN_ID [--reason TEXT] [--watch [--interval-seconds N]] ${DEPLOYED_USAGE}`;
 
@@ -44,8 +44,7 @@ export function revertCommand(args: string[], output: Output, dependencies: Watc
       usage: REVERT_USAGE,
       parse,
       async run(runbook, parsed, out) {
-        const { StateMachineArn } = await runbook.outputs();
-        const name = `revert-${parsed.runId}`.slice(0, 70) + `-${randomBytes(2).toString('hex')}`;
+        const name = `${`revert-${parsed.runId}`.slice(0, 70)}-${randomBytes(2).toString('hex')}`;
         const input = {
           mode: 'revert',
           runId: parsed.runId,
@@ -53,25 +52,12 @@ export function revertCommand(args: string[], output: Output, dependencies: Watc
           requestedBy: 'dr-runbook revert',
           ...(parsed.reason !== undefined ? { reason: parsed.reason } : {}),
         };
-        const { executionArn } = await runbook.call('states:StartExecution', StateMachineArn, () =>
-          runbook.sfn.send(
-            new StartExecutionCommand({
-              stateMachineArn: StateMachineArn,
-              name,
-              input: JSON.stringify(input),
-            }),
-          ),
+        return startExecution(
+          runbook,
+          { name, input, watch: parsed.watch, intervalSeconds: parsed.intervalSeconds },
+          out,
+          dependencies,
         );
-        if (!executionArn) throw new Error(`StartExecution returned no execution ARN for ${name}`);
-        out.out(executionArn);
-        if (!parsed.watch) {
-          out.err(`Follow it with: ${runbook.commandLine('watch', name)}`);
-          return 0;
-        }
-        return watchExecution(runbook, executionArn, out, {
-          ...dependencies,
-          intervalSeconds: parsed.intervalSeconds,
-        });
       },
     },
     args,

@@ -4,13 +4,13 @@
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { InvalidInputError, validateExecutionInput } from '../functions/runbook/execution-input.ts';
 import { MODES, type Mode } from '../functions/shared/step-contract.ts';
 import type { DrPlan } from '../plan/schema.ts';
 import { DEPLOYED_OPTIONS, DEPLOYED_USAGE, runDeployedCommand, UsageError } from './deployed-runbook.ts';
 import type { Output } from './main.ts';
-import { parseIntervalSeconds, type WatchDependencies, watchExecution } from './watch.ts';
+import { startExecution } from './start-execution.ts';
+import { parseIntervalSeconds, type WatchDependencies } from './watch.ts';
 
 export const START_USAGE =
   `--mode dry-run|drill|failover [--confirm PLAN_NAME] [--reason TEXT] [--requested-by WHO] ` +
@@ -112,32 +112,24 @@ export function startCommand(args: string[], output: Output, dependencies: Watch
         const now = new Date();
         const name = executionNameFor(parsed.mode, now);
         const { input, run } = startInput(runbook.plan, parsed, name, now);
-        const { StateMachineArn } = await runbook.outputs();
-        const { executionArn } = await runbook.call('states:StartExecution', StateMachineArn, () =>
-          runbook.sfn.send(
-            new StartExecutionCommand({
-              stateMachineArn: StateMachineArn,
-              name,
-              input: JSON.stringify(input),
-            }),
-          ),
+        return startExecution(
+          runbook,
+          {
+            name,
+            input,
+            watch: parsed.watch,
+            intervalSeconds: parsed.intervalSeconds,
+            ...(run.approvalRequired
+              ? {
+                  hint:
+                    `This ${parsed.mode} waits for a person's approval: ${runbook.commandLine('approve', name)} ` +
+                    `(or ${runbook.commandLine('deny', name)} --reason "…")`,
+                }
+              : {}),
+          },
+          out,
+          dependencies,
         );
-        if (!executionArn) throw new Error(`StartExecution returned no execution ARN for ${name}`);
-        out.out(executionArn);
-        if (run.approvalRequired) {
-          out.err(
-            `This ${parsed.mode} waits for a person's approval: ${runbook.commandLine('approve', name)} ` +
-              `(or ${runbook.commandLine('deny', name)} --reason "…")`,
-          );
-        }
-        if (!parsed.watch) {
-          out.err(`Follow it with: ${runbook.commandLine('watch', name)}`);
-          return 0;
-        }
-        return watchExecution(runbook, executionArn, out, {
-          ...dependencies,
-          intervalSeconds: parsed.intervalSeconds,
-        });
       },
     },
     args,
