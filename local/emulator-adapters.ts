@@ -5,6 +5,7 @@
 // error would.
 import type { ExecutionInfo } from '../functions/lock/executions.ts';
 import type { ClientCustomizer, CustomizableClient } from '../functions/shared/clients.ts';
+import { describeExecutionOutput } from './local-executions.ts';
 
 /** The local Step Functions the runbook's own execution calls are answered from. */
 export interface LocalStepFunctions {
@@ -196,17 +197,7 @@ function localExecutions(client: CustomizableClient) {
           name: 'ExecutionDoesNotExist',
           $metadata: { httpStatusCode: 400 },
         });
-      return {
-        output: {
-          $metadata: {},
-          executionArn: arn,
-          name: found.name,
-          status: found.status,
-          startDate: new Date(found.startedAt),
-          ...(found.stoppedAt ? { stopDate: new Date(found.stoppedAt) } : {}),
-          input: found.input,
-        },
-      };
+      return { output: { $metadata: {}, ...describeExecutionOutput(arn, found) } };
     }
     if (context.commandName === 'StopExecutionCommand') {
       executions.stop(arn, String(args.input.cause ?? ''));

@@ -9,6 +9,18 @@ import type { AslDefinition } from './extract-definition.ts';
 import { type EventLog, type LocalRun, type LocalRunResult, startLocalRun } from './run-local.ts';
 import type { JsonValue, LocalTaskHandler } from './task-handlers.ts';
 
+/** DescribeExecution's answer for an execution of the registry (shared by its two SDK stand-ins). */
+export function describeExecutionOutput(arn: string, found: ExecutionInfo) {
+  return {
+    executionArn: arn,
+    name: found.name,
+    status: found.status,
+    startDate: new Date(found.startedAt),
+    ...(found.stoppedAt ? { stopDate: new Date(found.stoppedAt) } : {}),
+    input: found.input,
+  };
+}
+
 export interface LocalExecutionsOptions {
   readonly definition: AslDefinition;
   /** $$.StateMachine.Id: executions are `<…:execution:name>` under it. */

@@ -123,49 +123,26 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
   );
 
   // ---- recovery: database and compute side by side, every branch settled before anything else.
+  /** A family's start → wait → check loop as a settled branch, e.g. Database: DatabaseStart, … */
+  const startBranch = (family: 'database' | 'compute' | 'traffic') => {
+    const name = `${family[0]?.toUpperCase()}${family.slice(1)}`;
+    return {
+      key: family,
+      name,
+      loop: pollingLoop(scope, { fn: functions[family], name, first: 'start', resultPath: '$.progress' }),
+    };
+  };
   const recover = settledParallel(scope, 'Recover', {
     comment: 'Database and compute side by side; each polls until healthy, a failure waits for the other.',
     resultPath: '$.results',
-    branches: [
-      {
-        key: 'database',
-        name: 'Database',
-        loop: pollingLoop(scope, {
-          fn: functions.database,
-          name: 'Database',
-          first: 'start',
-          resultPath: '$.progress',
-        }),
-      },
-      {
-        key: 'compute',
-        name: 'Compute',
-        loop: pollingLoop(scope, {
-          fn: functions.compute,
-          name: 'Compute',
-          first: 'start',
-          resultPath: '$.progress',
-        }),
-      },
-    ],
+    branches: [startBranch('database'), startBranch('compute')],
   });
   recover.parallel.addCatch(failed('Recover'), { resultPath: '$.caught' });
 
   const switchTraffic = settledParallel(scope, 'SwitchTraffic', {
     comment: 'Only reached once database and compute are healthy.',
     resultPath: '$.switch',
-    branches: [
-      {
-        key: 'traffic',
-        name: 'Traffic',
-        loop: pollingLoop(scope, {
-          fn: functions.traffic,
-          name: 'Traffic',
-          first: 'start',
-          resultPath: '$.progress',
-        }),
-      },
-    ],
+    branches: [startBranch('traffic')],
   });
   switchTraffic.parallel.addCatch(failed('SwitchTraffic'), { resultPath: '$.caught' });
 

@@ -8,6 +8,7 @@ import {
   type StopExecutionCommandInput,
 } from '@aws-sdk/client-sfn';
 import type { LocalStepFunctions } from '../../local/emulator-adapters.ts';
+import { describeExecutionOutput } from '../../local/local-executions.ts';
 import type { Handler } from './fake-handler.ts';
 
 const doesNotExist = (arn: string) =>
@@ -31,14 +32,7 @@ export class FakeStepFunctions {
     const arn = input.executionArn ?? '';
     const found = this.executions?.describe(arn);
     if (!found) throw doesNotExist(arn);
-    return {
-      executionArn: arn,
-      name: found.name,
-      status: found.status,
-      startDate: new Date(found.startedAt),
-      ...(found.stoppedAt ? { stopDate: new Date(found.stoppedAt) } : {}),
-      input: found.input,
-    };
+    return describeExecutionOutput(arn, found);
   }
 
   private stop(input: StopExecutionCommandInput) {
