@@ -54,7 +54,8 @@ export interface HolderInfo {
 
 export interface LockAcquired {
   acquired: true;
-  preempted?: HolderInfo;
+  /** The run this failover stopped; `stopFailed` when it could not be stopped (it went on anyway). */
+  preempted?: HolderInfo & { stopFailed?: string };
   tookOverDeadRun?: HolderInfo & { status: string };
 }
 
@@ -163,7 +164,15 @@ export async function acquireLock(
       mode: item.mode ?? 'unknown',
       ...(item.executionArn ? { executionArn: item.executionArn } : {}),
     };
-    const status = await holderStatus(item, ports, now);
+    // A failover does not let an unreadable holder stop it: it treats the holder as live (so a live
+    // failover still refuses it) and preempts it if it may.
+    let status: string;
+    try {
+      status = await holderStatus(item, ports, now);
+    } catch (error) {
+      if (run.mode !== 'failover') throw error;
+      status = 'RUNNING';
+    }
     if (status !== 'RUNNING') {
       if (await writeHolder(plan, run, item, ports))
         return { acquired: true, tookOverDeadRun: { ...holder, status } };
@@ -179,16 +188,24 @@ export async function acquireLock(
       );
     }
     // Stop first, then take the lock: a preempted drill that kept running could revert compute
-    // the failover is scaling up. Stopping an execution that has ended is harmless.
+    // the failover is scaling up. Stopping an execution that has ended is harmless. If it cannot be
+    // stopped (its SDK retries exhausted), the failover still goes on and says so: a drill left
+    // running only touches its own drill resources, its compute revert refuses a group the
+    // failover has tagged, and compute check raises a group someone lowered.
+    let stopFailed: string | undefined;
     if (item.executionArn) {
-      await ports.executions.stop(
-        item.executionArn,
-        'Preempted',
-        `preempted by failover ${run.id} of plan "${plan.name}"; its cleanup reverts only what is drill-only`,
-      );
+      try {
+        await ports.executions.stop(
+          item.executionArn,
+          'Preempted',
+          `preempted by failover ${run.id} of plan "${plan.name}"; its cleanup reverts only what is drill-only`,
+        );
+      } catch (error) {
+        stopFailed = error instanceof Error ? error.message : String(error);
+      }
     }
     if (await writeHolder(plan, run, item, ports, { preemptedRunId: { S: holder.runId } }))
-      return { acquired: true, preempted: holder };
+      return { acquired: true, preempted: { ...holder, ...(stopFailed ? { stopFailed } : {}) } };
   }
   throw new TransientAwsError(
     `the lock of plan "${plan.name}" changed ${MAX_ROUNDS} times while being taken: another run is starting; try again`,

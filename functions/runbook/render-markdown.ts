@@ -22,6 +22,9 @@ export function lockLines(report: RunReport): string[] {
     lines.push(
       `Preempted ${mode} run ${runId}${executionArn ? ` (${executionArn})` : ''} to take the lock; its cleanup reverts what it left.`,
     );
+    if (report.preemptedRun.stopFailed) {
+      lines.push(`**That run could not be stopped** (${report.preemptedRun.stopFailed}): stop it by hand.`);
+    }
   }
   if (report.tookOverDeadRun) {
     const { mode, runId, status } = report.tookOverDeadRun;

@@ -34,6 +34,8 @@ export interface LockHolder {
   runId: string;
   mode: string;
   executionArn?: string;
+  /** A preempted run that could not be stopped (the failover went on): why. */
+  stopFailed?: string;
 }
 
 /** What a revert run cleaned up after (a dead or preempted drill), as the cleanup step says. */

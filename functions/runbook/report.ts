@@ -246,6 +246,7 @@ export function buildReport(plan: DrPlan, run: RunRecord, outcome: RunOutcomeInp
             runId: preempted.runId,
             mode: preempted.mode,
             ...(preempted.executionArn ? { executionArn: preempted.executionArn } : {}),
+            ...(preempted.stopFailed ? { stopFailed: preempted.stopFailed } : {}),
           },
         }
       : {}),
@@ -346,6 +347,9 @@ export function summarize(report: RunReport): string {
       ? [`reverting what run ${targetName(target)} left behind`]
       : []),
     ...(report.preemptedRun ? [`preempted ${holderName(report.preemptedRun)} to take the lock`] : []),
+    ...(report.preemptedRun?.stopFailed
+      ? [`that run could not be stopped (${report.preemptedRun.stopFailed}): stop it by hand`]
+      : []),
     ...(report.tookOverDeadRun
       ? [`took over the lock of dead ${holderName(report.tookOverDeadRun)}, ${report.tookOverDeadRun.status}`]
       : []),
