@@ -83,16 +83,14 @@ describe('cleanUpDeadRun', () => {
   });
 
   it('removes only what is drill-only when a failover holds the lock, keeping the compute', async () => {
-    dynamo
-      .on(GetItemCommand)
-      .resolves(
-        lockOf({
-          runId: 'failover-9',
-          mode: 'failover',
-          executionArn: ARN('failover-9'),
-          preemptedRunId: 'drill-7',
-        }),
-      );
+    dynamo.on(GetItemCommand).resolves(
+      lockOf({
+        runId: 'failover-9',
+        mode: 'failover',
+        executionArn: ARN('failover-9'),
+        preemptedRunId: 'drill-7',
+      }),
+    );
     const withLiveFailover = {
       ...ports(dead('ABORTED')),
       executions: {
