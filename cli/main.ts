@@ -15,7 +15,8 @@ commands:
   validate FILE...   check DR plan files; print every problem as <json.path>: <problem and fix>
   simulate [options] run the runbook against a local AWS emulator (moto): live progress, then the
                      RTO/RPO report. Options: --plan FILE (default: the warm-standby example),
-                     --mode drill|failover|dry-run (default drill), --scenario region-outage,
+                     --mode drill|failover|dry-run (default drill), or --mode revert --run-id RUN_ID,
+                     --scenario region-outage|failover-during-drill|killed-run,
                      --report FILE.html|.md|.json, --endpoint URL --no-seed (use an existing emulator)
   help               show this help
 
