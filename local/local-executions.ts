@@ -121,7 +121,7 @@ export class LocalExecutions {
   /** StopExecution: the execution ends ABORTED; a Lambda it had invoked still finishes, as in AWS. */
   stop(arn: string, cause = 'stopped'): boolean {
     const execution = this.executions.get(arn);
-    if (!execution || execution.status !== 'RUNNING') return false;
+    if (execution?.status !== 'RUNNING') return false;
     execution.stopCause = cause;
     execution.stoppedAt = new Date();
     execution.status = 'ABORTED';

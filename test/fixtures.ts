@@ -1,7 +1,9 @@
 // Shared test fixtures: plans, step events, a controllable clock and AWS-shaped errors.
+
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AwsStub } from 'aws-sdk-client-mock';
+import type { RunRecord } from '../functions/runbook/execution-input.ts';
 import type { Action, Mode, StepContext, StepEvent } from '../functions/shared/step-contract.ts';
 import { localLambdaContext } from '../local/task-handlers.ts';
 import { type DrPlan, type DrPlanInput, planSchema } from '../plan/schema.ts';
@@ -46,6 +48,21 @@ export function testClock(start = RUN_STARTED_AT): StepContext & { advance(secon
 }
 
 /** An error shaped like the ones the AWS SDK throws (name = AWS error code). */
+/** A run record as ValidateInput produces it: a console failover unless overridden. */
+export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
+  return {
+    id: 'run-1',
+    mode: 'failover',
+    startedAt: '2026-11-25T12:00:00.000Z',
+    incidentStartedAt: '2026-11-25T12:00:00.000Z',
+    trigger: { type: 'console' },
+    approvalRequired: false,
+    lockExpiresAt: '2026-11-26T00:00:00.000Z',
+    executionArn: 'arn:aws:states:eu-central-1:123456789012:execution:dr-runbook-test:run-7',
+    ...overrides,
+  };
+}
+
 export function awsError(name: string, httpStatusCode = 400, message = `${name} (test)`): Error {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode }, $fault: 'client' });
 }

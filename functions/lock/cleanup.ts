@@ -17,7 +17,7 @@ import {
 import { awsCall } from '../shared/aws-errors.ts';
 import { InvalidResourceStateError } from '../shared/errors.ts';
 import { STEP_TIMEOUT_SECONDS } from '../shared/step-contract.ts';
-import type { ExecutionInfo, Executions } from './executions.ts';
+import type { ExecutionInfo } from './executions.ts';
 import { AlreadyRunningError, acquireLock, type LockPorts, readLock, releaseLock } from './lock.ts';
 
 /** A start a dead run had invoked finishes within the step timeout: revert only after that. */

@@ -1,26 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import type { RunRecord } from '../../../functions/runbook/execution-input.ts';
 import { renderHtml } from '../../../functions/runbook/render-html.ts';
 import { buildReport } from '../../../functions/runbook/report.ts';
 import type { RunReport } from '../../../functions/runbook/report-types.ts';
 import type { TimelineRow } from '../../../functions/runbook/run-timeline.ts';
-import { examplePlan } from '../../fixtures.ts';
+import { examplePlan, runRecord } from '../../fixtures.ts';
 
 const plan = examplePlan(); // RTO 30 min, RPO 300 s
 const RTO_SECONDS = plan.objectives.rtoMinutes * 60;
 const NOW = new Date('2026-11-25T12:30:00.000Z');
 
-const run = (overrides: Partial<RunRecord> = {}): RunRecord => ({
-  id: 'run-1',
-  mode: 'failover',
-  startedAt: '2026-11-25T12:00:00.000Z',
-  incidentStartedAt: '2026-11-25T12:00:00.000Z',
-  trigger: { type: 'console' },
-  approvalRequired: false,
-  lockExpiresAt: '2026-11-26T00:00:00.000Z',
-  executionArn: 'arn:aws:states:eu-central-1:123456789012:execution:dr-runbook-test:run-7',
-  ...overrides,
-});
+const run = runRecord;
 
 /** A report of the example plan, with the given timeline. */
 function report(timeline: TimelineRow[], overrides: Partial<RunReport> = {}): RunReport {

@@ -3,22 +3,12 @@ import type { RunRecord } from '../../../functions/runbook/execution-input.ts';
 import { renderMarkdown } from '../../../functions/runbook/render-markdown.ts';
 import { buildAbortedReport, buildReport } from '../../../functions/runbook/report.ts';
 import type { RunReport } from '../../../functions/runbook/report-types.ts';
-import { examplePlan } from '../../fixtures.ts';
+import { examplePlan, runRecord } from '../../fixtures.ts';
 
 const plan = examplePlan();
 const NOW = new Date('2026-11-25T12:30:00.000Z');
 
-const run = (overrides: Partial<RunRecord> = {}): RunRecord => ({
-  id: 'run-1',
-  mode: 'drill',
-  startedAt: '2026-11-25T12:00:00.000Z',
-  incidentStartedAt: '2026-11-25T12:00:00.000Z',
-  trigger: { type: 'console' },
-  approvalRequired: false,
-  lockExpiresAt: '2026-11-26T00:00:00.000Z',
-  executionArn: 'arn:aws:states:eu-central-1:123456789012:execution:dr-runbook-test:run-7',
-  ...overrides,
-});
+const run = (overrides: Partial<RunRecord> = {}): RunRecord => runRecord({ mode: 'drill', ...overrides });
 
 const report = (overrides: Partial<RunReport> = {}): RunReport => ({
   ...buildReport(plan, run(), {}, NOW),

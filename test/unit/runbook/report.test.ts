@@ -26,23 +26,11 @@ import {
 } from '../../../functions/runbook/report.ts';
 import type { RunMetrics } from '../../../functions/runbook/run-metrics.ts';
 import type { ProgressResult, ReadinessResult } from '../../../functions/shared/step-contract.ts';
-import { accessDenied, awsError, examplePlan, testClock, throttling } from '../../fixtures.ts';
+import { accessDenied, awsError, examplePlan, runRecord, testClock, throttling } from '../../fixtures.ts';
 
 const plan = examplePlan(); // RTO 30 min, RPO 300 s, cooldown 60 min
 
-function run(overrides: Partial<RunRecord> = {}): RunRecord {
-  return {
-    id: 'run-1',
-    mode: 'failover',
-    startedAt: '2026-11-25T12:00:00.000Z',
-    incidentStartedAt: '2026-11-25T12:00:00.000Z',
-    trigger: { type: 'console' },
-    approvalRequired: false,
-    lockExpiresAt: '2026-11-26T00:00:00.000Z',
-    executionArn: 'arn:aws:states:eu-central-1:123456789012:execution:dr-runbook-test:run-7',
-    ...overrides,
-  };
-}
+const run = runRecord;
 
 /** A revert run (mode and target as the execution input adds them). */
 function revertRun(): RunRecord {
