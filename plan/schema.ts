@@ -1,214 +1,58 @@
-// The DR plan: one JSON file per application, the one contract every layer reads.
-// Field names carry their units; every optional field documents its default.
+// The DR plan (v2): one JSON file per application, the one contract every layer reads. A plan
+// names its resources (each of a type from plan/resources/) and the ordered steps that recover
+// them. Field names carry their units; every optional field documents its default.
+import { email, intBetween, matching, name255, region, resourceId, slug, text } from './fields.ts';
+import { familyOf, type Resource, resourceSchema } from './resources/index.ts';
+import { tagMap } from './resources/tags.ts';
 import * as z from './zod.ts';
 import { nonEmptyString, nonNegativeInt, positiveInt } from './zod.ts';
 
-/** A string matching `pattern`; `error` says what it must be and is shown as is. */
-const matching = (pattern: RegExp, error: string) => z.string().check(z.regex(pattern, { error }));
+/** Resources one plan may hold: bounds the run's state, each family's IAM policy and the steps' Parallels. */
+export const MAX_RESOURCES = 16;
+/** Records across all traffic resources: bounds the traffic role's inline policy (10,240 characters). */
+export const MAX_TOTAL_RECORDS = 40;
+export const MAX_STEPS = 12;
+/** The plan travels in every step's event and the execution state (256 KiB per state). */
+export const MAX_PLAN_BYTES = 48 * 1024;
 
-const region = matching(
-  /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/,
-  'must be an AWS region code such as "us-east-1"',
-);
-
-/** A name used in AWS resource names: lowercase letters, digits and hyphens. */
-const slug = matching(
-  /^[a-z][a-z0-9-]{0,39}$/,
-  'must start with a lowercase letter and use only a-z, 0-9 and "-" (at most 40 characters)',
-).check(
-  z.refine((s) => !s.endsWith('-') && !s.includes('--'), { error: 'must not end with "-" or contain "--"' }),
-);
-
-const rdsInstanceId = matching(
-  /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/,
-  'must be an RDS DB instance identifier: a letter, then letters, digits or "-" (at most 63)',
-);
-
-/** A whole number from `min` to `max`. */
-const intBetween = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
-
-/** Fully qualified DNS name; a trailing dot is accepted and removed. */
-const dnsName = z.pipe(
-  z.pipe(
-    z.string(),
-    z.transform((s: string) => s.toLowerCase().replace(/\.$/, '')),
-  ),
-  matching(
-    /^(\*\.)?([a-z0-9_]([a-z0-9-_]{0,61}[a-z0-9_])?\.)+[a-z]{2,63}$/,
-    'must be a fully qualified DNS name such as "app.example.com"',
-  ),
-);
-
-// ---------------------------------------------------------------- database
-
-const snapshotRestore = {
-  /** Instance class of a restored instance. @default the replica's (or source's) class */
-  instanceClass: z.optional(z.string()),
-  /** A newest snapshot older than this fails readiness. @default 24 */
-  snapshotMaxAgeHours: z._default(positiveInt, 24),
-};
-
-const promoteReadReplica = z.strictObject({
-  strategy: z.literal('promote-read-replica'),
-  /** The production primary, in the primary region (never called during failover). */
-  primaryInstanceId: rdsInstanceId,
-  /** The cross-region read replica, in the recovery region. */
-  replicaInstanceId: rdsInstanceId,
-  /** Backup retention set on promotion when the replica has none. @default 7 */
-  backupRetentionDays: z._default(intBetween(1, 35), 7),
-  /** Expected promotion time, for the predicted RTO. @default 300 */
-  expectedPromotionSeconds: z._default(positiveInt, 300),
-  /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */
-  timeoutMinutes: z.optional(positiveInt),
-  /** Drill: the newest recovery-region snapshot is restored to a temporary instance. */
-  drill: z.prefault(z.strictObject(snapshotRestore), {}),
+const approval = z.strictObject({
+  /** "always": every failover waits; "alarm-triggered": only automatic ones. @default "always" */
+  when: z._default(z.enum(['always', 'alarm-triggered']), 'always'),
+  /** @default 30 */
+  timeoutMinutes: z._default(intBetween(1, 24 * 60), 30),
+  /** What happens when nobody answers in time. @default "abort" */
+  onTimeout: z._default(z.enum(['abort', 'proceed']), 'abort'),
 });
 
-const restoreLatestSnapshot = z.strictObject({
-  strategy: z.literal('restore-latest-snapshot'),
-  /** Instance whose snapshots (copied to the recovery region) are restored. */
-  sourceInstanceId: rdsInstanceId,
-  /** Identifier of the instance created in the recovery region on failover. */
-  restoredInstanceId: rdsInstanceId,
-  ...snapshotRestore,
-  /** Expected restore time, for the predicted RTO. @default 900 */
-  expectedRestoreSeconds: z._default(positiveInt, 900),
-  /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */
-  timeoutMinutes: z.optional(positiveInt),
-});
-
-const noDatabase = z.strictObject({
-  strategy: z.literal('none'),
-});
-
-export const databaseSchema = z.discriminatedUnion(
-  'strategy',
-  [promoteReadReplica, restoreLatestSnapshot, noDatabase],
-  {
-    error: 'must be one of "promote-read-replica", "restore-latest-snapshot", "none"',
-  },
-);
-
-// ----------------------------------------------------------------- compute
-
-const capacity = z.strictObject({ min: nonNegativeInt, desired: nonNegativeInt, max: positiveInt });
-
-const scaleStandby = z.strictObject({
-  strategy: z.literal('scale-standby'),
-  /** The standby group in the recovery region (at 0 instances for pilot light). */
-  autoScalingGroupName: nonEmptyString,
-  /** Capacity the group is raised to on failover (never lowered below its current values). */
-  capacity,
-  /** The newest available AMI carrying all these tags is launched. */
-  ami: z.strictObject({
-    tags: z.record(nonEmptyString, z.string()).check(
-      z.refine((t) => Object.keys(t).length > 0, {
-        error: 'must name at least one tag, e.g. {"dr-runbook:plan": "shop"}',
-      }),
-    ),
-    /** @default ["self"] */
-    owners: z._default(z.array(nonEmptyString).check(z.minLength(1)), ['self']),
-    /** A newest AMI older than this is a readiness warning. @default 168 (one week) */
-    maxAgeHours: z._default(positiveInt, 168),
-  }),
-  /** Expected time until new instances are InService and healthy. @default 300 */
-  expectedHealthySeconds: z._default(positiveInt, 300),
-  /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */
-  timeoutMinutes: z.optional(positiveInt),
-});
-
-const noCompute = z.strictObject({ strategy: z.literal('none') });
-
-export const computeSchema = z.discriminatedUnion('strategy', [scaleStandby, noCompute], {
-  error: 'must be one of "scale-standby", "none"',
-});
-
-// ----------------------------------------------------------------- traffic
-
-const aliasTarget = z.strictObject({
-  dnsName: dnsName,
-  hostedZoneId: nonEmptyString,
-  /** @default true */
-  evaluateTargetHealth: z._default(z.boolean(), true),
-});
-
-/** Exactly one of a record value (CNAME/A/AAAA) or an alias target (load balancer, CloudFront, …). */
-const recordTarget = z
-  .strictObject({ value: z.optional(nonEmptyString), alias: z.optional(aliasTarget) })
+/** Either resources that run side by side, or an approval gate (failovers only wait at it). */
+const step = z
+  .strictObject({
+    name: z.optional(resourceId),
+    resources: z.optional(z.array(resourceId).check(z.minLength(1), z.maxLength(MAX_RESOURCES))),
+    approval: z.optional(approval),
+  })
   .check(
-    z.refine((t) => (t.value === undefined) !== (t.alias === undefined), {
-      error: 'set exactly one of "value" (a CNAME/A/AAAA value) or "alias" ({"dnsName", "hostedZoneId"})',
+    z.refine((s) => (s.resources === undefined) !== (s.approval === undefined), {
+      error:
+        'set exactly one of "resources" (ids that run side by side) or "approval" ({"when": "always"}: failovers wait for a person)',
     }),
   );
 
-const upsertRecord = z.strictObject({
-  name: dnsName,
-  type: z.enum(['CNAME', 'A', 'AAAA']),
-  /** TTL of a non-alias record. @default 60 */
-  ttlSeconds: z._default(positiveInt, 60),
-  recoveryTarget: recordTarget,
-});
-
-const hostedZone = {
-  hostedZoneId: matching(/^(\/hostedzone\/)?[A-Z0-9]+$/, 'must be a Route 53 hosted zone ID'),
-  hostedZoneName: dnsName,
-};
-
-const upsertRecords = z.strictObject({
-  strategy: z.literal('upsert-records'),
-  ...hostedZone,
-  records: z.array(upsertRecord).check(z.minLength(1)),
-  /** Drills write this record (pointing at the first record's recovery target) instead of production. */
-  drillRecordName: dnsName,
-  /** Expected time until a change is INSYNC. @default 60 */
-  expectedSyncSeconds: z._default(positiveInt, 60),
-  /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */
-  timeoutMinutes: z.optional(positiveInt),
-});
-
-const weightedRecord = z.strictObject({
-  name: dnsName,
-  type: z.enum(['CNAME', 'A', 'AAAA']),
-  /** SetIdentifier of the weighted record serving from the primary region. */
-  primarySetIdentifier: nonEmptyString,
-  /** SetIdentifier of the weighted record serving from the recovery region. */
-  recoverySetIdentifier: nonEmptyString,
-});
-
-const weighted = z.strictObject({
-  strategy: z.literal('weighted'),
-  ...hostedZone,
-  records: z.array(weightedRecord).check(z.minLength(1)),
-  /** Weight the recovery record gets on failover (the primary's goes to 0). @default 100 */
-  recoveryWeight: z._default(intBetween(1, 255), 100),
-  /** Drills write this record (a copy of the first recovery record) instead of shifting production. */
-  drillRecordName: dnsName,
-  /** @default 60 */
-  expectedSyncSeconds: z._default(positiveInt, 60),
-  /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */
-  timeoutMinutes: z.optional(positiveInt),
-});
-
-export const trafficSchema = z.discriminatedUnion('strategy', [upsertRecords, weighted], {
-  error: 'must be one of "upsert-records", "weighted"',
-});
-
-// ------------------------------------------------------ the rest of a plan
-
 const verification = z.strictObject({
-  /** Probed after traffic moved. In a drill the host is replaced by traffic.drillRecordName
-   * (production DNS was not switched), so the recovery endpoint must answer to that name too. */
+  /** Probed after traffic moved. In a drill the host is replaced by the drill record of the traffic
+   * resource that serves it (production DNS was not switched), so the recovery endpoint must answer
+   * to that name too. */
   http: z.optional(
     z.strictObject({
-      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).check(z.maxLength(2048)),
       /** @default 200 */
       expectedStatus: z._default(intBetween(100, 599), 200),
       /** @default 5 */
-      timeoutSeconds: z._default(positiveInt.check(z.maximum(60)), 5),
+      timeoutSeconds: z._default(intBetween(1, 60), 5),
     }),
   ),
   /** An application alarm in the recovery region that must be OK after failover. */
-  alarmName: z.optional(nonEmptyString),
+  alarmName: z.optional(name255),
   /**
    * Whether the application alarm may be INSUFFICIENT_DATA (then it passes with a warning), e.g.
    * when its metric only gets data points once users arrive. Otherwise INSUFFICIENT_DATA fails
@@ -219,27 +63,31 @@ const verification = z.strictObject({
 
 const triggers = z.strictObject({
   /** CloudWatch alarms whose ALARM state starts an automatic failover. @default [] */
-  alarms: z._default(z.array(z.strictObject({ name: nonEmptyString, region: z.optional(region) })), []),
+  alarms: z._default(
+    z.array(z.strictObject({ name: name255, region: z.optional(region) })).check(z.maxLength(10)),
+    [],
+  ),
   /** No new failover starts within this time after one completed. @default 60 */
-  cooldownMinutes: z._default(nonNegativeInt, 60),
-  /** Who must approve before anything changes. @default "none" */
-  approval: z._default(z.enum(['none', 'alarm-triggered', 'always']), 'none'),
-  /** @default 30 */
-  approvalTimeoutMinutes: z._default(positiveInt, 30),
-  /** What happens when nobody answers in time. @default "abort" */
-  onApprovalTimeout: z._default(z.enum(['abort', 'proceed']), 'abort'),
+  cooldownMinutes: z._default(intBetween(0, 7 * 24 * 60), 60),
 });
 
 /** EventBridge Scheduler expression: cron(...), rate(...) or at(...). */
 const scheduleExpression = matching(
   /^(cron|rate|at)\(.+\)$/,
   'must be an EventBridge Scheduler expression such as "cron(0 10 ? * TUE *)" or "rate(1 day)"',
+).check(z.maxLength(256));
+
+const timeZone = text(64, nonEmptyString).check(
+  z.refine(isIanaTimeZone, {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} is not an IANA time zone: use a name such as "Europe/Berlin" or "UTC"`,
+  }),
 );
 
 const schedule = z.strictObject({
   expression: scheduleExpression,
   /** IANA time zone of a cron expression. @default "UTC" */
-  timezone: z._default(nonEmptyString, 'UTC'),
+  timezone: z._default(timeZone, 'UTC'),
   /** @default true */
   enabled: z._default(z.boolean(), true),
 });
@@ -253,13 +101,13 @@ const schedules = z.strictObject({
 
 const notifications = z.strictObject({
   /** Addresses subscribed to the runbook's topic. @default [] */
-  emails: z._default(z.array(z.email({ error: 'must be an email address' })), []),
+  emails: z._default(z.array(email).check(z.maxLength(10)), []),
 });
 
 const planObject = z.strictObject({
   /** Names the runbook and its resources; a manual failover must confirm it. */
   name: slug,
-  description: z.optional(z.string()),
+  description: z.optional(text(1024)),
   regions: z.strictObject({ primary: region, recovery: region }),
   objectives: z.strictObject({
     /** Recovery time objective. */
@@ -267,90 +115,220 @@ const planObject = z.strictObject({
     /** Recovery point objective (data loss tolerated). */
     rpoSeconds: nonNegativeInt,
   }),
-  database: databaseSchema,
-  compute: computeSchema,
-  traffic: trafficSchema,
+  /** What the runbook recovers, each with an id (a slug) and a type. */
+  resources: z.array(resourceSchema).check(z.minLength(1), z.maxLength(MAX_RESOURCES)),
+  /** Run order: each step's resources run side by side. @default databases, compute and hooks, then traffic */
+  steps: z.optional(z.array(step).check(z.minLength(1), z.maxLength(MAX_STEPS))),
   verification: z.prefault(verification, {}),
   triggers: z.prefault(triggers, {}),
   schedules: z.prefault(schedules, {}),
   notifications: z.prefault(notifications, {}),
   /** Tags added to every resource the runbook creates. @default {} */
-  tags: z._default(z.record(z.string(), z.string()), {}),
+  tags: z._default(tagMap(40), {}),
 });
 
 export const planSchema = planObject.check(z.superRefine(checkCrossFieldRules));
 
+export function isIanaTimeZone(zone: string): boolean {
+  if (zone === 'UTC') return true;
+  if (!/^[A-Za-z]+(\/[A-Za-z0-9_+-]+)+$/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+type PlanObject = z.output<typeof planObject>;
+type Ctx = z.core.$RefinementCtx;
+
+function issue(ctx: Ctx, path: PropertyKey[], message: string): void {
+  ctx.addIssue({ code: 'custom', path, message });
+}
+
 /** Rules that span fields; each issue names the field to change. */
-function checkCrossFieldRules(plan: z.output<typeof planObject>, ctx: z.core.$RefinementCtx): void {
-  // Every plan moves traffic (the section is required today); should it ever become optional, a
-  // plan without traffic has nothing users see to verify and may leave verification out.
-  if (plan.traffic && !plan.verification.http && !plan.verification.alarmName) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['verification'],
-      message:
-        'configures no check: add "http" ({"url": "https://…/health"}, probed after traffic moved) or "alarmName" (an application alarm in the recovery region): a recovery nobody checked is not a recovery',
-    });
+function checkCrossFieldRules(plan: PlanObject, ctx: Ctx): void {
+  if (!plan.verification.http && !plan.verification.alarmName) {
+    issue(
+      ctx,
+      ['verification'],
+      'configures no check: add "http" ({"url": "https://…/health"}, probed after traffic moved) or "alarmName" (an application alarm in the recovery region): a recovery nobody checked is not a recovery',
+    );
   }
   if (plan.regions.primary === plan.regions.recovery) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['regions', 'recovery'],
-      message: `must differ from regions.primary ("${plan.regions.primary}"): a recovery region in the failed region recovers nothing`,
+    issue(
+      ctx,
+      ['regions', 'recovery'],
+      `must differ from regions.primary ("${plan.regions.primary}"): a recovery region in the failed region recovers nothing`,
+    );
+  }
+  checkResourceIds(plan, ctx);
+  checkSteps(plan, ctx);
+  checkResources(plan, ctx);
+  checkRecords(plan, ctx);
+  const bytes = Buffer.byteLength(JSON.stringify(plan));
+  if (bytes > MAX_PLAN_BYTES) {
+    issue(
+      ctx,
+      [],
+      `is ${Math.ceil(bytes / 1024)} KiB, more than ${MAX_PLAN_BYTES / 1024} KiB: it travels in every step of the run (Step Functions allows 256 KiB of state); shorten descriptions or split the application into two plans`,
+    );
+  }
+}
+
+function checkResourceIds(plan: PlanObject, ctx: Ctx): void {
+  const first = new Map<string, number>();
+  plan.resources.forEach((resource, i) => {
+    const earlier = first.get(resource.id);
+    if (earlier === undefined) first.set(resource.id, i);
+    else issue(ctx, ['resources', i, 'id'], `"${resource.id}" is already the id of resources[${earlier}]: give each resource its own id`);
+  });
+}
+
+function checkSteps(plan: PlanObject, ctx: Ctx): void {
+  if (!plan.steps) return;
+  const ids = new Set(plan.resources.map((r) => r.id));
+  const stepOf = new Map<string, number>();
+  const names = new Map<string, number>();
+  plan.steps.forEach((step, i) => {
+    if (step.name !== undefined) {
+      const earlier = names.get(step.name);
+      if (earlier === undefined) names.set(step.name, i);
+      else issue(ctx, ['steps', i, 'name'], `"${step.name}" is already the name of steps[${earlier}]: name each step differently`);
+    }
+    (step.resources ?? []).forEach((id, k) => {
+      if (!ids.has(id)) {
+        issue(ctx, ['steps', i, 'resources', k], `"${id}" is not a resource id: use one of ${[...ids].map((x) => `"${x}"`).join(', ')}`);
+        return;
+      }
+      const earlier = stepOf.get(id);
+      if (earlier === undefined) stepOf.set(id, i);
+      else
+        issue(
+          ctx,
+          ['steps', i, 'resources', k],
+          `"${id}" is already in steps[${earlier}]: each resource runs in exactly one step`,
+        );
     });
-  }
-  if (plan.compute.strategy === 'scale-standby') {
-    const { min, desired, max } = plan.compute.capacity;
-    if (min > desired) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['compute', 'capacity', 'min'],
-        message: `${min} is more than desired (${desired}): set min ≤ desired ≤ max`,
-      });
-    }
-    if (desired > max) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['compute', 'capacity', 'desired'],
-        message: `${desired} is more than max (${max}): set min ≤ desired ≤ max`,
-      });
-    }
-  }
-  if (plan.database.strategy === 'promote-read-replica') {
-    const { primaryInstanceId, replicaInstanceId } = plan.database;
-    if (primaryInstanceId === replicaInstanceId) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['database', 'replicaInstanceId'],
-        message: 'must differ from database.primaryInstanceId: name the read replica in the recovery region',
-      });
-    }
-  }
-  const zone = plan.traffic.hostedZoneName;
-  const inZone = (name: string) => name === zone || name.endsWith(`.${zone}`);
-  plan.traffic.records.forEach((record, i) => {
-    if (!inZone(record.name)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['traffic', 'records', i, 'name'],
-        message: `"${record.name}" is outside the hosted zone "${zone}": use a name ending in ".${zone}"`,
-      });
+  });
+  plan.resources.forEach((resource, i) => {
+    if (!stepOf.has(resource.id)) {
+      issue(ctx, ['resources', i], `"${resource.id}" is in no step: add it to one of "steps" (or leave "steps" out for the default order)`);
     }
   });
-  const drill = plan.traffic.drillRecordName;
-  if (!inZone(drill)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['traffic', 'drillRecordName'],
-      message: `"${drill}" is outside the hosted zone "${zone}": use a name ending in ".${zone}"`,
+  // Traffic never moves to a standby that has not passed its checks: every database and compute
+  // resource runs in an earlier step than any traffic resource.
+  const familyIn = (i: number, family: string): Resource[] =>
+    (plan.steps?.[i]?.resources ?? [])
+      .flatMap((id) => plan.resources.find((r) => r.id === id) ?? [])
+      .filter((r) => familyOf(r) === family);
+  plan.steps.forEach((_, i) => {
+    const traffic = familyIn(i, 'traffic');
+    if (traffic.length === 0) return;
+    for (let j = i; j < (plan.steps?.length ?? 0); j++) {
+      const standby = [...familyIn(j, 'database'), ...familyIn(j, 'compute')];
+      if (standby.length === 0) continue;
+      const where = j === i ? 'in the same step' : `in the later steps[${j}]`;
+      issue(
+        ctx,
+        ['steps', i],
+        `moves traffic ("${traffic[0]?.id}") before ${familyOf(standby[0] as Resource)} "${standby[0]?.id}" (${where}) has recovered: put traffic resources in a step after every database and compute resource`,
+      );
+      return;
+    }
+  });
+}
+
+function checkResources(plan: PlanObject, ctx: Ctx): void {
+  const claimed = new Map<string, string>();
+  /** Two resources acting on the same AWS resource would undo each other. */
+  const claim = (key: string, path: PropertyKey[], what: string, owner: string) => {
+    const earlier = claimed.get(key);
+    if (earlier === undefined) claimed.set(key, owner);
+    else issue(ctx, path, `${what} is already used by resource "${earlier}": one resource per ${what.split(' ')[0]}`);
+  };
+  plan.resources.forEach((resource, i) => {
+    const at = (...path: PropertyKey[]) => ['resources', i, ...path];
+    switch (resource.type) {
+      case 'auto-scaling-group': {
+        const { min, desired, max } = resource.capacity;
+        if (min > desired) issue(ctx, at('capacity', 'min'), `${min} is more than desired (${desired}): set min ≤ desired ≤ max`);
+        if (desired > max) issue(ctx, at('capacity', 'desired'), `${desired} is more than max (${max}): set min ≤ desired ≤ max`);
+        claim(`asg:${resource.autoScalingGroupName}`, at('autoScalingGroupName'), `group "${resource.autoScalingGroupName}"`, resource.id);
+        break;
+      }
+      case 'rds-read-replica':
+        if (resource.primaryInstanceId === resource.replicaInstanceId) {
+          issue(ctx, at('replicaInstanceId'), 'must differ from primaryInstanceId: name the read replica in the recovery region');
+        }
+        claim(`rds:${resource.replicaInstanceId}`, at('replicaInstanceId'), `instance "${resource.replicaInstanceId}"`, resource.id);
+        break;
+      case 'rds-snapshot-restore':
+        claim(`rds:${resource.restoredInstanceId}`, at('restoredInstanceId'), `instance "${resource.restoredInstanceId}"`, resource.id);
+        break;
+      case 'aurora-global-database':
+        claim(`aurora:${resource.globalClusterId}`, at('globalClusterId'), `global cluster "${resource.globalClusterId}"`, resource.id);
+        break;
+      case 'dynamodb-global-table':
+        claim(`ddb:${resource.tableName}`, at('tableName'), `table "${resource.tableName}"`, resource.id);
+        break;
+      case 'lambda-hook': {
+        const fnRegion = resource.functionArn.split(':')[3];
+        if (fnRegion === plan.regions.primary) {
+          issue(
+            ctx,
+            at('functionArn'),
+            `is in the primary region ${fnRegion}: a failover cannot depend on the failed region; deploy the hook in ${plan.regions.recovery}`,
+          );
+        }
+        break;
+      }
+    }
+  });
+}
+
+function checkRecords(plan: PlanObject, ctx: Ctx): void {
+  let total = 0;
+  const production = new Map<string, string>();
+  const drills = new Map<string, string>();
+  plan.resources.forEach((resource, i) => {
+    if (resource.type !== 'route53-records' && resource.type !== 'route53-weighted') return;
+    const zone = resource.hostedZoneName;
+    const inZone = (name: string) => name === zone || name.endsWith(`.${zone}`);
+    total += resource.records.length;
+    resource.records.forEach((record, k) => {
+      const path = ['resources', i, 'records', k];
+      if (!inZone(record.name)) {
+        issue(ctx, [...path, 'name'], `"${record.name}" is outside the hosted zone "${zone}": use a name ending in ".${zone}"`);
+      }
+      const key = `${record.name} ${record.type}`;
+      const earlier = production.get(key);
+      if (earlier === undefined) production.set(key, `${resource.id}.records[${k}]`);
+      else issue(ctx, path, `${record.type} ${record.name} is already in ${earlier}: list each record once`);
     });
+    const drill = resource.drillRecordName;
+    if (!inZone(drill)) {
+      issue(ctx, ['resources', i, 'drillRecordName'], `"${drill}" is outside the hosted zone "${zone}": use a name ending in ".${zone}"`);
+    }
+    const otherDrill = drills.get(drill);
+    if (otherDrill !== undefined) {
+      issue(ctx, ['resources', i, 'drillRecordName'], `"${drill}" is already the drill record of "${otherDrill}": give each traffic resource its own`);
+    }
+    drills.set(drill, resource.id);
+  });
+  for (const [drill, owner] of drills) {
+    if ([...production.keys()].some((key) => key.split(' ')[0] === drill)) {
+      const i = plan.resources.findIndex((r) => r.id === owner);
+      issue(
+        ctx,
+        ['resources', i, 'drillRecordName'],
+        `"${drill}" is a production record: drills must write a name of their own, e.g. "drill.${drill.split('.').slice(1).join('.')}"`,
+      );
+    }
   }
-  if (plan.traffic.records.some((r) => r.name === drill)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['traffic', 'drillRecordName'],
-      message: `"${drill}" is a production record: drills must write a name of their own, e.g. "drill.${zone}"`,
-    });
+  if (total > MAX_TOTAL_RECORDS) {
+    issue(ctx, ['resources'], `name ${total} records across traffic resources, more than ${MAX_TOTAL_RECORDS}: the traffic role's policy lists each one; split the application into two plans`);
   }
 }
 
@@ -358,6 +336,4 @@ function checkCrossFieldRules(plan: z.output<typeof planObject>, ctx: z.core.$Re
 export type DrPlan = z.output<typeof planSchema>;
 /** A plan as written in dr-plan.json (defaults optional). */
 export type DrPlanInput = z.input<typeof planSchema>;
-export type DatabasePlan = DrPlan['database'];
-export type ComputePlan = DrPlan['compute'];
-export type TrafficPlan = DrPlan['traffic'];
+export type { Resource, ResourceFamily, ResourceIn, ResourceOfType, ResourceType } from './resources/index.ts';

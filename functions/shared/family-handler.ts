@@ -8,9 +8,12 @@ import middy from '@middy/core';
 import { formatIssues } from '../../plan/format-issues.ts';
 import { enforceDeadline } from './deadlines.ts';
 import { InvalidStepInputError } from './errors.ts';
+import { resourceById } from '../../plan/steps.ts';
 import {
   type Change,
   type Family,
+  type Mode,
+  type ResourceEvent,
   type ProgressResult,
   type ReadinessResult,
   type StepContext,
@@ -18,12 +21,19 @@ import {
   stepEventSchema,
 } from './step-contract.ts';
 
-export interface FamilySteps<C> {
-  readiness(event: StepEvent, clients: C, context: StepContext): Promise<ReadinessResult>;
-  start(event: StepEvent, clients: C, context: StepContext): Promise<ProgressResult>;
-  check(event: StepEvent, clients: C, context: StepContext): Promise<ProgressResult>;
-  revert(event: StepEvent, clients: C, context: StepContext): Promise<ProgressResult>;
+/** One resource type's actions; R is the type's plan entry, C the family's clients. */
+export interface ResourceSteps<R, C> {
+  /** Expected duration of start → done in this mode, for the step's deadline (docs/design.md). */
+  expectedSeconds(resource: R, mode: Mode): number;
+  readiness(event: ResourceEvent<R>, clients: C, context: StepContext): Promise<ReadinessResult>;
+  start(event: ResourceEvent<R>, clients: C, context: StepContext): Promise<ProgressResult>;
+  check(event: ResourceEvent<R>, clients: C, context: StepContext): Promise<ProgressResult>;
+  revert(event: ResourceEvent<R>, clients: C, context: StepContext): Promise<ProgressResult>;
 }
+
+/** A family's resource types: type name → its actions (functions/<family>/steps.ts). */
+// biome-ignore lint/suspicious/noExplicitAny: each entry is typed by its own resource schema
+export type FamilySteps<C> = Record<string, ResourceSteps<any, C>>;
 
 /** Validates a raw event; a bad one is an InvalidStepInputError listing every problem. */
 export function parseStepEvent(raw: unknown): StepEvent {
@@ -52,13 +62,26 @@ async function executeStep<C>(
   event: StepEvent,
   context: StepContext = { now: () => new Date() },
 ): Promise<ReadinessResult | ProgressResult> {
-  const result = await steps[event.action](event, clientsFor(event.plan.regions.recovery), context);
+  const { resource: id, ...rest } = event;
+  const resource = resourceById(event.plan, id);
+  const type = resource ? steps[resource.type] : undefined;
+  if (!resource || !type) {
+    throw new InvalidStepInputError(
+      resource
+        ? `resource "${id}" is of type "${resource.type}", which this family does not run (it runs ${Object.keys(steps).join(', ')})`
+        : `resource "${id}" is not in plan ${event.plan.name} (its resources: ${event.plan.resources.map((r) => r.id).join(', ')})`,
+      'execution input',
+    );
+  }
+  const resourceEvent = { ...rest, resourceId: id, resource };
+  const stamp = { resource: id, type: resource.type };
+  const result = await type[event.action](resourceEvent, clientsFor(event.plan.regions.recovery), context);
   if (!('done' in result)) {
     const ready = !result.checks.some((check) => check.status === 'fail');
-    return { ...result, ready, evaluatedAt: context.now().toISOString() };
+    return { ...result, ...stamp, ready, evaluatedAt: context.now().toISOString() };
   }
-  enforceDeadline(event.plan, event.run.mode, result, context.now());
-  return withTiming(carryMeasurements(event, result), context.now());
+  enforceDeadline(resourceEvent, type.expectedSeconds(resource, event.run.mode), result, context.now());
+  return { ...withTiming(carryMeasurements(event, result), context.now()), ...stamp };
 }
 
 /** Stamps when the operation started and when it was first seen done: the report's timeline. */
@@ -107,18 +130,19 @@ export function familyHandler<C>(family: Family, steps: FamilySteps<C>, clientsF
       runId: event.run.id,
       mode: event.run.mode,
       action: event.action,
+      resource: event.resource,
     });
     try {
       const result = await executeStep(steps, clientsFor, event);
       logger.info(
-        `${family} ${event.action} ${'done' in result ? (result.done ? 'done' : 'in progress') : 'evaluated'}`,
+        `${event.resource} ${event.action} ${'done' in result ? (result.done ? 'done' : 'in progress') : 'evaluated'}`,
         {
           result,
         },
       );
       return result;
     } catch (error) {
-      logger.error(`${family} ${event.action} failed`, error as Error);
+      logger.error(`${event.resource} ${event.action} failed`, error as Error);
       throw error;
     } finally {
       metrics.addDimensions({ family, action: event.action, mode: event.run.mode });

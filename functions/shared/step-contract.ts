@@ -1,7 +1,8 @@
-// What every step family receives and returns. The state machine passes the plan and the run
-// in every event, so the Lambdas hold no state between calls.
+// What every step family receives and returns. The state machine passes the plan, the run and the
+// id of the resource to act on in every event, so the Lambdas hold no state between calls.
 
 import { type DrPlan, planSchema } from '../../plan/schema.ts';
+import { resourceId } from '../../plan/fields.ts';
 import * as z from '../../plan/zod.ts';
 
 export const MODES = ['dry-run', 'drill', 'failover'] as const;
@@ -26,6 +27,8 @@ export const stepEventSchema = z.strictObject({
   action: z.enum(ACTIONS),
   plan: planSchema,
   run: runSchema,
+  /** Which of the plan's resources this step acts on (its family's Lambda runs its type). */
+  resource: resourceId,
   /** The `state` returned by this family's previous start/check/revert (absent for readiness and a first start). */
   state: z.optional(z.record(z.string(), z.unknown())),
 });
@@ -43,7 +46,9 @@ export interface ReadinessCheck {
 
 export interface ReadinessResult {
   family: Family;
-  strategy: string;
+  /** The resource's id and type (set by runStep). */
+  resource?: string;
+  type?: string;
   checks: ReadinessCheck[];
   /** How long this family's recovery is expected to take, for the predicted RTO. */
   predictedSeconds: number;
@@ -65,6 +70,9 @@ export interface Change {
 /** Result of start, check and revert: a long operation is polled until done. */
 export interface ProgressResult<S extends Record<string, unknown> = Record<string, unknown>> {
   family: Family;
+  /** The resource's id and type (set by runStep). */
+  resource?: string;
+  type?: string;
   action: Exclude<Action, 'readiness'>;
   done: boolean;
   /** Seconds the state machine waits before the next check (0 when done). */
@@ -81,8 +89,11 @@ export interface ProgressResult<S extends Record<string, unknown> = Record<strin
   completedAt?: string;
 }
 
-export type Family = 'database' | 'compute' | 'traffic';
+export type Family = 'database' | 'compute' | 'traffic' | 'hook';
 export type StepResult = ReadinessResult | ProgressResult;
+
+/** A step event with its resource looked up in the plan: what a resource type's actions receive. */
+export type ResourceEvent<R> = Omit<StepEvent, 'resource'> & { resourceId: string; resource: R };
 
 /** Injected into every step: the clock makes timing testable. */
 export interface StepContext {

@@ -1,0 +1,66 @@
+// Field schemas every part of the plan shares. Each error says what the value must be.
+import { isAwsRegion } from './regions.ts';
+import * as z from './zod.ts';
+import { nonEmptyString } from './zod.ts';
+
+/** A string matching `pattern`; `error` says what it must be and is shown as is. */
+export const matching = (pattern: RegExp, error: string) => z.string().check(z.regex(pattern, { error }));
+
+/** A string of at most `max` characters (every text is bounded: the plan travels in the run's state). */
+export const text = (max: number, base = z.string()) => base.check(z.maxLength(max));
+
+export const region = matching(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS Region code such as "us-east-1"').check(
+  z.refine(isAwsRegion, {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} is not an AWS Region: use a Region code such as "us-east-1" (known Regions: plan/regions.ts)`,
+  }),
+);
+
+const slugRule = (max: number) =>
+  matching(
+    new RegExp(`^[a-z][a-z0-9-]{0,${max - 1}}$`),
+    `must start with a lowercase letter and use only a-z, 0-9 and "-" (at most ${max} characters)`,
+  ).check(
+    z.refine((s) => !s.endsWith('-') && !s.includes('--'), { error: 'must not end with "-" or contain "--"' }),
+  );
+
+/** A name used in AWS resource names: lowercase letters, digits and hyphens. */
+export const slug = slugRule(40);
+
+/** A resource id: a short slug, part of state names ("web.Start") and drill resource names. */
+export const resourceId = slugRule(24);
+
+export const rdsInstanceId = matching(
+  /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/,
+  'must be an RDS DB identifier: a letter, then letters, digits or "-" (at most 63)',
+);
+
+/** A whole number from `min` to `max`. */
+export const intBetween = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
+
+/** Fully qualified DNS name; a trailing dot is accepted and removed. */
+export const dnsName = z.pipe(
+  z.pipe(
+    text(253),
+    z.transform((s: string) => s.toLowerCase().replace(/\.$/, '')),
+  ),
+  matching(
+    /^(\*\.)?([a-z0-9_]([a-z0-9-_]{0,61}[a-z0-9_])?\.)+[a-z]{2,63}$/,
+    'must be a fully qualified DNS name such as "app.example.com"',
+  ),
+);
+
+/** An ARN of `service` (and `resourceType`), e.g. arn:aws:lambda:us-west-2:123456789012:function:x. */
+export const arnOf = (service: string, example: string) =>
+  matching(
+    new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]*:\\d{12}:.+$`),
+    `must be an ARN such as "${example}"`,
+  ).check(z.maxLength(2048));
+
+/** A bounded non-empty name (AWS names are at most 255 characters). */
+export const name255 = text(255, nonEmptyString);
+
+/** Timeout of one resource's start/check loop. */
+export const timeoutMinutes = z.optional(intBetween(1, 24 * 60));
+
+export const email = z.email({ error: 'must be an email address' }).check(z.maxLength(254));

@@ -1,0 +1,78 @@
+// Traffic family resource types: what users resolve is moved to the recovery region
+// (functions/traffic/types/). Every traffic step comes after the steps that recover what it
+// points at (plan/schema.ts).
+import { dnsName, intBetween, matching, name255, resourceId, text, timeoutMinutes } from '../fields.ts';
+import * as z from '../zod.ts';
+import { nonEmptyString, positiveInt } from '../zod.ts';
+
+/** Records one traffic resource may hold: one Route 53 change batch, and a bounded IAM condition. */
+export const MAX_RECORDS_PER_RESOURCE = 10;
+
+const aliasTarget = z.strictObject({
+  dnsName: dnsName,
+  hostedZoneId: text(32, nonEmptyString),
+  /** @default true */
+  evaluateTargetHealth: z._default(z.boolean(), true),
+});
+
+/** Exactly one of a record value (CNAME/A/AAAA) or an alias target (load balancer, CloudFront, …). */
+const recordTarget = z
+  .strictObject({ value: z.optional(text(255, nonEmptyString)), alias: z.optional(aliasTarget) })
+  .check(
+    z.refine((t) => (t.value === undefined) !== (t.alias === undefined), {
+      error: 'set exactly one of "value" (a CNAME/A/AAAA value) or "alias" ({"dnsName", "hostedZoneId"})',
+    }),
+  );
+
+const recordType = z.enum(['CNAME', 'A', 'AAAA']);
+
+const upsertRecord = z.strictObject({
+  name: dnsName,
+  type: recordType,
+  /** TTL of a non-alias record. @default 60 */
+  ttlSeconds: z._default(intBetween(0, 2_147_483_647), 60),
+  recoveryTarget: recordTarget,
+});
+
+const common = {
+  id: resourceId,
+  description: z.optional(text(256)),
+  hostedZoneId: matching(/^(\/hostedzone\/)?[A-Z0-9]{1,32}$/, 'must be a Route 53 hosted zone ID'),
+  hostedZoneName: dnsName,
+  /** Drills write this record instead of production. */
+  drillRecordName: dnsName,
+  /** Expected time until a change is INSYNC. @default 60 */
+  expectedSyncSeconds: z._default(positiveInt, 60),
+  /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */
+  timeoutMinutes,
+};
+
+const records = <T extends z.ZodMiniType>(record: T) =>
+  z.array(record).check(z.minLength(1), z.maxLength(MAX_RECORDS_PER_RESOURCE));
+
+export const route53Records = z.strictObject({
+  ...common,
+  type: z.literal('route53-records'),
+  /** Upserted to their recovery target on failover; a drill writes drillRecordName → the first target. */
+  records: records(upsertRecord),
+});
+
+const weightedRecord = z.strictObject({
+  name: dnsName,
+  type: recordType,
+  /** SetIdentifier of the weighted record serving from the primary region. */
+  primarySetIdentifier: text(128, name255),
+  /** SetIdentifier of the weighted record serving from the recovery region. */
+  recoverySetIdentifier: text(128, name255),
+});
+
+export const route53Weighted = z.strictObject({
+  ...common,
+  type: z.literal('route53-weighted'),
+  /** The recovery record gets recoveryWeight, the primary's 0; a drill copies the first recovery record. */
+  records: records(weightedRecord),
+  /** Weight the recovery record gets on failover. @default 100 */
+  recoveryWeight: z._default(intBetween(1, 255), 100),
+});
+
+export const TRAFFIC_TYPES = [route53Records, route53Weighted] as const;
