@@ -12,7 +12,9 @@ import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunc
 import { Construct } from 'constructs';
 import { RUN_TIMEOUT_HOURS } from '../functions/runbook/execution-input.ts';
 import { formatIssues } from '../plan/format-issues.ts';
-import { type DrPlan, type DrPlanInput, planSchema } from '../plan/schema.ts';
+import { RESOURCE_FAMILIES } from '../plan/resources/index.ts';
+import { type DrPlan, type DrPlanInput, planSchema, type ResourceFamily } from '../plan/schema.ts';
+import { resourcesOf } from '../plan/steps.ts';
 import { buildRunbookDefinition } from '../state-machines/runbook-definition.ts';
 import {
   acknowledgeReports,
@@ -20,15 +22,11 @@ import {
   acknowledgeStepFunction,
   acknowledgeTopicPublisher,
   nagArn,
+  type WildcardResource,
 } from './nag-acknowledgements.ts';
 import { RunbookDashboard } from './runbook-dashboard.ts';
-import { type StepFamily, StepFunction } from './step-function.ts';
-import {
-  computeStatements,
-  databaseStatements,
-  runbookStatements,
-  trafficStatements,
-} from './step-permissions.ts';
+import { StepFunction } from './step-function.ts';
+import { familyPermissions, runbookStatements } from './step-permissions.ts';
 import { RunbookTriggers } from './triggers.ts';
 
 /** The state machine's name: the IAM of the lock and the cleanup is scoped by it. */
@@ -114,21 +112,19 @@ export class DisasterRecoveryRunbook extends Construct {
       ],
     });
 
-    const database = new StepFunction(this, 'DatabaseStep', {
-      family: 'database',
-      statements: databaseStatements(this, plan),
-      logRetention,
-    });
-    const compute = new StepFunction(this, 'ComputeStep', {
-      family: 'compute',
-      statements: computeStatements(this, plan),
-      logRetention,
-    });
-    const traffic = new StepFunction(this, 'TrafficStep', {
-      family: 'traffic',
-      statements: trafficStatements(plan),
-      logRetention,
-    });
+    // One Lambda per family the plan uses, its role the union of exactly its resources' ARNs.
+    const families: Partial<Record<ResourceFamily, StepFunction>> = {};
+    const wildcards: Partial<Record<ResourceFamily, WildcardResource[]>> = {};
+    for (const family of RESOURCE_FAMILIES) {
+      if (resourcesOf(plan, family).length === 0) continue;
+      const permissions = familyPermissions(this, plan, family);
+      families[family] = new StepFunction(this, `${family[0]?.toUpperCase()}${family.slice(1)}Step`, {
+        family,
+        statements: permissions.statements,
+        logRetention,
+      });
+      wildcards[family] = permissions.wildcards;
+    }
     const runbook = new StepFunction(this, 'RunbookStep', {
       family: 'runbook',
       statements: runbookStatements(),
@@ -189,9 +185,9 @@ export class DisasterRecoveryRunbook extends Construct {
         buildRunbookDefinition(this, {
           plan,
           functions: {
-            database: database.function,
-            compute: compute.function,
-            traffic: traffic.function,
+            families: Object.fromEntries(
+              Object.entries(families).map(([family, step]) => [family, step.function]),
+            ),
             runbook: runbook.function,
             lock: lock.function,
           },
@@ -208,7 +204,7 @@ export class DisasterRecoveryRunbook extends Construct {
         includeExecutionData: true,
       },
     });
-    this.acknowledgeNagFindings({ database, compute, traffic, runbook, lock });
+    this.acknowledgeNagFindings(families, wildcards, { runbook, lock });
 
     new RunbookTriggers(this, 'Triggers', { plan, stateMachine: this.stateMachine });
     this.monitoring = new RunbookDashboard(this, 'Monitoring', {
@@ -219,44 +215,16 @@ export class DisasterRecoveryRunbook extends Construct {
   }
 
   /** Each accepted cdk-nag finding, with its reason (see nag-acknowledgements.ts). */
-  private acknowledgeNagFindings(steps: Record<StepFamily, StepFunction>): void {
+  private acknowledgeNagFindings(
+    families: Partial<Record<ResourceFamily, StepFunction>>,
+    wildcards: Partial<Record<ResourceFamily, WildcardResource[]>>,
+    steps: { runbook: StepFunction; lock: StepFunction },
+  ): void {
     const { plan } = this;
     const region = plan.regions.recovery;
-    const rds = (resource: string, reason: string) => ({ resource: nagArn(region, 'rds', resource), reason });
-    const restoreReads =
-      "a restore reads the snapshot and the replica's subnet, option, parameter and security groups, whose names are not in the plan";
-    acknowledgeStepFunction(
-      steps.database,
-      plan.database.strategy === 'none'
-        ? []
-        : [
-            rds(
-              `db:drill-${plan.name}-*`,
-              'drill instances of this plan only; DeleteDBInstance also requires the tag dr-runbook:purpose=drill',
-            ),
-            ...['snapshot:*', 'subgrp:*', 'og:*', 'pg:*', 'secgrp:*'].map((r) => rds(r, restoreReads)),
-          ],
-    );
-    acknowledgeStepFunction(
-      steps.compute,
-      plan.compute.strategy === 'none'
-        ? []
-        : [
-            {
-              resource: nagArn(
-                region,
-                'autoscaling',
-                `autoScalingGroup:*:autoScalingGroupName/${plan.compute.autoScalingGroupName}`,
-              ),
-              reason: 'the standby group by name; its ARN holds a generated id',
-            },
-            {
-              resource: nagArn(region, 'ec2', 'launch-template/*'),
-              reason: "the group's launch template id is read at run time, not named in the plan",
-            },
-          ],
-    );
-    acknowledgeStepFunction(steps.traffic);
+    for (const [family, step] of Object.entries(families) as [ResourceFamily, StepFunction][]) {
+      acknowledgeStepFunction(step, wildcards[family]);
+    }
     acknowledgeStepFunction(steps.runbook);
     acknowledgeStepFunction(steps.lock, [
       {
@@ -269,7 +237,7 @@ export class DisasterRecoveryRunbook extends Construct {
     acknowledgeReports(this.reportsBucket, steps.runbook, plan.name);
     acknowledgeStateMachine(
       this.stateMachine,
-      Object.values(steps).map((s) => s.function),
+      [...Object.values(families), steps.runbook, steps.lock].map((s) => s.function),
     );
   }
 

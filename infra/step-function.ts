@@ -7,8 +7,8 @@ import { Construct } from 'constructs';
 import { STEP_TIMEOUT_SECONDS } from '../functions/shared/step-contract.ts';
 import { functionCode } from './bundling/function-code.ts';
 
-/** One Lambda each: the three step families, the runbook's own steps, and the lock. */
-export const STEP_FAMILIES = ['database', 'compute', 'traffic', 'runbook', 'lock'] as const;
+/** One Lambda each: the resource families (deployed when the plan uses them), the runbook's own steps, and the lock. */
+export const STEP_FAMILIES = ['database', 'compute', 'traffic', 'hook', 'runbook', 'lock'] as const;
 export type StepFamily = (typeof STEP_FAMILIES)[number];
 
 export interface StepFunctionProps {

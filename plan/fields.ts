@@ -9,7 +9,10 @@ export const matching = (pattern: RegExp, error: string) => z.string().check(z.r
 /** A string of at most `max` characters (every text is bounded: the plan travels in the run's state). */
 export const text = (max: number, base = z.string()) => base.check(z.maxLength(max));
 
-export const region = matching(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS Region code such as "us-east-1"').check(
+export const region = matching(
+  /^[a-z]{2}(-[a-z]+)+-\d$/,
+  'must be an AWS Region code such as "us-east-1"',
+).check(
   z.refine(isAwsRegion, {
     error: (issue) =>
       `${JSON.stringify(issue.input)} is not an AWS Region: use a Region code such as "us-east-1" (known Regions: plan/regions.ts)`,
@@ -21,7 +24,9 @@ const slugRule = (max: number) =>
     new RegExp(`^[a-z][a-z0-9-]{0,${max - 1}}$`),
     `must start with a lowercase letter and use only a-z, 0-9 and "-" (at most ${max} characters)`,
   ).check(
-    z.refine((s) => !s.endsWith('-') && !s.includes('--'), { error: 'must not end with "-" or contain "--"' }),
+    z.refine((s) => !s.endsWith('-') && !s.includes('--'), {
+      error: 'must not end with "-" or contain "--"',
+    }),
   );
 
 /** A name used in AWS resource names: lowercase letters, digits and hyphens. */
@@ -36,7 +41,8 @@ export const rdsInstanceId = matching(
 );
 
 /** A whole number from `min` to `max`. */
-export const intBetween = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
+export const intBetween = (min: number, max: number) =>
+  z.number().check(z.int(), z.minimum(min), z.maximum(max));
 
 /** Fully qualified DNS name; a trailing dot is accepted and removed. */
 export const dnsName = z.pipe(

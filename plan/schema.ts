@@ -182,7 +182,12 @@ function checkResourceIds(plan: PlanObject, ctx: Ctx): void {
   plan.resources.forEach((resource, i) => {
     const earlier = first.get(resource.id);
     if (earlier === undefined) first.set(resource.id, i);
-    else issue(ctx, ['resources', i, 'id'], `"${resource.id}" is already the id of resources[${earlier}]: give each resource its own id`);
+    else
+      issue(
+        ctx,
+        ['resources', i, 'id'],
+        `"${resource.id}" is already the id of resources[${earlier}]: give each resource its own id`,
+      );
   });
 }
 
@@ -195,11 +200,20 @@ function checkSteps(plan: PlanObject, ctx: Ctx): void {
     if (step.name !== undefined) {
       const earlier = names.get(step.name);
       if (earlier === undefined) names.set(step.name, i);
-      else issue(ctx, ['steps', i, 'name'], `"${step.name}" is already the name of steps[${earlier}]: name each step differently`);
+      else
+        issue(
+          ctx,
+          ['steps', i, 'name'],
+          `"${step.name}" is already the name of steps[${earlier}]: name each step differently`,
+        );
     }
     (step.resources ?? []).forEach((id, k) => {
       if (!ids.has(id)) {
-        issue(ctx, ['steps', i, 'resources', k], `"${id}" is not a resource id: use one of ${[...ids].map((x) => `"${x}"`).join(', ')}`);
+        issue(
+          ctx,
+          ['steps', i, 'resources', k],
+          `"${id}" is not a resource id: use one of ${[...ids].map((x) => `"${x}"`).join(', ')}`,
+        );
         return;
       }
       const earlier = stepOf.get(id);
@@ -214,7 +228,11 @@ function checkSteps(plan: PlanObject, ctx: Ctx): void {
   });
   plan.resources.forEach((resource, i) => {
     if (!stepOf.has(resource.id)) {
-      issue(ctx, ['resources', i], `"${resource.id}" is in no step: add it to one of "steps" (or leave "steps" out for the default order)`);
+      issue(
+        ctx,
+        ['resources', i],
+        `"${resource.id}" is in no step: add it to one of "steps" (or leave "steps" out for the default order)`,
+      );
     }
   });
   // Traffic never moves to a standby that has not passed its checks: every database and compute
@@ -246,29 +264,68 @@ function checkResources(plan: PlanObject, ctx: Ctx): void {
   const claim = (key: string, path: PropertyKey[], what: string, owner: string) => {
     const earlier = claimed.get(key);
     if (earlier === undefined) claimed.set(key, owner);
-    else issue(ctx, path, `${what} is already used by resource "${earlier}": one resource per ${what.split(' ')[0]}`);
+    else
+      issue(
+        ctx,
+        path,
+        `${what} is already used by resource "${earlier}": one resource per ${what.split(' ')[0]}`,
+      );
   };
   plan.resources.forEach((resource, i) => {
     const at = (...path: PropertyKey[]) => ['resources', i, ...path];
     switch (resource.type) {
       case 'auto-scaling-group': {
         const { min, desired, max } = resource.capacity;
-        if (min > desired) issue(ctx, at('capacity', 'min'), `${min} is more than desired (${desired}): set min ≤ desired ≤ max`);
-        if (desired > max) issue(ctx, at('capacity', 'desired'), `${desired} is more than max (${max}): set min ≤ desired ≤ max`);
-        claim(`asg:${resource.autoScalingGroupName}`, at('autoScalingGroupName'), `group "${resource.autoScalingGroupName}"`, resource.id);
+        if (min > desired)
+          issue(
+            ctx,
+            at('capacity', 'min'),
+            `${min} is more than desired (${desired}): set min ≤ desired ≤ max`,
+          );
+        if (desired > max)
+          issue(
+            ctx,
+            at('capacity', 'desired'),
+            `${desired} is more than max (${max}): set min ≤ desired ≤ max`,
+          );
+        claim(
+          `asg:${resource.autoScalingGroupName}`,
+          at('autoScalingGroupName'),
+          `group "${resource.autoScalingGroupName}"`,
+          resource.id,
+        );
         break;
       }
       case 'rds-read-replica':
         if (resource.primaryInstanceId === resource.replicaInstanceId) {
-          issue(ctx, at('replicaInstanceId'), 'must differ from primaryInstanceId: name the read replica in the recovery region');
+          issue(
+            ctx,
+            at('replicaInstanceId'),
+            'must differ from primaryInstanceId: name the read replica in the recovery region',
+          );
         }
-        claim(`rds:${resource.replicaInstanceId}`, at('replicaInstanceId'), `instance "${resource.replicaInstanceId}"`, resource.id);
+        claim(
+          `rds:${resource.replicaInstanceId}`,
+          at('replicaInstanceId'),
+          `instance "${resource.replicaInstanceId}"`,
+          resource.id,
+        );
         break;
       case 'rds-snapshot-restore':
-        claim(`rds:${resource.restoredInstanceId}`, at('restoredInstanceId'), `instance "${resource.restoredInstanceId}"`, resource.id);
+        claim(
+          `rds:${resource.restoredInstanceId}`,
+          at('restoredInstanceId'),
+          `instance "${resource.restoredInstanceId}"`,
+          resource.id,
+        );
         break;
       case 'aurora-global-database':
-        claim(`aurora:${resource.globalClusterId}`, at('globalClusterId'), `global cluster "${resource.globalClusterId}"`, resource.id);
+        claim(
+          `aurora:${resource.globalClusterId}`,
+          at('globalClusterId'),
+          `global cluster "${resource.globalClusterId}"`,
+          resource.id,
+        );
         break;
       case 'dynamodb-global-table':
         claim(`ddb:${resource.tableName}`, at('tableName'), `table "${resource.tableName}"`, resource.id);
@@ -300,7 +357,11 @@ function checkRecords(plan: PlanObject, ctx: Ctx): void {
     resource.records.forEach((record, k) => {
       const path = ['resources', i, 'records', k];
       if (!inZone(record.name)) {
-        issue(ctx, [...path, 'name'], `"${record.name}" is outside the hosted zone "${zone}": use a name ending in ".${zone}"`);
+        issue(
+          ctx,
+          [...path, 'name'],
+          `"${record.name}" is outside the hosted zone "${zone}": use a name ending in ".${zone}"`,
+        );
       }
       const key = `${record.name} ${record.type}`;
       const earlier = production.get(key);
@@ -309,11 +370,19 @@ function checkRecords(plan: PlanObject, ctx: Ctx): void {
     });
     const drill = resource.drillRecordName;
     if (!inZone(drill)) {
-      issue(ctx, ['resources', i, 'drillRecordName'], `"${drill}" is outside the hosted zone "${zone}": use a name ending in ".${zone}"`);
+      issue(
+        ctx,
+        ['resources', i, 'drillRecordName'],
+        `"${drill}" is outside the hosted zone "${zone}": use a name ending in ".${zone}"`,
+      );
     }
     const otherDrill = drills.get(drill);
     if (otherDrill !== undefined) {
-      issue(ctx, ['resources', i, 'drillRecordName'], `"${drill}" is already the drill record of "${otherDrill}": give each traffic resource its own`);
+      issue(
+        ctx,
+        ['resources', i, 'drillRecordName'],
+        `"${drill}" is already the drill record of "${otherDrill}": give each traffic resource its own`,
+      );
     }
     drills.set(drill, resource.id);
   });
@@ -328,7 +397,11 @@ function checkRecords(plan: PlanObject, ctx: Ctx): void {
     }
   }
   if (total > MAX_TOTAL_RECORDS) {
-    issue(ctx, ['resources'], `name ${total} records across traffic resources, more than ${MAX_TOTAL_RECORDS}: the traffic role's policy lists each one; split the application into two plans`);
+    issue(
+      ctx,
+      ['resources'],
+      `name ${total} records across traffic resources, more than ${MAX_TOTAL_RECORDS}: the traffic role's policy lists each one; split the application into two plans`,
+    );
   }
 }
 
@@ -336,4 +409,10 @@ function checkRecords(plan: PlanObject, ctx: Ctx): void {
 export type DrPlan = z.output<typeof planSchema>;
 /** A plan as written in dr-plan.json (defaults optional). */
 export type DrPlanInput = z.input<typeof planSchema>;
-export type { Resource, ResourceFamily, ResourceIn, ResourceOfType, ResourceType } from './resources/index.ts';
+export type {
+  Resource,
+  ResourceFamily,
+  ResourceIn,
+  ResourceOfType,
+  ResourceType,
+} from './resources/index.ts';

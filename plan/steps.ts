@@ -1,8 +1,9 @@
 // The plan's steps: explicit, or the default order (databases, compute and hooks together, then
 // traffic). Everything that walks a plan in order (the state machine, the report, validate) uses
 // these, so the default is decided in one place.
-import type { DrPlan } from './schema.ts';
+
 import { familyOf, type Resource, type ResourceFamily, type ResourceIn } from './resources/index.ts';
+import type { DrPlan } from './schema.ts';
 
 export interface ResourceStep {
   kind: 'resources';
@@ -33,7 +34,12 @@ export function planSteps(plan: Pick<DrPlan, 'resources' | 'steps'>): PlanStep[]
   }
   return plan.steps.map((step, i) =>
     step.approval
-      ? { kind: 'approval' as const, number: i + 1, ...(step.name ? { name: step.name } : {}), approval: step.approval }
+      ? {
+          kind: 'approval' as const,
+          number: i + 1,
+          ...(step.name ? { name: step.name } : {}),
+          approval: step.approval,
+        }
       : {
           kind: 'resources' as const,
           number: i + 1,
@@ -44,7 +50,10 @@ export function planSteps(plan: Pick<DrPlan, 'resources' | 'steps'>): PlanStep[]
 }
 
 /** The plan's resources of one family, in plan order. */
-export function resourcesOf<F extends ResourceFamily>(plan: Pick<DrPlan, 'resources'>, family: F): ResourceIn<F>[] {
+export function resourcesOf<F extends ResourceFamily>(
+  plan: Pick<DrPlan, 'resources'>,
+  family: F,
+): ResourceIn<F>[] {
   return plan.resources.filter((r) => familyOf(r) === family) as ResourceIn<F>[];
 }
 

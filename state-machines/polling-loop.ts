@@ -39,6 +39,8 @@ export function stepRun(runPath = '$.run') {
 
 export interface StepInvokeProps {
   readonly fn: IFunction;
+  /** The id of the plan resource the step acts on. */
+  readonly resource: string;
   readonly action: 'readiness' | 'start' | 'check' | 'revert';
   /** Where the step's result goes in the execution state. */
   readonly resultPath: string;
@@ -58,6 +60,7 @@ export function stepInvoke(scope: Construct, id: string, props: StepInvokeProps)
       action: props.action,
       plan: sfn.JsonPath.objectAt('$.plan'),
       run: stepRun(props.runPath),
+      resource: props.resource,
       ...(props.statePath ? { state: sfn.JsonPath.objectAt(props.statePath) } : {}),
     }),
     // "$" is the default (the result replaces the input). Left implicit because
@@ -71,7 +74,9 @@ export function stepInvoke(scope: Construct, id: string, props: StepInvokeProps)
 
 export interface PollingLoopProps {
   readonly fn: IFunction;
-  /** State name prefix, e.g. "Database" gives DatabaseStart, DatabaseWait, DatabaseCheck. */
+  /** The id of the plan resource the loop acts on. */
+  readonly resource: string;
+  /** State name prefix, e.g. "web." gives web.Start, web.StartWait, web.Check. */
   readonly name: string;
   /** The first action: start, or revert (which is polled by calling itself again). */
   readonly first: 'start' | 'revert';
@@ -92,11 +97,12 @@ export interface PollingLoop {
  * Returns the loop as a chain whose end is the "done" branch.
  */
 export function pollingLoop(scope: Construct, props: PollingLoopProps): PollingLoop {
-  const { fn, name, first, resultPath, runPath } = props;
+  const { fn, name, first, resultPath, runPath, resource } = props;
   const verb = first === 'start' ? 'Start' : 'Revert';
-  const begin = stepInvoke(scope, `${name}${verb}`, { fn, action: first, resultPath, runPath });
+  const begin = stepInvoke(scope, `${name}${verb}`, { fn, resource, action: first, resultPath, runPath });
   const again = stepInvoke(scope, `${name}${first === 'start' ? 'Check' : 'RevertCheck'}`, {
     fn,
+    resource,
     action: first === 'start' ? 'check' : 'revert',
     resultPath,
     runPath,

@@ -1,37 +1,33 @@
-// The runbook (docs/design.md, "The runbook") as a CDK chain built from a plan. State names are the
-// contract the local runner, the tests and the operator's progress view rely on.
+// The runbook (docs/design.md, "The runbook") as a CDK chain built from a plan's steps. State names
+// carry the resource id ("web.Check", "Step2.apps"): the contract the local runner, the tests and
+// the operator's progress view rely on.
 import { Duration } from 'aws-cdk-lib';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { familyOf } from '../plan/resources/index.ts';
 import type { DrPlan } from '../plan/schema.ts';
-import { pollingLoop, stepInvoke, TRANSIENT_RETRY } from './polling-loop.ts';
+import { type ApprovalStep, type PlanStep, planSteps } from '../plan/steps.ts';
+import { stepInvoke, TRANSIENT_RETRY } from './polling-loop.ts';
+import { functionFor, type RunbookFunctions, resourceBranch } from './resource-branch.ts';
 import { runbookInvoke } from './runbook-invoke.ts';
 import { buildRunbookTail, failureOf } from './runbook-tail.ts';
 import { firstFailedBranch, settledParallel } from './settled-parallel.ts';
-
-export interface RunbookFunctions {
-  readonly database: IFunction;
-  readonly compute: IFunction;
-  readonly traffic: IFunction;
-  /** validate-input, request-approval, verify, report, record-aborted */
-  readonly runbook: IFunction;
-  /** acquire-lock, approval-granted, release-lock, cleanup: the only one that may stop executions */
-  readonly lock: IFunction;
-}
 
 export interface RunbookDefinitionProps {
   readonly plan: DrPlan;
   readonly functions: RunbookFunctions;
 }
 
-const READINESS_FAMILIES = ['database', 'compute', 'traffic'] as const;
+/** State name of a step: "Step2" or, when named, "Step2.apps". */
+export function stepStateName(step: PlanStep): string {
+  return step.name ? `Step${step.number}.${step.name}` : `Step${step.number}`;
+}
 
 export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitionProps): sfn.IChainable {
   const { plan, functions } = props;
   const run = { run: sfn.JsonPath.objectAt('$.run') };
-  const tail = buildRunbookTail(scope, { functions });
+  const tail = buildRunbookTail(scope, { plan, functions });
 
   /** Catch handler of a main state: record which step failed and why, then (revert and) report. */
   const failed = (step: string) => failureOf(scope, step).next(tail.afterRun);
@@ -93,20 +89,26 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
   });
   acquireLock.addCatch(refused('LockFailed', 'LockUnavailable'), { resultPath: '$.caught' });
 
-  // ---- readiness: every family side by side; a family that cannot even run its checks is
-  // recorded as not ready instead of failing the run (a failover treats readiness as advisory).
+  // ---- readiness: every resource side by side; one whose checks cannot even run is recorded as
+  // not ready instead of failing the run (a failover treats readiness as advisory).
   const readiness = new sfn.Parallel(scope, 'Readiness', {
-    comment: 'Read-only checks of every family, and the predicted RTO.',
+    comment: 'Read-only checks of every resource, and the predicted RTO.',
     resultPath: '$.readiness',
   });
-  for (const family of READINESS_FAMILIES) {
-    const name = `${family[0]?.toUpperCase()}${family.slice(1)}Readiness`;
-    const check = stepInvoke(scope, name, { fn: functions[family], action: 'readiness', resultPath: '$' });
+  for (const resource of plan.resources) {
+    const name = `${resource.id}.Readiness`;
+    const check = stepInvoke(scope, name, {
+      fn: functionFor(functions, resource),
+      resource: resource.id,
+      action: 'readiness',
+      resultPath: '$',
+    });
     check.addCatch(
       new sfn.Pass(scope, `${name}Failed`, {
         parameters: {
-          family,
-          strategy: 'unknown',
+          resource: resource.id,
+          family: familyOf(resource),
+          type: resource.type,
           ready: false,
           checks: [],
           predictedSeconds: 0,
@@ -119,32 +121,8 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
   }
   readiness.addCatch(failed('Readiness'), { resultPath: '$.caught' });
   const notReady = sfn.Condition.or(
-    ...READINESS_FAMILIES.map((_, i) => sfn.Condition.booleanEquals(`$.readiness[${i}].ready`, false)),
+    ...plan.resources.map((_, i) => sfn.Condition.booleanEquals(`$.readiness[${i}].ready`, false)),
   );
-
-  // ---- recovery: database and compute side by side, every branch settled before anything else.
-  /** A family's start → wait → check loop as a settled branch, e.g. Database: DatabaseStart, … */
-  const startBranch = (family: 'database' | 'compute' | 'traffic') => {
-    const name = `${family[0]?.toUpperCase()}${family.slice(1)}`;
-    return {
-      key: family,
-      name,
-      loop: pollingLoop(scope, { fn: functions[family], name, first: 'start', resultPath: '$.progress' }),
-    };
-  };
-  const recover = settledParallel(scope, 'Recover', {
-    comment: 'Database and compute side by side; each polls until healthy, a failure waits for the other.',
-    resultPath: '$.results',
-    branches: [startBranch('database'), startBranch('compute')],
-  });
-  recover.parallel.addCatch(failed('Recover'), { resultPath: '$.caught' });
-
-  const switchTraffic = settledParallel(scope, 'SwitchTraffic', {
-    comment: 'Only reached once database and compute are healthy.',
-    resultPath: '$.switch',
-    branches: [startBranch('traffic')],
-  });
-  switchTraffic.parallel.addCatch(failed('SwitchTraffic'), { resultPath: '$.caught' });
 
   const verify = runbookInvoke(scope, 'Verify', functions.runbook, 'verify', {
     payload: run,
@@ -160,26 +138,27 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
     maxDelay: Duration.seconds(60),
   });
   verify.addCatch(failed('Verify'), { resultPath: '$.caught' });
-
-  recover.parallel.next(
-    firstFailedBranch(scope, 'Recover', recover, {
-      resultPath: '$.failure',
-      next: tail.afterRun,
-      ok: switchTraffic.parallel,
-    }),
-  );
-  switchTraffic.parallel.next(
-    firstFailedBranch(scope, 'SwitchTraffic', switchTraffic, {
-      resultPath: '$.failure',
-      next: tail.afterRun,
-      ok: verify,
-    }),
-  );
   verify.next(tail.afterRun);
 
-  let recovery: sfn.IChainable = recover.parallel;
-  if (plan.triggers.approval !== 'none') {
-    recovery = approvalGate(scope, plan, functions, recover.parallel, failed);
+  // ---- the plan's steps in order: one settled Parallel per step (a branch per resource, each
+  // settled before anything else starts), or an approval gate. Built from the last step back.
+  let recovery: sfn.IChainable = verify;
+  for (const step of [...planSteps(plan)].reverse()) {
+    const name = stepStateName(step);
+    if (step.kind === 'approval') {
+      recovery = approvalGate(scope, step, name, functions, recovery, failed);
+      continue;
+    }
+    const settled = settledParallel(scope, name, {
+      comment: `${step.resources.map((r) => r.id).join(', ')} side by side; each polls until done, a failure waits for the others.`,
+      resultPath: `$.results.step${step.number}`,
+      branches: step.resources.map((resource) => resourceBranch(scope, functions, resource, 'start')),
+    });
+    settled.parallel.addCatch(failed(name), { resultPath: '$.caught' });
+    settled.parallel.next(
+      firstFailedBranch(scope, name, settled, { resultPath: '$.failure', next: tail.afterRun, ok: recovery }),
+    );
+    recovery = settled.parallel;
   }
 
   const readinessGate = new sfn.Choice(scope, 'ReadinessGate', {
@@ -193,7 +172,13 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
         resultPath: '$.notReady',
       }).next(tail.release),
     )
-    .otherwise(recovery);
+    .otherwise(
+      new sfn.Pass(scope, 'BeginRecovery', {
+        comment: 'Each step adds its results here (results.step<N>, one entry per resource).',
+        result: sfn.Result.fromObject({}),
+        resultPath: '$.results',
+      }).next(recovery),
+    );
   readiness.next(readinessGate);
   acquireLock.next(readiness);
 
@@ -249,42 +234,51 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
   return injectPlan.next(validateInput).next(entry);
 }
 
-/** Waits for a person (task token) before anything changes; the plan decides what a timeout means. */
+/** Waits for a person (task token) before the next step; the gate decides what a timeout means. */
 function approvalGate(
   scope: Construct,
-  plan: DrPlan,
+  step: ApprovalStep,
+  name: string,
   functions: RunbookFunctions,
   next: sfn.IChainable,
   failed: (step: string) => sfn.IChainable,
 ): sfn.IChainable {
   const { runbook: fn, lock: lockFn } = functions;
-  const request = new tasks.LambdaInvoke(scope, 'WaitForApproval', {
+  const { approval } = step;
+  const request = new tasks.LambdaInvoke(scope, `${name}.WaitForApproval`, {
     lambdaFunction: fn,
     integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
     payload: sfn.TaskInput.fromObject({
       action: 'request-approval',
       plan: sfn.JsonPath.objectAt('$.plan'),
       run: sfn.JsonPath.objectAt('$.run'),
+      gate: { step: name, timeoutMinutes: approval.timeoutMinutes, onTimeout: approval.onTimeout },
       taskToken: sfn.JsonPath.taskToken,
     }),
-    taskTimeout: sfn.Timeout.duration(Duration.minutes(plan.triggers.approvalTimeoutMinutes)),
+    taskTimeout: sfn.Timeout.duration(Duration.minutes(approval.timeoutMinutes)),
     resultPath: '$.approval',
   });
   // A retry publishes a new request with a new task token; the old token simply goes unused.
   request.addRetry(TRANSIENT_RETRY);
   // While it waited, a failover could preempt this run; from here on it is a live failover.
-  const granted = runbookInvoke(scope, 'ApprovalGranted', lockFn, 'approval-granted', {
+  const granted = runbookInvoke(scope, `${name}.ApprovalGranted`, lockFn, 'approval-granted', {
     payload: { run: sfn.JsonPath.objectAt('$.run') },
     resultPath: sfn.JsonPath.DISCARD,
   });
   granted.addCatch(next, { resultPath: '$.approvalLockNote' });
   granted.next(next);
-  if (plan.triggers.onApprovalTimeout === 'proceed') {
+  if (approval.onTimeout === 'proceed') {
     request.addCatch(granted, { errors: ['States.Timeout'], resultPath: '$.approvalTimeout' });
   }
-  request.addCatch(failed('WaitForApproval'), { resultPath: '$.caught' });
+  request.addCatch(failed(name), { resultPath: '$.caught' });
   request.next(granted);
-  return new sfn.Choice(scope, 'ApprovalRequired?')
-    .when(sfn.Condition.booleanEquals('$.run.approvalRequired', true), request)
-    .otherwise(next);
+  // Only failovers wait: "alarm-triggered" gates only those an alarm (a believed one) started.
+  const waits =
+    approval.when === 'always'
+      ? sfn.Condition.stringEquals('$.run.mode', 'failover')
+      : sfn.Condition.and(
+          sfn.Condition.stringEquals('$.run.mode', 'failover'),
+          sfn.Condition.stringEquals('$.run.trigger.type', 'alarm'),
+        );
+  return new sfn.Choice(scope, `${name}.ApprovalRequired?`).when(waits, request).otherwise(next);
 }

@@ -3,21 +3,18 @@
 // outcome. Release comes before Report so that the record says whether the lock was freed; a
 // failed release is reported, never swallowed; Report never fails a recovered failover (each of
 // its sinks is attempted on its own and the failed ones are named).
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { pollingLoop } from './polling-loop.ts';
+import { familyOf } from '../plan/resources/index.ts';
+import type { DrPlan } from '../plan/schema.ts';
+import { planSteps } from '../plan/steps.ts';
+import { type RunbookFunctions, resourceBranch } from './resource-branch.ts';
 import { runbookInvoke } from './runbook-invoke.ts';
 import { firstFailedBranch, settledParallel } from './settled-parallel.ts';
 
 export interface RunbookTailProps {
-  readonly functions: {
-    database: IFunction;
-    compute: IFunction;
-    traffic: IFunction;
-    runbook: IFunction;
-    lock: IFunction;
-  };
+  readonly plan: DrPlan;
+  readonly functions: RunbookFunctions;
 }
 
 export interface RunbookTail {
@@ -108,45 +105,55 @@ export function buildRunbookTail(scope: Construct, props: RunbookTailProps): Run
   );
   releaseLock.next(report);
 
-  // ---- revert: every branch runs, each polls until what the run created is really gone.
-  const revertLoop = (name: string, fn: IFunction) =>
-    pollingLoop(scope, { fn, name, first: 'revert', resultPath: '$.progress', runPath: '$.revertRun' });
-  const computeKept = new sfn.Pass(scope, 'ComputeRevertKept', {
-    comment: 'A failover preempted the drill: the compute it scaled is what the failover needs.',
-    parameters: {
-      family: 'compute',
-      action: 'revert',
-      done: true,
-      nextCheckSeconds: 0,
-      detail: 'kept: a failover holds the lock and needs this compute',
-      changes: [],
-      state: {},
-    },
-    resultPath: '$.progress',
-  });
-  const revert = settledParallel(scope, 'RevertDrill', {
-    comment: 'Undo what the drill created or changed; each revert polls until nothing is left.',
+  // ---- revert: step by step in reverse order (traffic back first, the database last); within
+  // a step every branch runs, each polling until what the run created is really gone.
+  let revertChain: sfn.IChainable = releaseLock;
+  const resourceSteps = planSteps(props.plan).filter((step) => step.kind === 'resources');
+  for (const step of resourceSteps) {
+    const id = `Revert${step.number}`;
+    const revert = settledParallel(scope, id, {
+      comment: `Undo what the drill created or changed for ${step.resources.map((r) => r.id).join(', ')}.`,
+      resultPath: `$.revert.step${step.number}`,
+      branches: step.resources.map((resource) => {
+        const branch = resourceBranch(scope, functions, resource, 'revert', '$.revertRun');
+        if (familyOf(resource) !== 'compute') return branch;
+        const kept = new sfn.Pass(scope, `${resource.id}.RevertKept`, {
+          comment: 'A failover preempted the drill: the compute it scaled is what the failover needs.',
+          parameters: {
+            resource: resource.id,
+            family: 'compute',
+            type: resource.type,
+            action: 'revert',
+            done: true,
+            nextCheckSeconds: 0,
+            detail: 'kept: a failover holds the lock and needs this compute',
+            changes: [],
+            state: {},
+          },
+          resultPath: '$.progress',
+        });
+        return {
+          ...branch,
+          before: (loop: sfn.IChainable) =>
+            new sfn.Choice(scope, `${resource.id}.KeepCompute?`)
+              .when(sfn.Condition.booleanEquals('$.revertRun.keepCompute', true), kept)
+              .otherwise(loop),
+        };
+      }),
+    });
+    revert.parallel.addCatch(failureOf(scope, id, '$.revertFailure').next(revertChain), {
+      resultPath: '$.caught',
+    });
+    revert.parallel.next(
+      firstFailedBranch(scope, id, revert, { resultPath: '$.revertFailure', next: revertChain }),
+    );
+    revertChain = revert.parallel;
+  }
+  const revertFirst = new sfn.Pass(scope, 'RevertDrill', {
+    comment: 'Each revert step adds its results here (revert.step<N>, one entry per resource).',
+    result: sfn.Result.fromObject({}),
     resultPath: '$.revert',
-    branches: [
-      { key: 'traffic', name: 'TrafficRevert', loop: revertLoop('Traffic', functions.traffic) },
-      {
-        key: 'compute',
-        name: 'ComputeRevert',
-        loop: revertLoop('Compute', functions.compute),
-        before: (loop) =>
-          new sfn.Choice(scope, 'KeepCompute?')
-            .when(sfn.Condition.booleanEquals('$.revertRun.keepCompute', true), computeKept)
-            .otherwise(loop),
-      },
-      { key: 'database', name: 'DatabaseRevert', loop: revertLoop('Database', functions.database) },
-    ],
-  });
-  revert.parallel.addCatch(failureOf(scope, 'RevertDrill', '$.revertFailure').next(releaseLock), {
-    resultPath: '$.caught',
-  });
-  revert.parallel.next(
-    firstFailedBranch(scope, 'RevertDrill', revert, { resultPath: '$.revertFailure', next: releaseLock }),
-  );
+  }).next(revertChain);
 
   const prepareDrillRevert = new sfn.Pass(scope, 'PrepareDrillRevert', {
     parameters: {
@@ -156,10 +163,10 @@ export function buildRunbookTail(scope: Construct, props: RunbookTailProps): Run
       keepCompute: false,
     },
     resultPath: '$.revertRun',
-  }).next(revert.parallel);
+  }).next(revertFirst);
   const afterRun = new sfn.Choice(scope, 'IsDrill?')
     .when(sfn.Condition.stringEquals('$.run.mode', 'drill'), prepareDrillRevert)
     .otherwise(releaseLock);
 
-  return { afterRun, revert: revert.parallel, release: releaseLock, report };
+  return { afterRun, revert: revertFirst, release: releaseLock, report };
 }

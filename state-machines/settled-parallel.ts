@@ -9,11 +9,15 @@ import type { Construct } from 'constructs';
 import type { PollingLoop } from './polling-loop.ts';
 
 export interface SettledBranch {
-  /** Key of the branch's result, e.g. "database". */
+  /** Key of the branch's result: the resource id as a JSONPath key (plan/steps.ts pathKey). */
   readonly key: string;
+  /** The resource the branch acts on, and its family and type (for the report and `$.failure`). */
+  readonly resource: string;
+  readonly family: string;
+  readonly type: string;
   /** The branch's states; a failed Task is caught into `{failed: true, error}` at `progressPath`. */
   readonly loop: PollingLoop;
-  /** State name prefix of the branch's own states, e.g. "DatabaseRevert". */
+  /** State name prefix of the branch's own states, e.g. "db." or "db.Revert". */
   readonly name: string;
   /** Runs before the loop, e.g. a Choice that skips the branch; its end must lead to the loop. */
   readonly before?: (loop: sfn.IChainable) => sfn.IChainable;
@@ -37,6 +41,7 @@ export interface SettledParallel {
   readonly anyFailed: sfn.Condition;
   /** One condition per branch key. */
   readonly failedBranch: Record<string, sfn.Condition>;
+  readonly branches: SettledBranch[];
 }
 
 export function settledParallel(scope: Construct, id: string, props: SettledParallelProps): SettledParallel {
@@ -50,12 +55,21 @@ export function settledParallel(scope: Construct, id: string, props: SettledPara
     resultSelector[`${branch.key}.$`] = `$[${index}].progress`;
     // A failed call keeps what the branch had already changed, for the report and the revert.
     const init = new sfn.Pass(scope, `${branch.name}Begin`, {
-      result: sfn.Result.fromObject({ family: branch.key, done: false, changes: [], state: {} }),
+      result: sfn.Result.fromObject({
+        resource: branch.resource,
+        family: branch.family,
+        type: branch.type,
+        done: false,
+        changes: [],
+        state: {},
+      }),
       resultPath: PROGRESS,
     });
     const failed = new sfn.Pass(scope, `${branch.name}Failed`, {
       parameters: {
-        family: branch.key,
+        resource: branch.resource,
+        family: branch.family,
+        type: branch.type,
         done: false,
         failed: true,
         error: { 'Error.$': '$.caught.Error', 'Cause.$': '$.caught.Cause' },
@@ -77,14 +91,15 @@ export function settledParallel(scope: Construct, id: string, props: SettledPara
   return {
     parallel,
     resultPath: props.resultPath,
+    branches: props.branches,
     failedBranch,
     anyFailed: sfn.Condition.or(...Object.values(failedBranch)),
   };
 }
 
 /**
- * After a settled Parallel: when a branch failed, records the first failed one (its key, error and
- * cause) at `resultPath` as `{step, family, Error, Cause}`, then continues with `next` either way.
+ * After a settled Parallel: when a branch failed, records the first failed one (its resource, error
+ * and cause) at `resultPath` as `{step, resource, family, Error, Cause}`, then continues with `next`.
  */
 export function firstFailedBranch(
   scope: Construct,
@@ -93,11 +108,14 @@ export function firstFailedBranch(
   options: { resultPath: string; next: sfn.IChainable; ok?: sfn.IChainable },
 ): sfn.Choice {
   const choice = new sfn.Choice(scope, `${step}Settled?`);
-  for (const [key, failed] of Object.entries(settled.failedBranch)) {
-    const pass = new sfn.Pass(scope, `${step}${key[0]?.toUpperCase()}${key.slice(1)}Failed`, {
+  for (const branch of settled.branches) {
+    const key = branch.key;
+    const failed = settled.failedBranch[key] as sfn.Condition;
+    const pass = new sfn.Pass(scope, `${step}.${branch.resource}Failed`, {
       parameters: {
         step,
-        family: key,
+        resource: branch.resource,
+        family: branch.family,
         'Error.$': `${settled.resultPath}.${key}.error.Error`,
         'Cause.$': `${settled.resultPath}.${key}.error.Cause`,
       },

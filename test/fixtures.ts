@@ -23,15 +23,17 @@ export function examplePlan(name = 'warm-standby'): DrPlan {
 export const RUN_ID = 'run-20261125-abc123';
 export const RUN_STARTED_AT = '2026-11-25T12:00:00.000Z';
 
-/** A step event as the state machine sends it. */
+/** A step event as the state machine sends it, for `resource` (an id; default: the plan's first resource). */
 export function stepEvent(
   action: Action,
-  options: { mode?: Mode; plan?: DrPlan; state?: Record<string, unknown> } = {},
+  options: { mode?: Mode; plan?: DrPlan; state?: Record<string, unknown>; resource?: string } = {},
 ): StepEvent {
+  const plan = options.plan ?? examplePlan();
   return {
     action,
-    plan: options.plan ?? examplePlan(),
+    plan,
     run: { id: RUN_ID, mode: options.mode ?? 'failover', startedAt: RUN_STARTED_AT },
+    resource: options.resource ?? plan.resources[0]?.id ?? 'db',
     ...(options.state ? { state: options.state } : {}),
   };
 }

@@ -8,6 +8,7 @@
 
 import { formatIssues } from '../../plan/format-issues.ts';
 import type { DrPlan } from '../../plan/schema.ts';
+import { approvalSteps } from '../../plan/steps.ts';
 import * as z from '../../plan/zod.ts';
 import { nonEmptyString } from '../../plan/zod.ts';
 import { DrRunbookError } from '../shared/errors.ts';
@@ -333,7 +334,7 @@ export function validateExecutionInput(raw: unknown, plan: DrPlan, execution: Ex
   if (problems.length > 0) throw invalid(problems);
 
   const incident = claim && trustedAlarm ? new Date(claim.stateChangeTime) : startedAt;
-  const approval = plan.triggers.approval;
+  const gates = approvalSteps(plan).map((step) => step.approval.when);
   const revertTarget = revertTargetOf(input, execution);
   return {
     id,
@@ -347,7 +348,7 @@ export function validateExecutionInput(raw: unknown, plan: DrPlan, execution: Ex
     // Drills, dry-runs and reverts never wait for a person: only a failover changes production.
     approvalRequired:
       input.mode === 'failover' &&
-      (approval === 'always' || (approval === 'alarm-triggered' && trustedAlarm)),
+      (gates.includes('always') || (gates.includes('alarm-triggered') && trustedAlarm)),
     lockExpiresAt: new Date(startedAt.getTime() + RUN_TIMEOUT_HOURS * 3_600_000).toISOString(),
     ...(revertTarget ? { revertTarget } : {}),
     ...(claim && distrust !== undefined ? { untrustedTrigger: { claim, rejectedBecause: distrust } } : {}),

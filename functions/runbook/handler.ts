@@ -104,7 +104,7 @@ export async function runRunbookAction(
         dynamo: clients.dynamo,
         tableName: requiredEnv('HISTORY_TABLE_NAME'),
       });
-      return requestApproval(event.plan, event.run, event.taskToken, {
+      return requestApproval(event.plan, event.run, event.gate, event.taskToken, {
         sns: clients.sns,
         topicArn: requiredEnv('TOPIC_ARN'),
       });

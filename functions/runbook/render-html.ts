@@ -4,7 +4,7 @@
 import type { Change } from '../shared/step-contract.ts';
 import { lockLines, revertedTitle, revertLines } from './render-markdown.ts';
 import { escapeXml as esc, formatDuration, renderTimelineSvg } from './render-svg-timeline.ts';
-import type { Objective, RunReport } from './report-types.ts';
+import type { Objective, ResourceRow, RunReport } from './report-types.ts';
 import type { TimelineRow } from './run-timeline.ts';
 
 export interface HtmlReportOptions {
@@ -58,6 +58,18 @@ function card(name: string, meaning: string, objective: Objective, extra = ''): 
 }
 
 const fact = (term: string, value: string) => `<div><dt>${term}</dt><dd>${value}</dd></div>`;
+
+function resourceTable(resources: ResourceRow[]): string {
+  if (resources.length === 0) return '';
+  const rows = resources.map((r) => {
+    const measured = Object.entries(r.measurements ?? {})
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    const took = r.seconds === undefined ? '–' : `${r.seconds.toFixed(1)} s`;
+    return `<tr><td>${esc(r.id)}</td><td>${esc(r.type)}</td><td>${esc(r.outcome)}</td><td>${took}</td><td>${esc(measured || '–')}</td></tr>`;
+  });
+  return `<section><h2>Resources</h2><table><thead><tr><th>resource</th><th>type</th><th>outcome</th><th>took</th><th>measured</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
 
 function changeTable(title: string, changes: Change[]): string {
   if (changes.length === 0) return '';
@@ -145,6 +157,7 @@ ${list('Left behind', report.leftovers ?? [], 'warn leftovers')}
 ${renderTimelineSvg(timeline, report.rto.objectiveSeconds)}
 ${timeline.length > 0 ? timelineTable(timeline) : ''}
 </section>
+${resourceTable(report.resources ?? [])}
 ${changeTable('What changed', report.changes)}
 ${changeTable(revertedTitle(report), report.reverted)}
 ${list('Readiness problems', report.readinessProblems, 'warn')}

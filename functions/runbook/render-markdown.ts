@@ -118,6 +118,22 @@ export function renderMarkdown(
       );
     }
   }
+  if (report.resources?.length) {
+    lines.push(
+      '',
+      '## Resources',
+      '',
+      '| resource | type | outcome | took | measured |',
+      '|---|---|---|---|---|',
+    );
+    for (const r of report.resources) {
+      const measured = Object.entries(r.measurements ?? {})
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+      const took = r.seconds === undefined ? '–' : `${r.seconds.toFixed(1)} s`;
+      lines.push(`| ${r.id} | ${r.type} | ${r.outcome} | ${took} | ${measured || '–'} |`);
+    }
+  }
   if (report.changes.length > 0) {
     lines.push('', '## What changed', '');
     for (const change of report.changes)

@@ -7,6 +7,29 @@ import type { VerifyResult } from './verify.ts';
 /** A branch's last result; a branch whose call failed settles as `done: false, failed: true, error`. */
 export type SettledProgress = ProgressResult & { failed?: boolean; error?: CaughtError };
 
+/** A resource's part of the run, for the report. */
+export interface ResourceRow {
+  id: string;
+  type: string;
+  family: Family;
+  outcome: 'succeeded' | 'failed' | 'unfinished';
+  startedAt?: string;
+  completedAt?: string;
+  seconds?: number;
+  detail?: string;
+  measurements?: Record<string, number | string>;
+}
+
+/** What settled Parallels leave in the state: step key → resource key → that resource's last result. */
+export type StepResults = Record<string, Record<string, SettledProgress | undefined> | undefined>;
+
+/** Every resource's result, in the order the steps ran. */
+export function resultsOf(results: StepResults | undefined): SettledProgress[] {
+  return Object.values(results ?? {}).flatMap((step) =>
+    Object.values(step ?? {}).filter((r): r is SettledProgress => r !== undefined),
+  );
+}
+
 /** An error as Step Functions catches it (a Lambda error's Cause is JSON). */
 export interface CaughtError {
   Error: string;
@@ -19,7 +42,9 @@ export interface CaughtError {
  */
 export interface ReadinessEntry {
   family: Family;
-  strategy?: string;
+  /** The resource (id and type) these checks are about. */
+  resource?: string;
+  type?: string;
   checks: ReadinessCheck[];
   predictedSeconds?: number;
   evaluatedAt?: string;
@@ -58,8 +83,8 @@ export interface RevertTarget {
 /** The execution state as the state machine hands it to Report (each part present once reached). */
 export interface RunOutcomeInput {
   readiness?: ReadinessEntry[];
-  results?: { database?: ProgressResult; compute?: ProgressResult };
-  switch?: { traffic?: ProgressResult };
+  /** Each step's results (`step<N>`), one per resource (keyed by its id as a path key). */
+  results?: StepResults;
   verification?: VerifyResult;
   /** Set by the failure path: the state that failed and the error Step Functions caught. */
   failure?: { step: string } & CaughtError;
@@ -67,7 +92,7 @@ export interface RunOutcomeInput {
    * Drills and reverts: what each family's revert did (a branch that failed is `done: false`,
    * `failed: true` with its `error`), or why the revert failed (then something was left behind).
    */
-  revert?: { database?: SettledProgress; compute?: SettledProgress; traffic?: SettledProgress };
+  revert?: StepResults;
   revertFailure?: { step: string } & CaughtError;
   /** AcquireLock refused the run (Error "AlreadyRunning" or "LockUnavailable"): nothing was touched. */
   refusal?: CaughtError;
@@ -138,6 +163,8 @@ export interface RunReport {
   readinessProblems: string[];
   /** Checks that passed with a warning (`family/check: detail`). */
   readinessWarnings: string[];
+  /** Every resource that ran, in step order, with its own timing and measurements. */
+  resources: ResourceRow[];
   changes: Change[];
   /** Drills and reverts: what the revert undid. */
   reverted: Change[];

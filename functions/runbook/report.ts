@@ -10,6 +10,7 @@ import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/cl
 import type { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { DrPlan } from '../../plan/schema.ts';
+import { planSteps } from '../../plan/steps.ts';
 import { awsCall, toStepError } from '../shared/aws-errors.ts';
 import { DrRunbookError } from '../shared/errors.ts';
 import { secondsBetween } from '../shared/polling.ts';
@@ -21,12 +22,14 @@ import type {
   Objective,
   ReadinessEntry,
   ReportSink,
+  ResourceRow,
   RevertTarget,
   RunOutcome,
   RunOutcomeInput,
   RunReport,
   SettledProgress,
 } from './report-types.ts';
+import { resultsOf } from './report-types.ts';
 import { emitRunMetrics, emitSinkFailures, type RunMetrics } from './run-metrics.ts';
 import { buildRunTimeline } from './run-timeline.ts';
 import { type ReportRenderers, storeReport } from './store-report.ts';
@@ -88,10 +91,16 @@ function objective(objectiveSeconds: number, achieved: number | null): Objective
  * Recovery happens in parallel, then traffic: the slower of database and compute, plus traffic.
  * Unknown (null) when a family's readiness could not run: its part of the time is not known.
  */
-export function predictRtoSeconds(readiness: readonly ReadinessEntry[] | undefined): number | null {
+export function predictRtoSeconds(
+  plan: DrPlan,
+  readiness: readonly ReadinessEntry[] | undefined,
+): number | null {
   if (!readiness?.length || readiness.some((r) => r.error)) return null;
-  const of = (family: string) => readiness.find((r) => r.family === family)?.predictedSeconds ?? 0;
-  return Math.max(of('database'), of('compute')) + of('traffic');
+  const of = (id: string) => readiness.find((r) => r.resource === id)?.predictedSeconds ?? 0;
+  // Resources in a step run side by side; steps run one after another.
+  return planSteps(plan)
+    .filter((step) => step.kind === 'resources')
+    .reduce((total, step) => total + Math.max(0, ...step.resources.map((r) => of(r.id))), 0);
 }
 
 interface ReadinessFindings {
@@ -104,17 +113,18 @@ interface ReadinessFindings {
 function readinessFindings(outcome: RunOutcomeInput): ReadinessFindings {
   const findings: ReadinessFindings = { problems: [], warnings: [], keys: [] };
   for (const r of outcome.readiness ?? []) {
+    const who = r.resource ?? r.family;
     if (r.error) {
       findings.problems.push(
-        `${r.family}: readiness could not run: ${describeCause(r.error.Error, r.error.Cause)}`,
+        `${who}: readiness could not run: ${describeCause(r.error.Error, r.error.Cause)}`,
       );
-      findings.keys.push(`${r.family}!${r.error.Error}`);
+      findings.keys.push(`${who}!${r.error.Error}`);
     }
     for (const c of r.checks) {
       if (c.status === 'fail') {
-        findings.problems.push(`${r.family}/${c.name}: ${c.detail}`);
-        findings.keys.push(`${r.family}/${c.name}`);
-      } else if (c.status === 'warn') findings.warnings.push(`${r.family}/${c.name}: ${c.detail}`);
+        findings.problems.push(`${who}/${c.name}: ${c.detail}`);
+        findings.keys.push(`${who}/${c.name}`);
+      } else if (c.status === 'warn') findings.warnings.push(`${who}/${c.name}: ${c.detail}`);
     }
   }
   if (outcome.failure) findings.keys.push(`${outcome.failure.step}!${outcome.failure.Error}`);
@@ -132,12 +142,36 @@ export function readinessSignature(outcome: RunOutcomeInput): string {
 
 /** What the reverts did not finish undoing: each family whose revert is not done, or failed. */
 function leftoversOf(revert: RunOutcomeInput['revert']): string[] {
-  return Object.entries(revert ?? {}).flatMap(([family, result]: [string, SettledProgress | undefined]) => {
-    if (!result || result.done) return [];
+  return resultsOf(revert).flatMap((result: SettledProgress) => {
+    const who = result.resource ?? result.family;
+    if (result.done) return [];
     if (result.error)
-      return [`${family}: revert failed: ${describeCause(result.error.Error, result.error.Cause)}`];
-    return [`${family}: ${result.detail ?? 'revert not finished'}`];
+      return [`${who}: revert failed: ${describeCause(result.error.Error, result.error.Cause)}`];
+    return [`${who}: ${result.detail ?? 'revert not finished'}`];
   });
+}
+
+/** The worst data loss any resource measured (the plan's RPO is about all its data). */
+function rpoOf(results: SettledProgress[]): number | null {
+  const measured = results
+    .map((r) => r.measurements?.rpoSeconds)
+    .filter((v): v is number => typeof v === 'number');
+  return measured.length > 0 ? Math.max(...measured) : null;
+}
+
+/** One line per resource that ran: its own timing and outcome, in step order. */
+function resourceRows(results: SettledProgress[]): ResourceRow[] {
+  return results.map((r) => ({
+    id: r.resource ?? r.family,
+    type: r.type ?? r.family,
+    family: r.family,
+    outcome: r.failed ? 'failed' : r.done ? 'succeeded' : 'unfinished',
+    ...(r.startedAt ? { startedAt: r.startedAt } : {}),
+    ...(r.completedAt ? { completedAt: r.completedAt } : {}),
+    ...(r.startedAt && r.completedAt ? { seconds: secondsBetween(r.startedAt, r.completedAt) } : {}),
+    ...(r.detail ? { detail: r.detail } : {}),
+    ...(r.measurements && Object.keys(r.measurements).length > 0 ? { measurements: r.measurements } : {}),
+  }));
 }
 
 function lockProblemOf(run: RunRecord, outcome: RunOutcomeInput): string | undefined {
@@ -173,7 +207,7 @@ function outcomeOf({ mode, outcome, readinessProblems, leftovers, lockProblem }:
     default: {
       // A drill: only clean when it recovered, reverted everything and gave the lock back.
       if (failed || leftovers.length > 0 || lockProblem) return 'failed';
-      const recoveryRan = outcome.results !== undefined || outcome.switch !== undefined;
+      const recoveryRan = resultsOf(outcome.results).length > 0;
       if (outcome.notReady || (readinessProblems.length > 0 && !recoveryRan)) return 'not-ready';
       return outcome.verification ? 'succeeded' : 'failed';
     }
@@ -199,9 +233,8 @@ export function buildReport(plan: DrPlan, run: RunRecord, outcome: RunOutcomeInp
   const rtoAchieved = outcome.verification
     ? secondsBetween(run.incidentStartedAt, outcome.verification.verifiedAt)
     : null;
-  const database = outcome.results?.database;
-  const rpoMeasured = database?.measurements?.rpoSeconds;
-  const rpoAchieved = typeof rpoMeasured === 'number' ? rpoMeasured : null;
+  const results = resultsOf(outcome.results);
+  const rpoAchieved = rpoOf(results);
   const findings = readinessFindings(outcome);
   const leftovers = leftoversOf(outcome.revert);
   const lockProblem = lockProblemOf(run, outcome);
@@ -225,7 +258,7 @@ export function buildReport(plan: DrPlan, run: RunRecord, outcome: RunOutcomeInp
     incidentStartedAt: run.incidentStartedAt,
     startedAt: run.startedAt,
     reportedAt: now.toISOString(),
-    predictedRtoSeconds: predictRtoSeconds(outcome.readiness),
+    predictedRtoSeconds: predictRtoSeconds(plan, outcome.readiness),
     rto: objective(plan.objectives.rtoMinutes * 60, rtoAchieved),
     rpo: objective(plan.objectives.rpoSeconds, rpoAchieved),
     ...(failure ? { failedStep: failure.step, cause: describeCause(failure.Error, failure.Cause) } : {}),
@@ -267,13 +300,10 @@ export function buildReport(plan: DrPlan, run: RunRecord, outcome: RunOutcomeInp
     ...(outcome.cleanup ? { cleanup: cleanupSummary(outcome.cleanup) } : {}),
     readinessProblems: findings.problems,
     readinessWarnings: findings.warnings,
-    changes: [outcome.results?.database, outcome.results?.compute, outcome.switch?.traffic].flatMap(
-      (r) => r?.changes ?? [],
-    ),
+    resources: resourceRows(results),
+    changes: results.flatMap((r) => r.changes ?? []),
     timeline: buildRunTimeline(run, outcome, now),
-    reverted: [outcome.revert?.traffic, outcome.revert?.compute, outcome.revert?.database].flatMap(
-      (r) => r?.changes ?? [],
-    ),
+    reverted: resultsOf(outcome.revert).flatMap((r) => r.changes ?? []),
     ...(leftovers.length > 0 ? { leftovers } : {}),
     ...(cooldownUntil ? { cooldownUntil } : {}),
     sinksFailed: [],
@@ -321,6 +351,7 @@ export function buildAbortedReport(plan: DrPlan, dead: DeadRunRecord, now: Date)
     ...(dead.preemptedBy ? { preemptedBy: dead.preemptedBy } : {}),
     readinessProblems: [],
     readinessWarnings: [],
+    resources: [],
     changes: [],
     reverted: [],
     timeline: [],

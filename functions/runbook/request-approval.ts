@@ -10,15 +10,27 @@ export interface ApprovalRequest {
   message: string;
 }
 
+export interface ApprovalGate {
+  /** The approval step's state name, e.g. "Step1.approve". */
+  step: string;
+  timeoutMinutes: number;
+  onTimeout: 'abort' | 'proceed';
+}
+
 /** The notification a person acts on: what, why, and the two commands to answer. */
-export function approvalRequest(plan: DrPlan, run: RunRecord, taskToken: string): ApprovalRequest {
+export function approvalRequest(
+  plan: DrPlan,
+  run: RunRecord,
+  gate: ApprovalGate,
+  taskToken: string,
+): ApprovalRequest {
   const region = plan.regions.recovery;
-  const timeout = plan.triggers.approvalTimeoutMinutes;
-  const onTimeout = plan.triggers.onApprovalTimeout === 'proceed' ? 'the run PROCEEDS' : 'the run is aborted';
+  const timeout = gate.timeoutMinutes;
+  const onTimeout = gate.onTimeout === 'proceed' ? 'the run PROCEEDS' : 'the run is aborted';
   return {
     subject: `dr-runbook ${plan.name}: approve ${run.mode}?`.slice(0, 99),
     message: [
-      `dr-runbook wants to start a ${run.mode.toUpperCase()} of "${plan.name}" (${plan.regions.primary} -> ${region}).`,
+      `dr-runbook wants to go on with a ${run.mode.toUpperCase()} of "${plan.name}" (${plan.regions.primary} -> ${region}) past step ${gate.step}.`,
       `Run: ${run.id}, trigger: ${run.trigger.type}${run.trigger.type === 'alarm' ? ` (${run.trigger.alarmName})` : ''}`,
       ...(run.reason ? [`Reason: ${run.reason}`] : []),
       ...(run.requestedBy ? [`Requested by: ${run.requestedBy}`] : []),
@@ -36,10 +48,11 @@ export function approvalRequest(plan: DrPlan, run: RunRecord, taskToken: string)
 export async function requestApproval(
   plan: DrPlan,
   run: RunRecord,
+  gate: ApprovalGate,
   taskToken: string,
   target: { sns: SNSClient; topicArn: string },
 ): Promise<{ requested: true }> {
-  const { subject, message } = approvalRequest(plan, run, taskToken);
+  const { subject, message } = approvalRequest(plan, run, gate, taskToken);
   await awsCall({ resource: target.topicArn, operation: 'publish the approval request' }, () =>
     target.sns.send(new PublishCommand({ TopicArn: target.topicArn, Subject: subject, Message: message })),
   );

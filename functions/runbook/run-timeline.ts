@@ -3,7 +3,12 @@
 // since the incident started (the RTO clock).
 import type { ProgressResult } from '../shared/step-contract.ts';
 import type { RunRecord } from './execution-input.ts';
-import type { RunOutcomeInput } from './report-types.ts';
+import { type RunOutcomeInput, resultsOf } from './report-types.ts';
+
+/** A resource's row name: its id and type, e.g. "web (auto-scaling-group)". */
+export function resourceLabel(result: Pick<ProgressResult, 'resource' | 'type' | 'family'>): string {
+  return result.resource ? `${result.resource} (${result.type ?? result.family})` : result.family;
+}
 
 export interface TimelineRow {
   step: string;
@@ -39,13 +44,18 @@ export function buildRunTimeline(run: RunRecord, outcome: RunOutcomeInput, now: 
       result.done ? 'succeeded' : 'running',
     );
   };
-  loop('Database', outcome.results?.database);
-  loop('Compute', outcome.results?.compute);
-  loop('Traffic', outcome.switch?.traffic);
-  const trafficDone = at(outcome.switch?.traffic?.completedAt);
-  if (outcome.verification) add('Verify', trafficDone, at(outcome.verification.verifiedAt));
-  for (const [family, result] of Object.entries(outcome.revert ?? {})) {
-    if (result) add(`Revert ${family}`, at(result.startedAt), at(result.completedAt ?? now.toISOString()));
+  const results = resultsOf(outcome.results);
+  for (const result of results) loop(resourceLabel(result), result);
+  const lastDone = Math.max(...results.map((r) => at(r.completedAt)).filter(Number.isFinite));
+  if (outcome.verification) add('Verify', lastDone, at(outcome.verification.verifiedAt));
+  for (const result of resultsOf(outcome.revert)) {
+    if (result.startedAt) {
+      add(
+        `Revert ${result.resource ?? result.family}`,
+        at(result.startedAt),
+        at(result.completedAt ?? now.toISOString()),
+      );
+    }
   }
   if (failedStep) {
     const last = rows.reduce((max, row) => Math.max(max, row.endMs), started - zero);

@@ -32,6 +32,12 @@ export const runbookEventSchema = z.discriminatedUnion('action', [
     action: z.literal('request-approval'),
     plan: planSchema,
     run: runRecord,
+    /** The approval step waiting: its state name, timeout and what silence means. */
+    gate: z.object({
+      step: nonEmptyString,
+      timeoutMinutes: z.number(),
+      onTimeout: z.enum(['abort', 'proceed']),
+    }),
     taskToken: nonEmptyString,
   }),
   z.object({ action: z.literal('verify'), plan: planSchema, run: runRecord }),

@@ -2,6 +2,7 @@
 // were already checked healthy by their families; this probes what users see.
 import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import type { DrPlan } from '../../plan/schema.ts';
+import { resourcesOf } from '../../plan/steps.ts';
 import { awsCall } from '../shared/aws-errors.ts';
 import { DrRunbookError } from '../shared/errors.ts';
 import type { CheckStatus, ReadinessCheck, StepContext } from '../shared/step-contract.ts';
@@ -16,13 +17,18 @@ export interface VerifyResult {
   checks: ReadinessCheck[];
 }
 
-/** In a drill the probe goes to the drill record: production DNS was not switched. */
+/**
+ * In a drill the probe goes to a drill record (production DNS was not switched): that of the
+ * traffic resource serving the URL's host, else the first traffic resource's.
+ */
 export function probeUrl(plan: DrPlan, mode: RunMode): string | undefined {
   const http = plan.verification.http;
   if (!http) return undefined;
-  if (mode !== 'drill') return http.url;
+  const traffic = resourcesOf(plan, 'traffic');
+  if (mode !== 'drill' || traffic.length === 0) return http.url;
   const url = new URL(http.url);
-  url.hostname = plan.traffic.drillRecordName;
+  const serving = traffic.find((t) => t.records.some((r) => r.name === url.hostname)) ?? traffic[0];
+  if (serving) url.hostname = serving.drillRecordName;
   return url.toString();
 }
 

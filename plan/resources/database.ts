@@ -24,7 +24,17 @@ const restorePlacement = {
   dbSubnetGroupName: z.optional(name255),
   /** VPC security groups of the restored instance. @default the replica's, else the VPC default */
   vpcSecurityGroupIds: z.optional(
-    z.array(z.string().check(z.regex(/^sg-[0-9a-f]{8,17}$/, { error: 'must be a security group ID such as "sg-0123456789abcdef0"' }))).check(z.minLength(1), z.maxLength(5)),
+    z
+      .array(
+        z
+          .string()
+          .check(
+            z.regex(/^sg-[0-9a-f]{8,17}$/, {
+              error: 'must be a security group ID such as "sg-0123456789abcdef0"',
+            }),
+          ),
+      )
+      .check(z.minLength(1), z.maxLength(5)),
   ),
   /** DB parameter group applied to the restored instance. @default the engine's default */
   dbParameterGroupName: z.optional(name255),
@@ -32,7 +42,9 @@ const restorePlacement = {
    * KMS key (in the recovery region) the snapshot copies are encrypted with: readiness checks the
    * newest copy uses it, and the role may use it for the restore. @default unencrypted snapshots
    */
-  kmsKeyArn: z.optional(arnOf('kms', 'arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab')),
+  kmsKeyArn: z.optional(
+    arnOf('kms', 'arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+  ),
 };
 
 export const rdsReadReplica = z.strictObject({
@@ -92,9 +104,13 @@ export const dynamodbGlobalTable = z.strictObject({
   ...common,
   type: z.literal('dynamodb-global-table'),
   /** The global table (version 2019.11.21) with a replica in the recovery region. */
-  tableName: z.string().check(
-    z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, { error: 'must be a DynamoDB table name: 3-255 of a-z, A-Z, 0-9, "_", "-", "."' }),
-  ),
+  tableName: z
+    .string()
+    .check(
+      z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, {
+        error: 'must be a DynamoDB table name: 3-255 of a-z, A-Z, 0-9, "_", "-", "."',
+      }),
+    ),
   /** Drill: a probe item is written to and read from the recovery replica, then deleted. */
   drill: z.prefault(
     z.strictObject({
@@ -105,4 +121,9 @@ export const dynamodbGlobalTable = z.strictObject({
   ),
 });
 
-export const DATABASE_TYPES = [rdsReadReplica, rdsSnapshotRestore, auroraGlobalDatabase, dynamodbGlobalTable] as const;
+export const DATABASE_TYPES = [
+  rdsReadReplica,
+  rdsSnapshotRestore,
+  auroraGlobalDatabase,
+  dynamodbGlobalTable,
+] as const;

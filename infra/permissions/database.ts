@@ -1,0 +1,175 @@
+// The database family's role: exactly the plan's database resources, type by type.
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import type { DrPlan, ResourceIn, ResourceOfType } from '../../plan/schema.ts';
+import { resourcesOf } from '../../plan/steps.ts';
+import { nagArn } from '../nag-acknowledgements.ts';
+import { arn, type FamilyPermissions, readOnly, sid } from './arns.ts';
+
+/** The drill's temporary instance and cluster name prefix, mirrored from the database family. */
+export function drillInstancePrefix(plan: Pick<DrPlan, 'name'>): string {
+  return `drill-${plan.name}-`;
+}
+
+const RESTORE_READS =
+  'a restore reads the snapshot and the subnet, option, parameter and security groups, whose names are not all in the plan';
+
+type Db = ResourceIn<'database'>;
+
+export function databasePermissions(scope: Construct, plan: DrPlan): FamilyPermissions {
+  const region = plan.regions.recovery;
+  const resources = resourcesOf(plan, 'database');
+  const statements: PolicyStatement[] = [
+    readOnly(['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'cloudwatch:GetMetricStatistics']),
+  ];
+  const wildcards: FamilyPermissions['wildcards'] = [];
+  const drillDb = arn(scope, 'rds', 'db', `${drillInstancePrefix(plan)}*`);
+  const rdsResources = resources.filter(
+    (r) => r.type === 'rds-read-replica' || r.type === 'rds-snapshot-restore',
+  );
+  if (rdsResources.length > 0) {
+    const targets = rdsResources.map((r) =>
+      arn(scope, 'rds', 'db', r.type === 'rds-read-replica' ? r.replicaInstanceId : r.restoredInstanceId),
+    );
+    statements.push(
+      new PolicyStatement({
+        sid: 'RestoreDrillOrRecoveryInstance',
+        actions: ['rds:RestoreDBInstanceFromDBSnapshot'],
+        resources: [
+          drillDb,
+          ...targets,
+          ...['snapshot', 'subgrp', 'og', 'pg', 'secgrp'].map((type) => arn(scope, 'rds', type, '*')),
+        ],
+      }),
+      new PolicyStatement({
+        sid: 'TagWhatTheRunCreates',
+        actions: ['rds:AddTagsToResource'],
+        resources: [drillDb, ...targets],
+      }),
+      new PolicyStatement({
+        sid: 'DeleteOnlyDrillInstances',
+        actions: ['rds:DeleteDBInstance'],
+        resources: [drillDb],
+        conditions: { StringEquals: { 'aws:ResourceTag/dr-runbook:purpose': 'drill' } },
+      }),
+    );
+    wildcards.push(
+      {
+        resource: nagArn(region, 'rds', `db:${drillInstancePrefix(plan)}*`),
+        reason:
+          'drill instances of this plan only; DeleteDBInstance also requires the tag dr-runbook:purpose=drill',
+      },
+      ...['snapshot:*', 'subgrp:*', 'og:*', 'pg:*', 'secgrp:*'].map((r) => ({
+        resource: nagArn(region, 'rds', r),
+        reason: RESTORE_READS,
+      })),
+    );
+  }
+  for (const resource of resources) statements.push(...typeStatements(scope, plan, resource));
+  return { statements, wildcards };
+}
+
+function typeStatements(scope: Construct, plan: DrPlan, resource: Db): PolicyStatement[] {
+  switch (resource.type) {
+    case 'rds-read-replica':
+      return [
+        new PolicyStatement({
+          sid: sid('PromoteReplica', resource.id),
+          actions: ['rds:PromoteReadReplica', 'rds:ModifyDBInstance'],
+          resources: [arn(scope, 'rds', 'db', resource.replicaInstanceId)],
+        }),
+        ...kmsStatements(resource.id, resource.drill.kmsKeyArn),
+      ];
+    case 'rds-snapshot-restore':
+      return kmsStatements(resource.id, resource.kmsKeyArn);
+    case 'aurora-global-database':
+      return auroraStatements(scope, drillInstancePrefix(plan), resource);
+    case 'dynamodb-global-table':
+      return dynamodbStatements(scope, resource);
+  }
+}
+
+function auroraStatements(
+  scope: Construct,
+  drillPrefix: string,
+  resource: ResourceOfType<'aurora-global-database'>,
+): PolicyStatement[] {
+  const stack = Stack.of(scope);
+  const globalCluster = `arn:${stack.partition}:rds::${stack.account}:global-cluster:${resource.globalClusterId}`;
+  const secondary = arn(scope, 'rds', 'cluster', resource.secondaryClusterId);
+  const drillCluster = arn(scope, 'rds', 'cluster', `${drillPrefix}*`);
+  const drillInstance = arn(scope, 'rds', 'db', `${drillPrefix}*`);
+  return [
+    new PolicyStatement({
+      sid: sid('ReadGlobalDatabase', resource.id),
+      actions: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],
+      resources: [globalCluster, secondary, drillCluster],
+    }),
+    new PolicyStatement({
+      sid: sid('FailOverGlobalDatabase', resource.id),
+      actions: ['rds:FailoverGlobalCluster'],
+      resources: [globalCluster, secondary],
+    }),
+    new PolicyStatement({
+      sid: sid('DrillCloneOfSecondary', resource.id),
+      actions: ['rds:RestoreDBClusterToPointInTime', 'rds:CreateDBInstance', 'rds:AddTagsToResource'],
+      resources: [
+        secondary,
+        drillCluster,
+        drillInstance,
+        arn(scope, 'rds', 'subgrp', '*'),
+        arn(scope, 'rds', 'cluster-pg', '*'),
+        arn(scope, 'rds', 'pg', '*'),
+      ],
+    }),
+    new PolicyStatement({
+      sid: sid('DeleteOnlyDrillClusters', resource.id),
+      actions: ['rds:DeleteDBCluster', 'rds:DeleteDBInstance'],
+      resources: [drillCluster, drillInstance],
+      conditions: { StringEquals: { 'aws:ResourceTag/dr-runbook:purpose': 'drill' } },
+    }),
+  ];
+}
+
+function dynamodbStatements(
+  scope: Construct,
+  resource: ResourceOfType<'dynamodb-global-table'>,
+): PolicyStatement[] {
+  const table = arn(scope, 'dynamodb', 'table', resource.tableName, {
+    format: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+  return [
+    new PolicyStatement({
+      sid: sid('ReadGlobalTable', resource.id),
+      actions: ['dynamodb:DescribeTable'],
+      resources: [table],
+    }),
+    new PolicyStatement({
+      sid: sid('DrillProbeItemOnly', resource.id),
+      actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+      resources: [table],
+      conditions: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${resource.drill.probeKeyPrefix}#*`] },
+      },
+    }),
+  ];
+}
+
+/** Restoring an encrypted snapshot copy: RDS uses the key on the caller's behalf (a grant). */
+function kmsStatements(id: string, keyArn: string | undefined): PolicyStatement[] {
+  if (!keyArn) return [];
+  return [
+    new PolicyStatement({
+      sid: sid('DescribeSnapshotKey', id),
+      actions: ['kms:DescribeKey'],
+      resources: [keyArn],
+    }),
+    new PolicyStatement({
+      sid: sid('GrantSnapshotKeyToRds', id),
+      actions: ['kms:CreateGrant'],
+      resources: [keyArn],
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    }),
+  ];
+}
