@@ -2,21 +2,20 @@
 import { parseArgs } from 'node:util';
 import { loadPlanFile } from '../plan/load.ts';
 import type { DrPlan } from '../plan/schema.ts';
+import { planSteps } from '../plan/steps.ts';
 import type { Output } from './main.ts';
 
-/** One line that says what the plan will do. */
+/** One line that says what the plan will do: regions, objectives, and its steps in order. */
 export function summarizePlan(plan: DrPlan): string {
-  const { database, compute, traffic } = plan;
-  const computePart =
-    compute.strategy === 'scale-standby'
-      ? `compute ${compute.strategy} ${compute.autoScalingGroupName} → ${compute.capacity.min}/${compute.capacity.desired}/${compute.capacity.max}`
-      : `compute ${compute.strategy}`;
+  const steps = planSteps(plan).map((step) =>
+    step.kind === 'approval'
+      ? `approval (${step.approval.when})`
+      : step.resources.map((r) => `${r.id} ${r.type}`).join(' + '),
+  );
   return [
     `plan "${plan.name}": ${plan.regions.primary} → ${plan.regions.recovery}`,
     `RTO ${plan.objectives.rtoMinutes} min, RPO ${plan.objectives.rpoSeconds} s`,
-    `database ${database.strategy}`,
-    computePart,
-    `traffic ${traffic.strategy} (${traffic.records.length} record${traffic.records.length === 1 ? '' : 's'})`,
+    `${plan.resources.length} resource${plan.resources.length === 1 ? '' : 's'} in ${steps.length} step${steps.length === 1 ? '' : 's'}: ${steps.join(' → ')}`,
   ].join('; ');
 }
 

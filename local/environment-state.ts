@@ -1,21 +1,26 @@
-// Reads back what an environment looks like (database instances, the standby group, the DNS
+// Reads back what an environment looks like (database instances, the standby groups, the DNS
 // records, the lock): the simulation compares it before and after a run, the e2e tests assert on it.
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import type { DrPlan } from '../plan/schema.ts';
+import { resourcesOf } from '../plan/steps.ts';
 
 export interface EnvironmentState {
   /** Recovery-region DB instances: id → status and replica source (if any). */
   databases: Record<string, { status: string; replicaOf: string | null; backupRetentionDays: number }>;
-  group: {
-    min: number;
-    desired: number;
-    max: number;
-    launchTemplateVersion: string | null;
-    tags: Record<string, string>;
-  } | null;
+  /** The plan's Auto Scaling groups by name (null when the group does not exist). */
+  groups: Record<
+    string,
+    {
+      min: number;
+      desired: number;
+      max: number;
+      launchTemplateVersion: string | null;
+      tags: Record<string, string>;
+    } | null
+  >;
   /** name type [set] → answer */
   records: Record<string, string>;
   lock: Record<string, string> | null;
@@ -38,44 +43,46 @@ export async function readEnvironment(
     };
   }
 
-  let group: EnvironmentState['group'] = null;
-  if (plan.compute.strategy === 'scale-standby') {
-    const asg = new AutoScalingClient(config);
-    const out = await asg.send(
-      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [plan.compute.autoScalingGroupName] }),
-    );
+  const groups: EnvironmentState['groups'] = {};
+  const asg = new AutoScalingClient(config);
+  for (const { autoScalingGroupName: name } of resourcesOf(plan, 'compute')) {
+    const out = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
     const g = out.AutoScalingGroups?.[0];
-    if (g) {
-      group = {
-        min: g.MinSize ?? 0,
-        desired: g.DesiredCapacity ?? 0,
-        max: g.MaxSize ?? 0,
-        launchTemplateVersion: g.LaunchTemplate?.Version ?? null,
-        tags: Object.fromEntries((g.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
-      };
-    }
+    groups[name] = g
+      ? {
+          min: g.MinSize ?? 0,
+          desired: g.DesiredCapacity ?? 0,
+          max: g.MaxSize ?? 0,
+          launchTemplateVersion: g.LaunchTemplate?.Version ?? null,
+          tags: Object.fromEntries((g.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+        }
+      : null;
   }
 
   const records: EnvironmentState['records'] = {};
   const route53 = new Route53Client(config);
-  let start: { name?: string; type?: string; id?: string } = {};
-  for (;;) {
-    const page = await route53.send(
-      new ListResourceRecordSetsCommand({
-        HostedZoneId: plan.traffic.hostedZoneId,
-        StartRecordName: start.name,
-        StartRecordType: start.type as never,
-        StartRecordIdentifier: start.id,
-      }),
-    );
-    for (const set of page.ResourceRecordSets ?? []) {
-      if (set.Type === 'NS' || set.Type === 'SOA') continue;
-      const key = `${(set.Name ?? '').replace(/\.$/, '')} ${set.Type}${set.SetIdentifier ? ` [${set.SetIdentifier}]` : ''}`;
-      const answer = set.AliasTarget?.DNSName ?? (set.ResourceRecords ?? []).map((r) => r.Value).join(',');
-      records[key] = `${answer.replace(/\.$/, '')}${set.Weight !== undefined ? ` weight ${set.Weight}` : ''}`;
+  const zones = new Set(resourcesOf(plan, 'traffic').map((t) => t.hostedZoneId));
+  for (const zone of zones) {
+    let start: { name?: string; type?: string; id?: string } = {};
+    for (;;) {
+      const page = await route53.send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: zone,
+          StartRecordName: start.name,
+          StartRecordType: start.type as never,
+          StartRecordIdentifier: start.id,
+        }),
+      );
+      for (const set of page.ResourceRecordSets ?? []) {
+        if (set.Type === 'NS' || set.Type === 'SOA') continue;
+        const key = `${(set.Name ?? '').replace(/\.$/, '')} ${set.Type}${set.SetIdentifier ? ` [${set.SetIdentifier}]` : ''}`;
+        const answer = set.AliasTarget?.DNSName ?? (set.ResourceRecords ?? []).map((r) => r.Value).join(',');
+        records[key] =
+          `${answer.replace(/\.$/, '')}${set.Weight !== undefined ? ` weight ${set.Weight}` : ''}`;
+      }
+      if (!page.IsTruncated) break;
+      start = { name: page.NextRecordName, type: page.NextRecordType, id: page.NextRecordIdentifier };
     }
-    if (!page.IsTruncated) break;
-    start = { name: page.NextRecordName, type: page.NextRecordType, id: page.NextRecordIdentifier };
   }
 
   const dynamo = new DynamoDBClient(config);
@@ -85,7 +92,7 @@ export async function readEnvironment(
   const lock = item.Item
     ? Object.fromEntries(Object.entries(item.Item).map(([k, v]) => [k, v.S ?? v.N ?? JSON.stringify(v)]))
     : null;
-  return { databases, group, records, lock };
+  return { databases, groups, records, lock };
 }
 
 /** Human-readable differences between two states ("what is left" after a drill). */
@@ -98,7 +105,9 @@ export function differences(before: EnvironmentState, after: EnvironmentState): 
   for (const id of new Set([...Object.keys(before.databases), ...Object.keys(after.databases)])) {
     compare(`DB instance ${id}`, before.databases[id] ?? null, after.databases[id] ?? null);
   }
-  compare('standby group', before.group, after.group);
+  for (const name of new Set([...Object.keys(before.groups), ...Object.keys(after.groups)])) {
+    compare(`group ${name}`, before.groups[name] ?? null, after.groups[name] ?? null);
+  }
   for (const key of new Set([...Object.keys(before.records), ...Object.keys(after.records)])) {
     compare(`record ${key}`, before.records[key] ?? null, after.records[key] ?? null);
   }

@@ -30,8 +30,11 @@ import {
   type ResourceRecordSet,
   Route53Client,
 } from '@aws-sdk/client-route-53';
-import type { DrPlan } from '../plan/schema.ts';
+import { familyOf } from '../plan/resources/index.ts';
+import type { DrPlan, ResourceIn, ResourceOfType } from '../plan/schema.ts';
+import { resourcesOf } from '../plan/steps.ts';
 import { ensureRunbookResources, type RunbookResources } from './runbook-resources.ts';
+import { seedAuroraGlobalDatabase, seedDynamodbGlobalTable } from './seed-global-databases.ts';
 
 export interface SeedResult {
   /** The plan with what the emulator chose (it picks hosted zone ids itself). */
@@ -50,9 +53,9 @@ export function primaryTarget(plan: DrPlan, name: string, type: string): string 
   return `${name.split('.')[0]}.${plan.regions.primary}.elb.example.net`;
 }
 
-async function seedDatabase(plan: DrPlan, endpoint: string, created: string[]): Promise<void> {
-  const db = plan.database;
-  if (db.strategy === 'none') return;
+type Rds = ResourceOfType<'rds-read-replica'> | ResourceOfType<'rds-snapshot-restore'>;
+
+async function seedRds(plan: DrPlan, db: Rds, endpoint: string, created: string[]): Promise<void> {
   const primary = new RDSClient({ region: plan.regions.primary, endpoint });
   const recovery = new RDSClient({ region: plan.regions.recovery, endpoint });
   const instance = (id: string) =>
@@ -65,7 +68,7 @@ async function seedDatabase(plan: DrPlan, endpoint: string, created: string[]): 
       AllocatedStorage: 20,
       BackupRetentionPeriod: 7,
     });
-  if (db.strategy === 'promote-read-replica') {
+  if (db.type === 'rds-read-replica') {
     const source = await primary.send(instance(db.primaryInstanceId));
     created.push(`${plan.regions.primary}: RDS instance ${db.primaryInstanceId} (primary)`);
     await recovery.send(
@@ -127,9 +130,12 @@ async function seedDatabase(plan: DrPlan, endpoint: string, created: string[]): 
   created.push(`${plan.regions.recovery}: snapshot copy ${db.sourceInstanceId}-copy`);
 }
 
-async function seedCompute(plan: DrPlan, endpoint: string, created: string[]): Promise<void> {
-  const compute = plan.compute;
-  if (compute.strategy === 'none') return;
+async function seedGroup(
+  plan: DrPlan,
+  compute: ResourceOfType<'auto-scaling-group'>,
+  endpoint: string,
+  created: string[],
+): Promise<void> {
   const region = plan.regions.recovery;
   const ec2 = new EC2Client({ region, endpoint });
   // The template starts on an older, untagged image; the newest plan-tagged AMI is what failover uses.
@@ -138,7 +144,7 @@ async function seedCompute(plan: DrPlan, endpoint: string, created: string[]): P
   if (!oldImage) throw new Error('the emulator offers no stock AMI to start the launch template from');
   const image = await ec2.send(
     new RegisterImageCommand({
-      Name: `${plan.name}-golden`,
+      Name: `${plan.name}-${compute.id}-golden`,
       Architecture: 'arm64',
       RootDeviceName: '/dev/xvda',
     }),
@@ -177,19 +183,37 @@ function simpleRecord(name: string, type: string, ttl: number, value: string): R
   };
 }
 
-async function seedTraffic(plan: DrPlan, endpoint: string, created: string[]): Promise<string> {
-  const traffic = plan.traffic;
+type Traffic = ResourceIn<'traffic'>;
+
+/** One emulator hosted zone per zone name the plan uses (the emulator picks the ids). */
+async function seedZones(plan: DrPlan, endpoint: string, created: string[]): Promise<Map<string, string>> {
   const route53 = new Route53Client({ region: plan.regions.recovery, endpoint });
-  const zone = await route53.send(
-    new CreateHostedZoneCommand({
-      Name: traffic.hostedZoneName,
-      CallerReference: `dr-runbook-seed-${Date.now()}`,
-    }),
-  );
-  const zoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
-  created.push(`global: hosted zone ${traffic.hostedZoneName} (${zoneId})`);
+  const zones = new Map<string, string>();
+  for (const traffic of resourcesOf(plan, 'traffic')) {
+    if (zones.has(traffic.hostedZoneName)) continue;
+    const zone = await route53.send(
+      new CreateHostedZoneCommand({
+        Name: traffic.hostedZoneName,
+        CallerReference: `dr-runbook-seed-${traffic.id}-${Date.now()}`,
+      }),
+    );
+    const zoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
+    zones.set(traffic.hostedZoneName, zoneId);
+    created.push(`global: hosted zone ${traffic.hostedZoneName} (${zoneId})`);
+  }
+  return zones;
+}
+
+async function seedRecords(
+  plan: DrPlan,
+  traffic: Traffic,
+  zoneId: string,
+  endpoint: string,
+  created: string[],
+) {
+  const route53 = new Route53Client({ region: plan.regions.recovery, endpoint });
   const changes: ResourceRecordSet[] = [];
-  if (traffic.strategy === 'upsert-records') {
+  if (traffic.type === 'route53-records') {
     for (const r of traffic.records)
       changes.push(simpleRecord(r.name, r.type, r.ttlSeconds, primaryTarget(plan, r.name, r.type)));
   } else {
@@ -219,7 +243,6 @@ async function seedTraffic(plan: DrPlan, endpoint: string, created: string[]): P
       `global: ${set.Type} ${set.Name}${set.SetIdentifier ? ` [${set.SetIdentifier} weight ${set.Weight}]` : ''} -> ${set.ResourceRecords?.[0]?.Value}`,
     );
   }
-  return zoneId;
 }
 
 async function seedVerification(plan: DrPlan, endpoint: string, created: string[]): Promise<void> {
@@ -247,11 +270,40 @@ async function seedVerification(plan: DrPlan, endpoint: string, created: string[
 /** Creates everything the plan names; returns the plan as the emulator named things. */
 export async function seedEnvironment(plan: DrPlan, endpoint: string): Promise<SeedResult> {
   const created: string[] = [];
-  await seedDatabase(plan, endpoint, created);
-  await seedCompute(plan, endpoint, created);
-  const hostedZoneId = await seedTraffic(plan, endpoint, created);
-  await seedVerification(plan, endpoint, created);
-  const seededPlan = { ...plan, traffic: { ...plan.traffic, hostedZoneId } } as DrPlan;
-  const resources = await ensureRunbookResources(seededPlan, endpoint, created);
-  return { plan: seededPlan, resources, created };
+  const zones = await seedZones(plan, endpoint, created);
+  const resources = plan.resources.map((resource) =>
+    familyOf(resource) === 'traffic'
+      ? { ...resource, hostedZoneId: zones.get((resource as Traffic).hostedZoneName) ?? '' }
+      : resource,
+  );
+  const seededPlan = { ...plan, resources } as DrPlan;
+  for (const resource of seededPlan.resources) {
+    switch (resource.type) {
+      case 'rds-read-replica':
+      case 'rds-snapshot-restore':
+        await seedRds(seededPlan, resource, endpoint, created);
+        break;
+      case 'aurora-global-database':
+        await seedAuroraGlobalDatabase(seededPlan, resource, endpoint, created);
+        break;
+      case 'dynamodb-global-table':
+        await seedDynamodbGlobalTable(seededPlan, resource, endpoint, created);
+        break;
+      case 'auto-scaling-group':
+        await seedGroup(seededPlan, resource, endpoint, created);
+        break;
+      case 'route53-records':
+      case 'route53-weighted':
+        await seedRecords(seededPlan, resource, resource.hostedZoneId, endpoint, created);
+        break;
+      case 'lambda-hook':
+        created.push(
+          `${plan.regions.recovery}: hook ${resource.id} runs as a local function (local/hook-functions.ts)`,
+        );
+        break;
+    }
+  }
+  await seedVerification(seededPlan, endpoint, created);
+  const runbook = await ensureRunbookResources(seededPlan, endpoint, created);
+  return { plan: seededPlan, resources: runbook, created };
 }

@@ -9,6 +9,8 @@ import { setClientCustomizer } from '../functions/shared/clients.ts';
 import type { Mode } from '../functions/shared/step-contract.ts';
 import { STEP_FAMILIES } from '../infra/step-function.ts';
 import type { DrPlan } from '../plan/schema.ts';
+import { approvalSteps, planSteps, resourcesOf } from '../plan/steps.ts';
+import { stepStateName } from '../state-machines/runbook-definition.ts';
 import {
   AdapterLog,
   activateRun,
@@ -189,6 +191,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       write(`Scenario region-outage: every request to ${plan.regions.primary} now fails.`);
     }
     const notes: string[] = [];
+    const firstStep = planSteps(plan).find((step) => step.kind === 'resources');
+    const recoveryStarts = firstStep ? stepStateName(firstStep) : 'Verify';
+    const firstDatabase = resourcesOf(plan, 'database')[0] ?? plan.resources[0];
+    const killAt = `${firstDatabase?.id}.Start`;
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const twoRuns = options.scenario === 'failover-during-drill' || options.scenario === 'killed-run';
     const mode = twoRuns ? 'failover' : options.mode;
@@ -207,7 +213,12 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
           extracted,
           lambdaHandlers,
           dynamo: new DynamoDBClient({ region: plan.regions.recovery }),
-          stateOverrides: { WaitForApproval: approveInSimulation(lambdaHandlers, write, notes) },
+          stateOverrides: Object.fromEntries(
+            approvalSteps(plan).map((step) => [
+              `${stepStateName(step)}.WaitForApproval`,
+              approveInSimulation(lambdaHandlers, write, notes),
+            ]),
+          ),
         }),
       onStart: (execution) => {
         const label = execution.cleanupOf ? 'cleanup' : execution.name === drillName ? 'drill' : undefined;
@@ -221,9 +232,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       onEvent: (execution, event) => {
         printers.get(execution.name)?.(event);
         if (!twoRuns || execution.name !== drillName || second) return;
-        // Killed once the drill's temporary database exists; preempted as Recover begins.
+        // Killed once the drill's first temporary database exists; preempted as recovery begins.
         const at =
-          options.scenario === 'killed-run' ? ['StateExited', 'DatabaseStart'] : ['StateEntered', 'Recover'];
+          options.scenario === 'killed-run' ? ['StateExited', killAt] : ['StateEntered', recoveryStarts];
         if (event.type !== at[0] || !('state' in event) || event.state.name !== at[1]) return;
         if (options.scenario === 'killed-run') {
           write(`          ✗ the drill is killed in the middle of Recover (no tail runs)`);
@@ -248,7 +259,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     }
     // The main run is the failover in the two-run scenarios: wait until it exists, then for all.
     await executions.settled();
-    if (twoRuns && !second) throw new Error(`scenario ${options.scenario}: the drill never reached Recover`);
+    if (twoRuns && !second) {
+      throw new Error(
+        `scenario ${options.scenario}: the drill never reached ${options.scenario === 'killed-run' ? killAt : recoveryStarts}`,
+      );
+    }
     await executions.settled();
     const main = executions.list().find((e) => e.name === executionName);
     if (!main) throw new Error(`the ${mode} execution ${executionName} never started`);
@@ -290,8 +305,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     }
     const changed = differences(before, after);
     if (twoRuns) {
+      const drillRecords = resourcesOf(plan, 'traffic').map((t) => t.drillRecordName);
       const drillOnly = changed.filter(
-        (c) => c.includes(`drill-${plan.name}-`) || c.includes(plan.traffic.drillRecordName),
+        (c) => c.includes(`drill-${plan.name}-`) || drillRecords.some((name) => c.includes(name)),
       );
       notes.push(
         drillOnly.length === 0

@@ -2,12 +2,12 @@
 // when the emulated Route 53 sends it to the recovery region (the recovery target of a plan
 // record). Until traffic has really moved, the probe sees the failed primary region: a timeout.
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
-import type { DrPlan } from '../plan/schema.ts';
+import type { DrPlan, ResourceIn } from '../plan/schema.ts';
+import { resourcesOf } from '../plan/steps.ts';
 
 /** Every answer that means "served from the recovery region". */
-function recoveryAnswers(plan: DrPlan, liveAnswers: string[]): Set<string> {
-  const traffic = plan.traffic;
-  if (traffic.strategy === 'upsert-records') {
+function recoveryAnswers(plan: DrPlan, traffic: ResourceIn<'traffic'>, liveAnswers: string[]): Set<string> {
+  if (traffic.type === 'route53-records') {
     return new Set(
       traffic.records.map((r) =>
         (r.recoveryTarget.value ?? r.recoveryTarget.alias?.dnsName ?? '').toLowerCase(),
@@ -27,9 +27,14 @@ export function simulatedApplicationFetch(plan: DrPlan, endpoint: string): typeo
   return (async (input: string | URL | Request) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const host = normalise(url.hostname);
+    // The traffic resource whose zone holds the name (its records or its drill record).
+    const traffic = resourcesOf(plan, 'traffic').find(
+      (t) => host === t.hostedZoneName || host.endsWith(`.${t.hostedZoneName}`),
+    );
+    if (!traffic) throw new TypeError(`fetch failed: ${host} does not resolve`);
     const listed = await route53.send(
       new ListResourceRecordSetsCommand({
-        HostedZoneId: plan.traffic.hostedZoneId,
+        HostedZoneId: traffic.hostedZoneId,
         StartRecordName: host,
         MaxItems: 10,
       }),
@@ -40,7 +45,7 @@ export function simulatedApplicationFetch(plan: DrPlan, endpoint: string): typeo
       if (s.SetIdentifier !== undefined && (s.Weight ?? 0) === 0) return [];
       return (s.ResourceRecords ?? []).map((r) => normalise(r.Value ?? ''));
     });
-    const recovery = recoveryAnswers(plan, answers);
+    const recovery = recoveryAnswers(plan, traffic, answers);
     if (answers.length > 0 && answers.every((a) => recovery.has(a))) {
       // 204, 205 and 304 carry no body.
       const body = [204, 205, 304].includes(expected) ? null : `served from ${plan.regions.recovery}`;

@@ -4,7 +4,7 @@ import type { AslDefinition } from './extract-definition.ts';
 import type { EventLog } from './run-local.ts';
 
 export interface TimelineEntry {
-  /** E.g. "Readiness", "Recover · database", "SwitchTraffic · traffic", "Verify". */
+  /** E.g. "Readiness", "Step1.data · orders-db", "Step3 · dns", "Verify". */
   step: string;
   start: number;
   end: number;
@@ -13,15 +13,16 @@ export interface TimelineEntry {
   calls: number;
 }
 
-/** Which top-level state (and family, inside Parallel branches) each state belongs to. */
+/** Which top-level state (and resource, inside Parallel branches) each state belongs to. */
 export function stepOfState(definition: AslDefinition): Map<string, string> {
   const owner = new Map<string, string>();
   for (const [name, state] of Object.entries(definition.States)) {
     owner.set(name, name);
     for (const branch of state.Branches ?? []) {
       for (const inner of Object.keys(branch.States)) {
-        const family = /^(Database|Compute|Traffic)/.exec(inner)?.[1]?.toLowerCase();
-        owner.set(inner, family ? `${name} · ${family}` : name);
+        // Branch states carry their resource id: "web.Start", "web.RevertCheck" (runbook-definition.ts).
+        const resource = /^([a-z][a-z0-9-]*)\./.exec(inner)?.[1];
+        owner.set(inner, resource ? `${name} · ${resource}` : name);
       }
     }
   }

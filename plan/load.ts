@@ -1,5 +1,6 @@
 // Reads and validates a dr-plan.json. Never throws for a bad file: returns every problem.
 import { readFile } from 'node:fs/promises';
+import { duplicateKeys } from './duplicate-keys.ts';
 import { formatIssues } from './format-issues.ts';
 import { type DrPlan, planSchema } from './schema.ts';
 
@@ -42,6 +43,16 @@ export async function loadPlanFile(file: string): Promise<PlanResult> {
       problems: [
         `${file}: is not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')}): fix the syntax`,
       ],
+    };
+  }
+  const repeated = duplicateKeys(text);
+  if (repeated.length > 0) {
+    return {
+      ok: false,
+      reason: 'invalid',
+      problems: repeated.map(
+        (path) => `${path}: appears twice in the same object (JSON keeps only the last): remove one of them`,
+      ),
     };
   }
   return parsePlan(json);

@@ -17,6 +17,8 @@ export const INVALID_INSTANCE_STATE = ['InvalidDBInstanceStateFault', 'InvalidDB
 export const TAG_PLAN = 'dr-runbook:plan';
 export const TAG_RUN_ID = 'dr-runbook:run-id';
 export const TAG_PURPOSE = 'dr-runbook:purpose';
+/** The plan resource (its id) a run created the instance for: two resources of a plan never share one. */
+export const TAG_RESOURCE = 'dr-runbook:resource';
 
 /** Whether an SDK error carries one of these AWS error codes. */
 export function isAwsError(error: unknown, names: readonly string[]): boolean {
@@ -118,4 +120,34 @@ export async function replicaLagDatapoints(
         : [],
     )
     .sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+}
+
+/** Window searched for the lag at recovery: the newest datapoint in it is the RPO achieved. */
+export const LAG_AT_RECOVERY_WINDOW_SECONDS = 300;
+
+/**
+ * RPO of a recovery from the replica = its ReplicaLag at that moment (the newest datapoint of the
+ * last 5 minutes): read when a failover promotes the replica, and when a drill restores its
+ * temporary copy, so a drill measures what a failover would. Never throws: a missing or unreadable
+ * metric (the SDK has already retried throttling) is a note, never a reason to delay recovery,
+ * and never replaced by another number.
+ */
+export async function rpoFromReplicaLag(
+  cloudwatch: DatabaseClients['cloudwatch'],
+  replicaInstanceId: string,
+  now: Date,
+): Promise<{ rpoSeconds: number; rpoMeasuredAt: string } | { note: string }> {
+  try {
+    const latest = (
+      await replicaLagDatapoints(cloudwatch, replicaInstanceId, LAG_AT_RECOVERY_WINDOW_SECONDS, now)
+    ).at(-1);
+    if (latest) return { rpoSeconds: latest.seconds, rpoMeasuredAt: latest.timestamp.toISOString() };
+    return {
+      note: `no ReplicaLag datapoint for ${replicaInstanceId} in the last ${LAG_AT_RECOVERY_WINDOW_SECONDS / 60} minutes: RPO not measured`,
+    };
+  } catch (error) {
+    return {
+      note: `ReplicaLag of ${replicaInstanceId} unreadable (${(error as Error).message}): RPO not measured`,
+    };
+  }
 }

@@ -26,13 +26,11 @@ const restorePlacement = {
   vpcSecurityGroupIds: z.optional(
     z
       .array(
-        z
-          .string()
-          .check(
-            z.regex(/^sg-[0-9a-f]{8,17}$/, {
-              error: 'must be a security group ID such as "sg-0123456789abcdef0"',
-            }),
-          ),
+        z.string().check(
+          z.regex(/^sg-[0-9a-f]{8,17}$/, {
+            error: 'must be a security group ID such as "sg-0123456789abcdef0"',
+          }),
+        ),
       )
       .check(z.minLength(1), z.maxLength(5)),
   ),
@@ -104,13 +102,11 @@ export const dynamodbGlobalTable = z.strictObject({
   ...common,
   type: z.literal('dynamodb-global-table'),
   /** The global table (version 2019.11.21) with a replica in the recovery region. */
-  tableName: z
-    .string()
-    .check(
-      z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, {
-        error: 'must be a DynamoDB table name: 3-255 of a-z, A-Z, 0-9, "_", "-", "."',
-      }),
-    ),
+  tableName: z.string().check(
+    z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, {
+      error: 'must be a DynamoDB table name: 3-255 of a-z, A-Z, 0-9, "_", "-", "."',
+    }),
+  ),
   /** Drill: a probe item is written to and read from the recovery replica, then deleted. */
   drill: z.prefault(
     z.strictObject({

@@ -2,19 +2,29 @@
 import * as z from '../zod.ts';
 
 export const tagMap = (maxTags: number) =>
-  z
-    .record(
-      z.string().check(
-        z.minLength(1),
-        z.maxLength(128),
-        z.refine((key) => !key.toLowerCase().startsWith('aws:'), {
-          error: 'tag keys starting with "aws:" are reserved for AWS: choose another key',
-        }),
-      ),
-      z.string().check(z.maxLength(256)),
-    )
-    .check(
-      z.refine((tags) => Object.keys(tags).length <= maxTags, {
-        error: `at most ${maxTags} tags`,
-      }),
-    );
+  z.record(z.string(), z.string().check(z.maxLength(256))).check(
+    z.superRefine((tags, ctx) => {
+      const keys = Object.keys(tags);
+      if (keys.length > maxTags) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `has ${keys.length} tags, more than ${maxTags}: remove some`,
+        });
+      }
+      for (const key of keys) {
+        if (key.length === 0 || key.length > 128) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'tag keys are 1-128 characters: shorten the key',
+          });
+        } else if (key.toLowerCase().startsWith('aws:')) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'tag keys starting with "aws:" are reserved for AWS: choose another key',
+          });
+        }
+      }
+    }),
+  );
