@@ -84,6 +84,8 @@ export interface PollingLoopProps {
   readonly resultPath: string;
   /** @default "$.run" */
   readonly runPath?: string;
+  /** What the loop's last state outputs, e.g. only the progress (a Parallel branch's result). @default the whole state */
+  readonly outputPath?: string;
 }
 
 export interface PollingLoop {
@@ -113,7 +115,7 @@ export function pollingLoop(scope: Construct, props: PollingLoopProps): PollingL
   const wait = new sfn.Wait(scope, `${name}${verb}Wait`, {
     time: sfn.WaitTime.secondsPath(`${resultPath}.nextCheckSeconds`),
   });
-  const done = new sfn.Pass(scope, `${name}${verb}Done`);
+  const done = new sfn.Pass(scope, `${name}${verb}Done`, { outputPath: props.outputPath });
   const isDone = new sfn.Choice(scope, `${name}${verb}Done?`)
     .when(sfn.Condition.booleanEquals(`${resultPath}.done`, true), done)
     .otherwise(wait.next(again));

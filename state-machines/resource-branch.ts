@@ -47,6 +47,9 @@ export function resourceBranch(
       first,
       resultPath: '$.progress',
       runPath,
+      // A branch's result is its progress only: the Parallel's raw output holds every branch's
+      // result, and a whole state per branch (each with the plan) could pass the 256 KiB limit.
+      outputPath: '$.progress',
     }),
   };
 }

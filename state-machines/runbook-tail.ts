@@ -131,6 +131,7 @@ export function buildRunbookTail(scope: Construct, props: RunbookTailProps): Run
             state: {},
           },
           resultPath: '$.progress',
+          outputPath: '$.progress',
         });
         return {
           ...branch,

@@ -15,7 +15,8 @@ export interface SettledBranch {
   readonly resource: string;
   readonly family: string;
   readonly type: string;
-  /** The branch's states; a failed Task is caught into `{failed: true, error}` at `progressPath`. */
+  /** The branch's states; a failed Task is caught into `{failed: true, error}` at `progressPath`. Every
+   * end state must output only the progress (`outputPath: "$.progress"`). */
   readonly loop: PollingLoop;
   /** State name prefix of the branch's own states, e.g. "db." or "db.Revert". */
   readonly name: string;
@@ -52,7 +53,8 @@ export function settledParallel(scope: Construct, id: string, props: SettledPara
     resultPath: props.resultPath,
   });
   props.branches.forEach((branch, index) => {
-    resultSelector[`${branch.key}.$`] = `$[${index}].progress`;
+    // Every branch ends with its progress as its whole output (see `outputPath` below).
+    resultSelector[`${branch.key}.$`] = `$[${index}]`;
     // A failed call keeps what the branch had already changed, for the report and the revert.
     const init = new sfn.Pass(scope, `${branch.name}Begin`, {
       result: sfn.Result.fromObject({
@@ -78,6 +80,7 @@ export function settledParallel(scope: Construct, id: string, props: SettledPara
         'detail.$': '$.caught.Cause',
       },
       resultPath: PROGRESS,
+      outputPath: PROGRESS,
     });
     for (const task of branch.loop.tasks as tasks.LambdaInvoke[]) {
       task.addCatch(failed, { resultPath: '$.caught' });
