@@ -1,11 +1,12 @@
-// One mechanism for every restore (drills of both strategies, restore-latest-snapshot failover):
-// restore the newest available snapshot in the recovery region to a named instance. Idempotent:
-// an instance already there that this run created (or, on failover, the plan's target) is polled.
+// One mechanism for every RDS restore (the drills of both RDS types, an rds-snapshot-restore
+// failover): restore the newest available snapshot in the recovery region to a named instance.
+// Idempotent: an instance already there that this run created (or, on failover, the plan's target)
+// is polled instead.
 import { type DBInstance, RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
 import { awsCall } from '../shared/aws-errors.ts';
 import { InvalidResourceStateError, SnapshotNotFoundError } from '../shared/errors.ts';
 import { nextCheckSeconds } from '../shared/polling.ts';
-import type { ProgressResult, StepContext, StepEvent } from '../shared/step-contract.ts';
+import type { ProgressResult, StepContext } from '../shared/step-contract.ts';
 import { instanceProgress } from './check.ts';
 import type { DatabaseClients } from './clients.ts';
 import {
@@ -13,56 +14,81 @@ import {
   INSTANCE_ALREADY_EXISTS,
   isAwsError,
   newestSnapshot,
+  rpoFromReplicaLag,
   snapshotAgeSeconds,
-  TAG_PLAN,
-  TAG_PURPOSE,
+  TAG_RESOURCE,
   TAG_RUN_ID,
   tagValue,
 } from './rds-queries.ts';
-import { type DatabaseState, earlierStart } from './state.ts';
+import { type Placement, runTags } from './restore-target.ts';
+import { carriedMeasurements, type DatabaseState, earlierStart, type RdsEvent } from './state.ts';
+
+/**
+ * How a restore's RPO is measured. A snapshot restore loses what came after the snapshot; the
+ * drill of a read replica stands in for a promotion, whose loss is the replica's lag.
+ */
+export type RpoSource = { from: 'snapshot-age' } | { from: 'replica-lag'; replicaInstanceId: string };
 
 export interface RestoreRequest {
   /** The instance to create. */
   instanceId: string;
   /** Instances whose snapshots may be restored; the newest available one wins. */
   sourceInstanceIds: string[];
+  /** Plan path(s) of the sources, named when there is no snapshot. */
+  sourcesField: string;
   /** @default the snapshot's class */
   instanceClass?: string | undefined;
-  /** An instance (the replica) whose subnet group and security groups are copied. @default none */
-  template?: DBInstance | undefined;
+  placement: Placement;
+  rpo: RpoSource;
+}
+
+type Measurements = Record<string, number | string>;
+
+/** The RPO measurements of a restore and, when it is not measured, why (for the detail). */
+async function rpoOf(
+  request: RestoreRequest,
+  clients: DatabaseClients,
+  now: Date,
+  snapshotAge: number | undefined,
+): Promise<Measurements> {
+  if (request.rpo.from === 'replica-lag') {
+    return rpoFromReplicaLag(clients.cloudwatch, request.rpo.replicaInstanceId, now);
+  }
+  return snapshotAge === undefined ? {} : { rpoSeconds: snapshotAge };
+}
+
+/** The detail's account of the RPO. */
+function rpoDetail(request: RestoreRequest, measurements: Measurements): string {
+  if (typeof measurements.note === 'string') return `; ${measurements.note}`;
+  if (request.rpo.from === 'replica-lag' && typeof measurements.rpoSeconds === 'number') {
+    return `; RPO ${measurements.rpoSeconds} s (ReplicaLag of ${request.rpo.replicaInstanceId}, what a promotion would lose)`;
+  }
+  return '';
 }
 
 export async function restoreNewestSnapshot(
-  event: StepEvent,
+  event: RdsEvent,
   clients: DatabaseClients,
   context: StepContext,
   request: RestoreRequest,
 ): Promise<ProgressResult> {
   const id = request.instanceId;
+  const region = event.plan.regions.recovery;
   const existing = await findInstance(clients.rds, id, 'describe the restore target');
-  if (existing) return adopt(existing, event, context, id);
+  if (existing) return adopt(existing, event, clients, context, request);
 
   const sources = request.sourceInstanceIds;
   const snapshot = await newestSnapshot(clients.rds, sources);
   const snapshotId = snapshot?.DBSnapshotIdentifier;
   if (!snapshot || !snapshotId) {
     throw new SnapshotNotFoundError(
-      `no available DB snapshot of ${sources.join(' or ')} in ${event.plan.regions.recovery}: copy a snapshot to the recovery region (or schedule cross-region snapshot copies)`,
+      `no available DB snapshot of ${sources.join(' or ')} (${request.sourcesField}) in ${region}: copy a snapshot to the recovery region (or schedule cross-region snapshot copies)`,
       sources.join(','),
     );
   }
 
   const drill = event.run.mode === 'drill';
-  const template = request.template;
-  const securityGroups = (template?.VpcSecurityGroups ?? []).flatMap((g) =>
-    g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : [],
-  );
-  const tags = {
-    ...event.plan.tags,
-    [TAG_PLAN]: event.plan.name,
-    [TAG_RUN_ID]: event.run.id,
-    [TAG_PURPOSE]: drill ? 'drill' : 'failover',
-  };
+  const { dbSubnetGroupName, vpcSecurityGroupIds, dbParameterGroupName } = request.placement;
   const created = await awsCall(
     { resource: `DB instance ${id}`, operation: `restore snapshot ${snapshotId}` },
     async () => {
@@ -72,13 +98,12 @@ export async function restoreNewestSnapshot(
             DBInstanceIdentifier: id,
             DBSnapshotIdentifier: snapshotId,
             ...(request.instanceClass ? { DBInstanceClass: request.instanceClass } : {}),
-            ...(template?.DBSubnetGroup?.DBSubnetGroupName
-              ? { DBSubnetGroupName: template.DBSubnetGroup.DBSubnetGroupName }
-              : {}),
-            ...(securityGroups.length > 0 ? { VpcSecurityGroupIds: securityGroups } : {}),
+            ...(dbSubnetGroupName ? { DBSubnetGroupName: dbSubnetGroupName } : {}),
+            ...(vpcSecurityGroupIds?.length ? { VpcSecurityGroupIds: vpcSecurityGroupIds } : {}),
+            ...(dbParameterGroupName ? { DBParameterGroupName: dbParameterGroupName } : {}),
             ...(drill ? { MultiAZ: false, DeletionProtection: false } : {}),
             PubliclyAccessible: false,
-            Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+            Tags: runTags(event),
           }),
         );
         return true;
@@ -96,7 +121,7 @@ export async function restoreNewestSnapshot(
         id,
       );
     }
-    return adopt(raced, event, context, id);
+    return adopt(raced, event, clients, context, request);
   }
 
   const now = context.now();
@@ -106,12 +131,14 @@ export async function restoreNewestSnapshot(
     snapshotId,
     startedAt: now.toISOString(),
   };
+  const snapshotAge = snapshotAgeSeconds(snapshot, now);
+  const rpo = await rpoOf(request, clients, now, snapshotAge);
   return {
     family: 'database',
     action: 'start',
     done: false,
     nextCheckSeconds: nextCheckSeconds(0),
-    detail: `restoring snapshot ${snapshotId} to DB instance ${id} in ${event.plan.regions.recovery}`,
+    detail: `restoring snapshot ${snapshotId} (${snapshotAge} s old) to DB instance ${id} in ${region}${rpoDetail(request, rpo)}`,
     state,
     changes: [
       {
@@ -120,16 +147,28 @@ export async function restoreNewestSnapshot(
         detail: `created ${drill ? 'temporary drill ' : ''}DB instance ${id} from snapshot ${snapshotId}`,
       },
     ],
-    measurements: { rpoSeconds: snapshotAgeSeconds(snapshot, now), snapshotId },
+    measurements: { ...rpo, snapshotId, snapshotAgeSeconds: snapshotAge },
   };
 }
 
-/** An instance with the target's name exists: poll it, but never adopt a foreign one in a drill. */
-function adopt(instance: DBInstance, event: StepEvent, context: StepContext, id: string): ProgressResult {
+/**
+ * An instance with the target's name exists: poll it, but in a drill never adopt one that is not
+ * this run's instance of this resource.
+ */
+async function adopt(
+  instance: DBInstance,
+  event: RdsEvent,
+  clients: DatabaseClients,
+  context: StepContext,
+  request: RestoreRequest,
+): Promise<ProgressResult> {
+  const id = request.instanceId;
   const owner = tagValue(instance, TAG_RUN_ID);
-  if (event.run.mode === 'drill' && owner !== event.run.id) {
+  const ownerResource = tagValue(instance, TAG_RESOURCE);
+  const own = owner === event.run.id && ownerResource === event.resourceId;
+  if (event.run.mode === 'drill' && !own) {
     throw new InvalidResourceStateError(
-      `DB instance ${id} already exists and was not created by run ${event.run.id} (its ${TAG_RUN_ID} tag is ${owner ? `"${owner}"` : 'absent'}): refusing to use it for the drill; delete or rename it`,
+      `DB instance ${id} already exists and was not created by run ${event.run.id} for ${event.resourceId} (its tags ${TAG_RUN_ID}=${owner ?? '(absent)'}, ${TAG_RESOURCE}=${ownerResource ?? '(absent)'}): refusing to use it for the drill; delete or rename it`,
       id,
     );
   }
@@ -141,16 +180,22 @@ function adopt(instance: DBInstance, event: StepEvent, context: StepContext, id:
       earlier?.startedAt ?? instance.InstanceCreateTime?.toISOString() ?? context.now().toISOString(),
     ...(earlier?.snapshotId ? { snapshotId: earlier.snapshotId } : {}),
   };
-  const progress = instanceProgress(instance, state, context, 'start');
+  const progress = instanceProgress(instance, state, context, 'start', event.run.id);
+  const carried = carriedMeasurements(event);
+  let rpo: Measurements = {};
+  if (!('rpoSeconds' in carried || 'note' in carried)) {
+    // The start that created it measured the RPO, but its result did not reach this call.
+    if (!own) rpo = { note: `DB instance ${id} existed before this run: RPO not measured` };
+    else if (request.rpo.from === 'replica-lag')
+      rpo = await rpoOf(request, clients, context.now(), undefined);
+    else
+      rpo = {
+        note: 'restore started by an earlier invocation of this run whose result was lost: RPO (snapshot age) not measured',
+      };
+  }
   return {
     ...progress,
-    detail: `DB instance ${id} already exists${owner === event.run.id ? ' (created by this run)' : ''}: ${progress.detail}`,
-    measurements: {
-      ...progress.measurements,
-      note:
-        owner === event.run.id
-          ? 'restore started by an earlier invocation of this run; its RPO (snapshot age) was measured then'
-          : `DB instance ${id} existed before this run: RPO not measured`,
-    },
+    detail: `DB instance ${id} already exists${own ? ' (created by this run)' : ''}: ${progress.detail}${rpoDetail(request, rpo)}`,
+    measurements: { ...progress.measurements, ...rpo },
   };
 }

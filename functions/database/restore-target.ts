@@ -1,55 +1,61 @@
-// What a restore creates: the drill's temporary instance, or the plan's restored instance on a
-// restore-latest-snapshot failover, and which snapshots and settings it is restored from.
+// What a restore creates and where: the name of a drill's temporary instance, the tags of
+// everything a run creates, and the network and parameter placement of a restored instance.
 import { createHash } from 'node:crypto';
-import { InvalidStepInputError, ReplicaNotFoundError } from '../shared/errors.ts';
-import type { StepEvent } from '../shared/step-contract.ts';
-import type { DatabaseClients } from './clients.ts';
-import { findInstance } from './rds-queries.ts';
-import type { RestoreRequest } from './restore-snapshot.ts';
+import type { DBInstance } from '@aws-sdk/client-rds';
+import { TAG_PLAN, TAG_PURPOSE, TAG_RESOURCE, TAG_RUN_ID } from './rds-queries.ts';
+import type { RdsEvent } from './state.ts';
 
 /**
- * Identifier of a drill's temporary instance: `drill-<plan>-<8 hex of sha256(run id)>`. Derived only
- * from the run id, so a re-run finds the instance it created. The plan name is a slug of at most 40
- * characters, so the result (at most 55) is a valid RDS identifier: a letter first, letters, digits
- * and single hyphens, no trailing hyphen.
+ * Identifier of a drill's temporary instance: `drill-<plan>-<8 hex of sha256(run id ":" resource id)>`.
+ * Derived only from the run and the resource, so a re-run (or a revert without state) finds the
+ * instance it created, and two resources of one plan never share one. The plan name is a slug of
+ * at most 40 characters, so the result (at most 55) is a valid RDS identifier: a letter first,
+ * letters, digits and single hyphens, no trailing hyphen.
  */
-export function drillInstanceId(planName: string, runId: string): string {
-  const shortRunId = createHash('sha256').update(runId).digest('hex').slice(0, 8);
-  return `drill-${planName}-${shortRunId}`;
+export function drillInstanceId(planName: string, runId: string, resourceId: string): string {
+  const hash = createHash('sha256').update(`${runId}:${resourceId}`).digest('hex').slice(0, 8);
+  return `drill-${planName}-${hash}`;
 }
 
-/** The restore a drill (either strategy) or a restore-latest-snapshot failover performs. */
-export async function restoreRequestFor(event: StepEvent, clients: DatabaseClients): Promise<RestoreRequest> {
-  const database = event.plan.database;
-  const drill = event.run.mode === 'drill';
-  const drillId = drillInstanceId(event.plan.name, event.run.id);
-  if (database.strategy === 'restore-latest-snapshot') {
-    return {
-      instanceId: drill ? drillId : database.restoredInstanceId,
-      sourceInstanceIds: [database.sourceInstanceId],
-      instanceClass: database.instanceClass,
-    };
-  }
-  if (database.strategy !== 'promote-read-replica') {
-    throw new InvalidStepInputError(
-      `database strategy "${database.strategy}" restores nothing`,
-      'execution input',
-    );
-  }
-  // The drill copies the replica's network placement, so the temporary instance lands where the
-  // promoted replica would serve from; without the replica a failover would fail too.
-  const replicaId = database.replicaInstanceId;
-  const replica = await findInstance(clients.rds, replicaId, 'describe the read replica');
-  if (!replica) {
-    throw new ReplicaNotFoundError(
-      `read replica ${replicaId} not found in ${event.plan.regions.recovery}: the drill copies its subnet group and security groups; check database.replicaInstanceId`,
-      replicaId,
-    );
-  }
+/** The drill instance of the event's resource in the event's run. */
+export function drillInstanceOf(event: RdsEvent): string {
+  return drillInstanceId(event.plan.name, event.run.id, event.resourceId);
+}
+
+/** Tags of an instance this run creates: the plan's tags, then the runbook's (which win). */
+export function runTags(event: RdsEvent): { Key: string; Value: string }[] {
+  const tags = {
+    ...event.plan.tags,
+    [TAG_PLAN]: event.plan.name,
+    [TAG_RUN_ID]: event.run.id,
+    [TAG_PURPOSE]: event.run.mode === 'drill' ? 'drill' : 'failover',
+    [TAG_RESOURCE]: event.resourceId,
+  };
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+/** Where a restored instance lives; an unset field is the AWS default. */
+export interface Placement {
+  dbSubnetGroupName?: string | undefined;
+  vpcSecurityGroupIds?: string[] | undefined;
+  dbParameterGroupName?: string | undefined;
+}
+
+/**
+ * The plan's placement, each unset field copied from `template` (the read replica, so a drill's
+ * instance lands where the promoted replica would serve from) where it has one. The parameter
+ * group is never copied: unset, the restore uses the engine's default.
+ */
+export function placementOf(planned: Placement, template?: DBInstance): Placement {
+  const templateGroups = (template?.VpcSecurityGroups ?? []).flatMap((g) =>
+    g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : [],
+  );
+  const subnetGroup = planned.dbSubnetGroupName ?? template?.DBSubnetGroup?.DBSubnetGroupName;
+  const securityGroups =
+    planned.vpcSecurityGroupIds ?? (templateGroups.length > 0 ? templateGroups : undefined);
   return {
-    instanceId: drillId,
-    sourceInstanceIds: [database.primaryInstanceId, replicaId],
-    instanceClass: database.drill.instanceClass ?? replica.DBInstanceClass,
-    template: replica,
+    ...(subnetGroup ? { dbSubnetGroupName: subnetGroup } : {}),
+    ...(securityGroups ? { vpcSecurityGroupIds: securityGroups } : {}),
+    ...(planned.dbParameterGroupName ? { dbParameterGroupName: planned.dbParameterGroupName } : {}),
   };
 }

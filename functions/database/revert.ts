@@ -1,13 +1,14 @@
-// revert (drill only): deletes the temporary instance the drill restored, and is done only once
-// RDS has twice answered that it no longer knows it: a single not-found is never trusted (a
-// restore still in flight may create the instance late, and RDS reads are eventually
-// consistent). Refuses to delete anything this run did not create.
+// revert (drill only), shared by the RDS types: deletes the temporary instance the drill of this
+// resource restored, and is done only once RDS has twice answered that it no longer knows it: a
+// single not-found is never trusted (a restore still in flight may create the instance late, and
+// RDS reads are eventually consistent). Refuses to delete anything this run did not create for
+// this resource.
 import { DeleteDBInstanceCommand } from '@aws-sdk/client-rds';
 import * as z from '../../plan/zod.ts';
 import { awsCall } from '../shared/aws-errors.ts';
 import { InvalidResourceStateError, InvalidStepInputError } from '../shared/errors.ts';
 import { nextCheckSeconds, secondsBetween } from '../shared/polling.ts';
-import type { ProgressResult, StepContext, StepEvent } from '../shared/step-contract.ts';
+import type { ProgressResult, StepContext } from '../shared/step-contract.ts';
 import type { DatabaseClients } from './clients.ts';
 import {
   findInstance,
@@ -15,11 +16,12 @@ import {
   INVALID_INSTANCE_STATE,
   isAwsError,
   TAG_PURPOSE,
+  TAG_RESOURCE,
   TAG_RUN_ID,
   tagValue,
 } from './rds-queries.ts';
-import { drillInstanceId } from './restore-target.ts';
-import { type DatabaseState, requireState } from './state.ts';
+import { drillInstanceOf } from './restore-target.ts';
+import { type DatabaseState, type RdsEvent, requireMode, requireState } from './state.ts';
 
 /** The state of a revert in progress: the delete, and when the instance was first seen gone. */
 export type RevertState = DatabaseState & {
@@ -30,33 +32,37 @@ export type RevertState = DatabaseState & {
 const goneSeenAtSchema = z.iso.datetime({ offset: true });
 
 /** When an earlier call of this revert first saw the instance gone, if it did. */
-function goneSeenAt(event: StepEvent, previous: DatabaseState): string | undefined {
+function goneSeenAt(event: RdsEvent, previous: DatabaseState): string | undefined {
   if (previous.operation !== 'delete') return undefined;
   const parsed = goneSeenAtSchema.safeParse(event.state?.goneSeenAt);
   return parsed.success ? parsed.data : undefined;
 }
 
 export async function revertDrill(
-  event: StepEvent,
+  event: RdsEvent,
   clients: DatabaseClients,
   context: StepContext,
 ): Promise<ProgressResult> {
+  requireMode(event, 'revert', ['drill']);
   // Without a state (the drill failed before its start returned, or the state machine revert is
-  // the first call) the drill's instance is found by its name, which derives from the run id.
+  // the first call) the drill's instance is found by its name, which derives from the run id and
+  // the resource id.
+  const id = drillInstanceOf(event);
   const previous: DatabaseState = event.state
     ? requireState(event, 'revert')
-    : {
-        operation: 'restore',
-        instanceId: drillInstanceId(event.plan.name, event.run.id),
-        startedAt: context.now().toISOString(),
-      };
+    : { operation: 'restore', instanceId: id, startedAt: context.now().toISOString() };
   if (previous.operation === 'promote') {
     throw new InvalidStepInputError(
-      `database revert got the state of a promotion of ${previous.instanceId}: a promotion cannot be reverted, and drills never promote`,
+      `database revert of ${event.resourceId} got the state of a promotion of ${previous.instanceId}: a promotion cannot be reverted, and drills never promote`,
       previous.instanceId,
     );
   }
-  const id = previous.instanceId;
+  if (previous.instanceId !== id) {
+    throw new InvalidStepInputError(
+      `database revert of ${event.resourceId} got the state of ${previous.instanceId}, not of its drill instance ${id}: pass the state this resource's start returned`,
+      'execution input',
+    );
+  }
   const now = context.now();
   const state: DatabaseState = {
     operation: 'delete',
@@ -109,9 +115,10 @@ export async function revertDrill(
 
   const runId = tagValue(instance, TAG_RUN_ID);
   const purpose = tagValue(instance, TAG_PURPOSE);
-  if (runId !== event.run.id || purpose !== 'drill') {
+  const resource = tagValue(instance, TAG_RESOURCE);
+  if (runId !== event.run.id || purpose !== 'drill' || resource !== event.resourceId) {
     throw new InvalidResourceStateError(
-      `refusing to delete DB instance ${id}: it is not a drill instance of run ${event.run.id} (tags ${TAG_RUN_ID}=${runId ?? '(absent)'}, ${TAG_PURPOSE}=${purpose ?? '(absent)'})`,
+      `refusing to delete DB instance ${id}: it is not the drill instance of run ${event.run.id} for ${event.resourceId} (tags ${TAG_RUN_ID}=${runId ?? '(absent)'}, ${TAG_PURPOSE}=${purpose ?? '(absent)'}, ${TAG_RESOURCE}=${resource ?? '(absent)'})`,
       id,
     );
   }

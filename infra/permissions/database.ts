@@ -29,8 +29,9 @@ export function databasePermissions(scope: Construct, plan: DrPlan): FamilyPermi
     (r) => r.type === 'rds-read-replica' || r.type === 'rds-snapshot-restore',
   );
   if (rdsResources.length > 0) {
-    const targets = rdsResources.map((r) =>
-      arn(scope, 'rds', 'db', r.type === 'rds-read-replica' ? r.replicaInstanceId : r.restoredInstanceId),
+    // A failover restores only to a snapshot-restore's target; a replica is promoted, never restored to.
+    const targets = rdsResources.flatMap((r) =>
+      r.type === 'rds-snapshot-restore' ? [arn(scope, 'rds', 'db', r.restoredInstanceId)] : [],
     );
     statements.push(
       new PolicyStatement({
@@ -51,7 +52,9 @@ export function databasePermissions(scope: Construct, plan: DrPlan): FamilyPermi
         sid: 'DeleteOnlyDrillInstances',
         actions: ['rds:DeleteDBInstance'],
         resources: [drillDb],
-        conditions: { StringEquals: { 'aws:ResourceTag/dr-runbook:purpose': 'drill' } },
+        conditions: {
+          StringEquals: { 'aws:ResourceTag/dr-runbook:purpose': 'drill', 'aws:ResourceTag/dr-runbook:plan': plan.name },
+        },
       }),
     );
     wildcards.push(
@@ -76,7 +79,7 @@ function typeStatements(scope: Construct, plan: DrPlan, resource: Db): PolicySta
       return [
         new PolicyStatement({
           sid: sid('PromoteReplica', resource.id),
-          actions: ['rds:PromoteReadReplica', 'rds:ModifyDBInstance'],
+          actions: ['rds:PromoteReadReplica'],
           resources: [arn(scope, 'rds', 'db', resource.replicaInstanceId)],
         }),
         ...kmsStatements(resource.id, resource.drill.kmsKeyArn),

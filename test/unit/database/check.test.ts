@@ -2,7 +2,6 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { databaseSteps } from '../../../functions/database/steps.ts';
 import {
   AccessDeniedError,
   DatabaseInstanceNotFoundError,
@@ -10,39 +9,29 @@ import {
   InvalidStepInputError,
   TransientAwsError,
 } from '../../../functions/shared/errors.ts';
-import {
-  accessDenied,
-  mutatingCommandsSent,
-  RUN_STARTED_AT,
-  stepEvent,
-  testClock,
-  throttling,
-} from '../../fixtures.ts';
+import type { Mode } from '../../../functions/shared/step-contract.ts';
+import { accessDenied, mutatingCommandsSent, testClock, throttling } from '../../fixtures.ts';
 import {
   DRILL_ID,
-  databaseClients,
-  drillInstance,
   notFound,
+  progress,
   REPLICA_ID,
   replica,
+  restoredInstance,
+  startedState,
 } from './database-fixtures.ts';
 
 const rds = mockClient(RDSClient);
 const cloudwatch = mockClient(CloudWatchClient);
 
-const PROMOTE_STATE = { operation: 'promote', instanceId: REPLICA_ID, startedAt: RUN_STARTED_AT };
-const RESTORE_STATE = {
-  operation: 'restore',
-  instanceId: DRILL_ID,
-  snapshotId: 'snap',
-  startedAt: RUN_STARTED_AT,
-};
+const PROMOTE_STATE = startedState('promote', REPLICA_ID);
+const RESTORE_STATE = startedState('restore', DRILL_ID, { snapshotId: 'snap' });
 
-function check(state: Record<string, unknown> | undefined, clock = testClock()) {
-  return databaseSteps.check(stepEvent('check', { state }), databaseClients(), clock);
+function check(state: Record<string, unknown> | undefined, mode: Mode = 'drill', clock = testClock()) {
+  return progress('check', { mode, state }, clock);
 }
 
-describe('check', () => {
+describe('check (rds-read-replica "db")', () => {
   beforeEach(() => {
     rds.reset();
     cloudwatch.reset();
@@ -55,7 +44,7 @@ describe('check', () => {
     const clock = testClock();
     clock.advance(240);
 
-    const result = await check(PROMOTE_STATE, clock);
+    const result = await check(PROMOTE_STATE, 'failover', clock);
 
     expect(result).toMatchObject({
       action: 'check',
@@ -70,14 +59,14 @@ describe('check', () => {
   it('keeps polling an available instance that still replicates from its source', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [replica()] });
 
-    const result = await check(PROMOTE_STATE);
+    const result = await check(PROMOTE_STATE, 'failover');
 
     expect(result.done).toBe(false);
     expect(result.detail).toContain('still replicating');
   });
 
   it('finishes a restore once the instance is available, and says so again when re-run', async () => {
-    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [drillInstance()] });
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [restoredInstance()] });
 
     const first = await check(RESTORE_STATE);
     const again = await check(first.state);
@@ -90,12 +79,12 @@ describe('check', () => {
   it('waits longer between checks the longer the operation has run', async () => {
     rds
       .on(DescribeDBInstancesCommand)
-      .resolves({ DBInstances: [drillInstance({ DBInstanceStatus: 'creating' })] });
+      .resolves({ DBInstances: [restoredInstance({ DBInstanceStatus: 'creating' })] });
     const clock = testClock();
 
-    const early = await check(RESTORE_STATE, clock);
+    const early = await check(RESTORE_STATE, 'drill', clock);
     clock.advance(600);
-    const late = await check(RESTORE_STATE, clock);
+    const late = await check(RESTORE_STATE, 'drill', clock);
 
     expect(early).toMatchObject({ done: false, nextCheckSeconds: 2 });
     expect(late).toMatchObject({ done: false, nextCheckSeconds: 18 });
@@ -110,7 +99,7 @@ describe('check', () => {
   ])('fails fast when the instance is "%s"', async (status) => {
     rds
       .on(DescribeDBInstancesCommand)
-      .resolves({ DBInstances: [drillInstance({ DBInstanceStatus: status })] });
+      .resolves({ DBInstances: [restoredInstance({ DBInstanceStatus: status })] });
 
     const error = await check(RESTORE_STATE).catch((e: unknown) => e);
 
@@ -127,11 +116,16 @@ describe('check', () => {
     expect((error as Error).message).toContain(`DB instance ${DRILL_ID} not found in us-west-2`);
   });
 
-  it('rejects a check without a state, or with a state start never returns', async () => {
+  it('rejects a check without a state, with a state start never returns, or with another target’s state', async () => {
     await expect(check(undefined)).rejects.toThrow(InvalidStepInputError);
-    await expect(check({ operation: 'scale', instanceId: 'x', startedAt: RUN_STARTED_AT })).rejects.toThrow(
-      InvalidStepInputError,
+    await expect(check(startedState('scale', 'x'))).rejects.toThrow(InvalidStepInputError);
+    await expect(check(startedState('delete', DRILL_ID))).rejects.toThrow('revert polls itself');
+    // A drill never promotes; a failover never polls the drill instance.
+    await expect(check(PROMOTE_STATE, 'drill')).rejects.toThrow(InvalidStepInputError);
+    await expect(check(RESTORE_STATE, 'failover')).rejects.toThrow(
+      `but its failover is a promote of ${REPLICA_ID}`,
     );
+    await expect(check(RESTORE_STATE, 'dry-run')).rejects.toThrow('cannot run in dry-run mode');
     expect(rds.calls()).toHaveLength(0);
   });
 
@@ -139,7 +133,7 @@ describe('check', () => {
     rds
       .on(DescribeDBInstancesCommand)
       .rejectsOnce(throttling())
-      .resolves({ DBInstances: [drillInstance()] });
+      .resolves({ DBInstances: [restoredInstance()] });
 
     await expect(check(RESTORE_STATE)).rejects.toThrow(TransientAwsError);
     await expect(check(RESTORE_STATE)).resolves.toMatchObject({ done: true });
@@ -148,6 +142,6 @@ describe('check', () => {
   it('throws AccessDeniedError when the role may not describe the instance', async () => {
     rds.on(DescribeDBInstancesCommand).rejects(accessDenied());
 
-    await expect(check(PROMOTE_STATE)).rejects.toThrow(AccessDeniedError);
+    await expect(check(PROMOTE_STATE, 'failover')).rejects.toThrow(AccessDeniedError);
   });
 });

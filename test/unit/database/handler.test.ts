@@ -7,10 +7,10 @@ import { databaseClientsFor } from '../../../functions/database/clients.ts';
 import { databaseSteps } from '../../../functions/database/steps.ts';
 import { InvalidStepInputError } from '../../../functions/shared/errors.ts';
 import { runStep } from '../../../functions/shared/family-handler.ts';
-import type { ProgressResult } from '../../../functions/shared/step-contract.ts';
+import type { ReadinessResult } from '../../../functions/shared/step-contract.ts';
 import { localLambdaContext } from '../../../local/task-handlers.ts';
-import { RUN_STARTED_AT, stepEvent, testClock } from '../../fixtures.ts';
-import { databaseClients, noDatabasePlan, notFound } from './database-fixtures.ts';
+import { RUN_STARTED_AT, testClock } from '../../fixtures.ts';
+import { backupRestore, databaseClients, notFound, rdsEvent } from './database-fixtures.ts';
 
 // Set before the handler module creates its logger and metrics (a static import would run first).
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -28,6 +28,15 @@ describe('database handler', () => {
     cloudwatch.reset();
   });
 
+  it('runs every database type of the plan schema', () => {
+    expect(Object.keys(databaseSteps).sort()).toEqual([
+      'aurora-global-database',
+      'dynamodb-global-table',
+      'rds-read-replica',
+      'rds-snapshot-restore',
+    ]);
+  });
+
   it('runs readiness with clients of the recovery region only, never the primary', async () => {
     rds.on(DescribeDBInstancesCommand).rejects(notFound());
     rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
@@ -36,13 +45,13 @@ describe('database handler', () => {
     const result = await runStep(
       databaseSteps,
       clientsFor,
-      stepEvent('readiness', { mode: 'dry-run' }),
+      rdsEvent('readiness', { mode: 'dry-run' }),
       testClock(),
     );
 
     expect(clientsFor).toHaveBeenCalledWith('us-west-2');
     expect(clientsFor).not.toHaveBeenCalledWith('us-east-1');
-    expect(result).toMatchObject({ family: 'database', strategy: 'promote-read-replica' });
+    expect(result).toMatchObject({ family: 'database', resource: 'db', type: 'rds-read-replica' });
   });
 
   it('creates memoized clients in the region it is asked for', async () => {
@@ -51,51 +60,58 @@ describe('database handler', () => {
     expect(databaseClientsFor('us-west-2')).toBe(clients);
     await expect(clients.rds.config.region()).resolves.toBe('us-west-2');
     await expect(clients.cloudwatch.config.region()).resolves.toBe('us-west-2');
+    await expect(clients.dynamodb.config.region()).resolves.toBe('us-west-2');
   });
 
-  it('handles a Lambda invocation end to end: a plan without a database starts done, calling nothing', async () => {
-    const event = stepEvent('start', { mode: 'drill', plan: noDatabasePlan() });
+  it('handles a Lambda invocation end to end', async () => {
+    rds.on(DescribeDBInstancesCommand).rejects(notFound());
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
 
-    const result = (await handler(event, lambdaContext)) as ProgressResult;
+    const result = (await handler(
+      rdsEvent('readiness', { mode: 'dry-run' }),
+      lambdaContext,
+    )) as ReadinessResult;
 
-    expect(result).toMatchObject({ family: 'database', action: 'start', done: true, nextCheckSeconds: 0 });
-    expect(rds.calls()).toHaveLength(0);
+    expect(result).toMatchObject({ family: 'database', resource: 'db', ready: false });
+    expect(result.evaluatedAt).toBeDefined();
   });
 
-  it('rejects an invalid event with InvalidStepInputError', async () => {
+  it('rejects an invalid event, a resource of another family and an unknown resource with InvalidStepInputError', async () => {
     await expect(handler({ action: 'start' }, lambdaContext)).rejects.toThrow(InvalidStepInputError);
-  });
-});
-
-describe('databaseSteps dispatch', () => {
-  beforeEach(() => {
-    rds.reset();
-    cloudwatch.reset();
-  });
-
-  it('refuses start and revert in dry-run mode, touching nothing', async () => {
-    const dryRun = (action: 'start' | 'revert') =>
-      databaseSteps[action](stepEvent(action, { mode: 'dry-run' }), databaseClients(), testClock());
-
-    await expect(dryRun('start')).rejects.toThrow(InvalidStepInputError);
-    await expect(dryRun('revert')).rejects.toThrow(InvalidStepInputError);
-    expect(rds.calls()).toHaveLength(0);
-  });
-
-  it('completes check and revert at once for strategy "none"', async () => {
-    const plan = noDatabasePlan();
-    const state = { operation: 'restore', instanceId: 'x', startedAt: RUN_STARTED_AT };
-
-    const checked = await databaseSteps.check(stepEvent('check', { plan }), databaseClients(), testClock());
-    const reverted = await databaseSteps.revert(
-      stepEvent('revert', { plan, mode: 'drill', state }),
-      databaseClients(),
-      testClock(),
+    await expect(handler(rdsEvent('start', { resource: 'web' }), lambdaContext)).rejects.toThrow(
+      'resource "web" is of type "auto-scaling-group", which this family does not run',
     );
-
-    expect(checked.done).toBe(true);
-    expect(reverted.done).toBe(true);
+    await expect(handler(rdsEvent('start', { resource: 'nope' }), lambdaContext)).rejects.toThrow(
+      'resource "nope" is not in plan shop',
+    );
     expect(rds.calls()).toHaveLength(0);
-    expect(cloudwatch.calls()).toHaveLength(0);
   });
+
+  it.each(['rds-read-replica', 'rds-snapshot-restore'])(
+    '%s refuses start, check and revert in dry-run mode, touching nothing',
+    async (type) => {
+      const plan = type === 'rds-read-replica' ? undefined : backupRestore();
+      const state = { operation: 'restore', instanceId: 'x', startedAt: RUN_STARTED_AT };
+      for (const action of ['start', 'check', 'revert'] as const) {
+        await expect(
+          runStep(
+            databaseSteps,
+            () => databaseClients(),
+            rdsEvent(action, { mode: 'dry-run', plan, state }),
+            testClock(),
+          ),
+        ).rejects.toThrow(InvalidStepInputError);
+      }
+      await expect(
+        runStep(
+          databaseSteps,
+          () => databaseClients(),
+          rdsEvent('revert', { mode: 'failover', plan }),
+          testClock(),
+        ),
+      ).rejects.toThrow('cannot run in failover mode');
+      expect(rds.calls()).toHaveLength(0);
+      expect(cloudwatch.calls()).toHaveLength(0);
+    },
+  );
 });

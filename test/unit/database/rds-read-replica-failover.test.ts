@@ -1,60 +1,76 @@
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeDBInstancesCommand, PromoteReadReplicaCommand, RDSClient } from '@aws-sdk/client-rds';
+import {
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  PromoteReadReplicaCommand,
+  RDSClient,
+  RestoreDBInstanceFromDBSnapshotCommand,
+} from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { databaseSteps } from '../../../functions/database/steps.ts';
 import {
   AccessDeniedError,
   InvalidResourceStateError,
   ReplicaNotFoundError,
   TransientAwsError,
 } from '../../../functions/shared/errors.ts';
-import { accessDenied, RUN_STARTED_AT, stepEvent, testClock, throttling } from '../../fixtures.ts';
+import { accessDenied, RUN_STARTED_AT, testClock, throttling } from '../../fixtures.ts';
 import {
-  databaseClients,
   invalidState,
   lagPoint,
   notFound,
   PRIMARY_ARN,
+  progress,
   REPLICA_ID,
   replica,
   secondsBeforeStart,
+  startedState,
 } from './database-fixtures.ts';
 
 const rds = mockClient(RDSClient);
 const cloudwatch = mockClient(CloudWatchClient);
 
-const start = (state?: Record<string, unknown>) =>
-  databaseSteps.start(stepEvent('start', { mode: 'failover', state }), databaseClients(), testClock());
+const start = (state?: Record<string, unknown>, clock = testClock()) =>
+  progress('start', { mode: 'failover', state }, clock);
+const check = (state: Record<string, unknown>, clock = testClock()) =>
+  progress('check', { mode: 'failover', state }, clock);
 
-describe('start (failover, promote-read-replica)', () => {
+describe('rds-read-replica failover: promote the replica', () => {
   beforeEach(() => {
     rds.reset();
     cloudwatch.reset();
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [replica()] });
     rds.on(PromoteReadReplicaCommand).resolves({});
-    cloudwatch.on(GetMetricStatisticsCommand).resolves({ Datapoints: [lagPoint(60, 9), lagPoint(180, 40)] });
+    cloudwatch.on(GetMetricStatisticsCommand).resolves({ Datapoints: [lagPoint(180, 40), lagPoint(60, 9)] });
   });
 
   it('promotes the replica, setting backup retention it lacks, and records the lag at promotion as the RPO', async () => {
     const result = await start();
 
     expect(rds).toHaveReceivedCommandTimes(PromoteReadReplicaCommand, 1);
-    expect(rds).toHaveReceivedCommandWith(PromoteReadReplicaCommand, {
+    expect(rds.commandCalls(PromoteReadReplicaCommand)[0]?.args[0].input).toEqual({
       DBInstanceIdentifier: REPLICA_ID,
       BackupRetentionPeriod: 7,
     });
+    expect(rds).toHaveReceivedCommandWith(DescribeDBInstancesCommand, { DBInstanceIdentifier: REPLICA_ID });
+    expect(rds).not.toHaveReceivedCommand(RestoreDBInstanceFromDBSnapshotCommand);
+    expect(rds).not.toHaveReceivedCommand(DescribeDBSnapshotsCommand);
     expect(result).toMatchObject({
       family: 'database',
+      resource: 'db',
+      type: 'rds-read-replica',
       action: 'start',
       done: false,
       nextCheckSeconds: 2,
+      startedAt: RUN_STARTED_AT,
       state: { operation: 'promote', instanceId: REPLICA_ID, startedAt: RUN_STARTED_AT },
       changes: [{ resource: REPLICA_ID, action: 'promote-read-replica' }],
-      measurements: { rpoSeconds: 9 },
+      measurements: { rpoSeconds: 9, rpoMeasuredAt: secondsBeforeStart(60).toISOString() },
     });
+    expect(result.changes[0]?.detail).toContain(PRIMARY_ARN);
     expect(cloudwatch).toHaveReceivedCommandWith(GetMetricStatisticsCommand, {
       MetricName: 'ReplicaLag',
+      Dimensions: [{ Name: 'DBInstanceIdentifier', Value: REPLICA_ID }],
       StartTime: secondsBeforeStart(300),
     });
   });
@@ -69,12 +85,12 @@ describe('start (failover, promote-read-replica)', () => {
     });
   });
 
-  it('treats an already promoted, available instance as done without promoting again', async () => {
+  it('is idempotent: an already promoted, available instance is done without promoting again', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({
       DBInstances: [replica({ ReadReplicaSourceDBInstanceIdentifier: undefined })],
     });
 
-    const result = await start({ operation: 'promote', instanceId: REPLICA_ID, startedAt: RUN_STARTED_AT });
+    const result = await start(startedState('promote', REPLICA_ID));
 
     expect(result).toMatchObject({ done: true, nextCheckSeconds: 0, changes: [] });
     expect(rds).not.toHaveReceivedCommand(PromoteReadReplicaCommand);
@@ -94,40 +110,45 @@ describe('start (failover, promote-read-replica)', () => {
   });
 
   it('refuses to promote a replica in a state RDS rejects that is not a promotion under way', async () => {
-    rds
-      .on(DescribeDBInstancesCommand)
-      .resolves({ DBInstances: [replica({ DBInstanceStatus: 'available' })] });
     rds.on(PromoteReadReplicaCommand).rejects(invalidState());
 
     await expect(start()).rejects.toThrow(InvalidResourceStateError);
   });
 
-  it('polls start then check until the promoted instance is standalone and available', async () => {
+  it('polls start then check until the promoted instance is standalone and available, keeping the RPO', async () => {
     rds
       .on(DescribeDBInstancesCommand)
       .resolvesOnce({ DBInstances: [replica()] })
       .resolvesOnce({ DBInstances: [replica({ DBInstanceStatus: 'modifying' })] })
+      .resolvesOnce({ DBInstances: [replica()] })
       .resolvesOnce({ DBInstances: [replica({ ReadReplicaSourceDBInstanceIdentifier: undefined })] });
     const clock = testClock();
 
-    const started = await databaseSteps.start(stepEvent('start'), databaseClients(), clock);
+    const started = await start(undefined, clock);
     clock.advance(120);
-    const first = await databaseSteps.check(
-      stepEvent('check', { state: started.state }),
-      databaseClients(),
-      clock,
-    );
-    clock.advance(60);
-    const second = await databaseSteps.check(
-      stepEvent('check', { state: first.state }),
-      databaseClients(),
-      clock,
-    );
+    const first = await check(started.state, clock);
+    clock.advance(30);
+    const stillReplica = await check(first.state, clock);
+    clock.advance(30);
+    const done = await check(stillReplica.state, clock);
 
     expect(started.done).toBe(false);
     expect(first).toMatchObject({ done: false });
     expect(first.nextCheckSeconds).toBeGreaterThan(0);
-    expect(second).toMatchObject({ done: true, nextCheckSeconds: 0, measurements: { elapsedSeconds: 180 } });
+    expect(stillReplica.detail).toContain('still replicating');
+    expect(done).toMatchObject({
+      action: 'check',
+      done: true,
+      nextCheckSeconds: 0,
+      completedAt: '2026-11-25T12:03:00.000Z',
+      measurements: {
+        elapsedSeconds: 180,
+        rpoSeconds: 9,
+        endpoint: `${REPLICA_ID}.abc.us-west-2.rds.amazonaws.com`,
+      },
+      changes: [{ resource: REPLICA_ID, action: 'promote-read-replica' }],
+    });
+    expect(done.measurements).not.toHaveProperty('restoreSeconds');
     expect(rds).toHaveReceivedCommandTimes(PromoteReadReplicaCommand, 1);
   });
 
@@ -142,7 +163,7 @@ describe('start (failover, promote-read-replica)', () => {
     expect(rds).toHaveReceivedCommandTimes(PromoteReadReplicaCommand, 2);
   });
 
-  it('throws TransientAwsError when throttled, and succeeds when Step Functions retries', async () => {
+  it('throws TransientAwsError when throttled, and promotes once when Step Functions retries', async () => {
     rds
       .on(DescribeDBInstancesCommand)
       .rejectsOnce(throttling())
@@ -155,13 +176,15 @@ describe('start (failover, promote-read-replica)', () => {
     expect(rds).toHaveReceivedCommandTimes(PromoteReadReplicaCommand, 1);
   });
 
-  it('throws ReplicaNotFoundError naming a missing replica', async () => {
+  it('throws ReplicaNotFoundError naming a missing replica and its plan field', async () => {
     rds.on(DescribeDBInstancesCommand).rejects(notFound());
 
     const error = await start().catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ReplicaNotFoundError);
-    expect((error as Error).message).toContain(`read replica ${REPLICA_ID} not found in us-west-2`);
+    expect((error as Error).message).toContain(
+      `read replica ${REPLICA_ID} not found in us-west-2: nothing to promote; check resources[0].replicaInstanceId`,
+    );
     expect(rds).not.toHaveReceivedCommand(PromoteReadReplicaCommand);
   });
 
@@ -169,11 +192,5 @@ describe('start (failover, promote-read-replica)', () => {
     rds.on(PromoteReadReplicaCommand).rejects(accessDenied());
 
     await expect(start()).rejects.toThrow(AccessDeniedError);
-  });
-
-  it('names the source it replicated from in the change', async () => {
-    const result = await start();
-
-    expect(result.changes[0]?.detail).toContain(PRIMARY_ARN);
   });
 });

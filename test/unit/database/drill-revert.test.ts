@@ -1,34 +1,47 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DeleteDBInstanceCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  DeleteDBInstanceCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+  RestoreDBInstanceFromDBSnapshotCommand,
+} from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { databaseSteps } from '../../../functions/database/steps.ts';
+import { drillInstanceId } from '../../../functions/database/restore-target.ts';
 import {
   AccessDeniedError,
   InvalidResourceStateError,
   InvalidStepInputError,
   TransientAwsError,
 } from '../../../functions/shared/errors.ts';
-import { runStep } from '../../../functions/shared/family-handler.ts';
-import type { Mode, ProgressResult } from '../../../functions/shared/step-contract.ts';
-import { accessDenied, RUN_STARTED_AT, stepEvent, testClock, throttling } from '../../fixtures.ts';
-import { DRILL_ID, databaseClients, drillInstance, invalidState, notFound } from './database-fixtures.ts';
+import type { Mode } from '../../../functions/shared/step-contract.ts';
+import { accessDenied, RUN_ID, RUN_STARTED_AT, testClock, throttling } from '../../fixtures.ts';
+import {
+  DRILL_ID,
+  invalidState,
+  LEDGER_REPLICA_ID,
+  lagPoint,
+  notFound,
+  progress,
+  REPLICA_ID,
+  replica,
+  restoredInstance,
+  snapshot,
+  startedState,
+  twoReplicasPlan,
+} from './database-fixtures.ts';
 
 const rds = mockClient(RDSClient);
 const cloudwatch = mockClient(CloudWatchClient);
 
-const RESTORE_STATE = {
-  operation: 'restore',
-  instanceId: DRILL_ID,
-  snapshotId: 'snap',
-  startedAt: RUN_STARTED_AT,
-};
+const RESTORE_STATE = startedState('restore', DRILL_ID, { snapshotId: 'snap' });
 
 function revert(state: Record<string, unknown> | undefined, mode: Mode = 'drill', clock = testClock()) {
-  return databaseSteps.revert(stepEvent('revert', { mode, state }), databaseClients(), clock);
+  return progress('revert', { mode, state }, clock);
 }
 
-describe('revert (drill)', () => {
+describe('drill revert (rds-read-replica "db" of warm-standby)', () => {
   beforeEach(() => {
     rds.reset();
     cloudwatch.reset();
@@ -38,8 +51,8 @@ describe('revert (drill)', () => {
   it('deletes the drill instance without a final snapshot, and is done only once RDS has twice said it is gone', async () => {
     rds
       .on(DescribeDBInstancesCommand)
-      .resolvesOnce({ DBInstances: [drillInstance()] })
-      .resolvesOnce({ DBInstances: [drillInstance({ DBInstanceStatus: 'deleting' })] })
+      .resolvesOnce({ DBInstances: [restoredInstance()] })
+      .resolvesOnce({ DBInstances: [restoredInstance({ DBInstanceStatus: 'deleting' })] })
       .rejectsOnce(notFound())
       .rejectsOnce(notFound());
     const clock = testClock();
@@ -53,22 +66,32 @@ describe('revert (drill)', () => {
     const fourth = await revert(third.state, 'drill', clock);
 
     expect(rds).toHaveReceivedCommandTimes(DeleteDBInstanceCommand, 1);
-    expect(rds).toHaveReceivedCommandWith(DeleteDBInstanceCommand, {
+    expect(rds.commandCalls(DeleteDBInstanceCommand)[0]?.args[0].input).toEqual({
       DBInstanceIdentifier: DRILL_ID,
       SkipFinalSnapshot: true,
       DeleteAutomatedBackups: true,
     });
     expect(first).toMatchObject({
+      resource: 'db',
+      type: 'rds-read-replica',
       action: 'revert',
       done: false,
       changes: [{ resource: DRILL_ID, action: 'delete-db-instance' }],
       state: { operation: 'delete', instanceId: DRILL_ID },
     });
-    expect(second).toMatchObject({ done: false, changes: [] });
+    expect(second).toMatchObject({ done: false });
     expect(second.nextCheckSeconds).toBeGreaterThan(0);
     expect(third).toMatchObject({ done: false, state: { goneSeenAt: '2026-11-25T12:04:00.000Z' } });
     expect(fourth).toMatchObject({ done: true, nextCheckSeconds: 0 });
     expect(fourth.detail).toContain(`drill DB instance ${DRILL_ID} confirmed gone`);
+    // The delete is in the last result of the polling loop (changes carried along the state).
+    expect(fourth.changes).toEqual([
+      {
+        resource: DRILL_ID,
+        action: 'delete-db-instance',
+        detail: `deleted drill DB instance ${DRILL_ID} (no final snapshot)`,
+      },
+    ]);
   });
 
   it('does not trust a first not-found: not done, records when it was first seen gone, looks again soon', async () => {
@@ -96,7 +119,7 @@ describe('revert (drill)', () => {
     clock.advance(noStart.nextCheckSeconds);
     const confirmed = await revert(noStart.state, 'drill', clock);
     const againWithDoneState = await revert(confirmed.state, 'drill', clock);
-    const rerun = await revert({ operation: 'delete', instanceId: DRILL_ID, startedAt: RUN_STARTED_AT });
+    const rerun = await revert(startedState('delete', DRILL_ID));
 
     expect(noStart.done).toBe(false);
     expect(confirmed).toMatchObject({ done: true, nextCheckSeconds: 0, changes: [] });
@@ -114,7 +137,7 @@ describe('revert (drill)', () => {
     rds
       .on(DescribeDBInstancesCommand)
       .rejectsOnce(notFound())
-      .resolvesOnce({ DBInstances: [drillInstance({ DBInstanceStatus: 'available' })] })
+      .resolvesOnce({ DBInstances: [restoredInstance({ DBInstanceStatus: 'available' })] })
       .rejectsOnce(notFound())
       .rejectsOnce(notFound());
     const clock = testClock();
@@ -145,7 +168,7 @@ describe('revert (drill)', () => {
     rds
       .on(DescribeDBInstancesCommand)
       .rejectsOnce(notFound())
-      .resolvesOnce({ DBInstances: [drillInstance({}, 'another-run')] });
+      .resolvesOnce({ DBInstances: [restoredInstance({}, { runId: 'another-run' })] });
 
     const gone = await revert(undefined);
     const attempt = revert(gone.state);
@@ -155,40 +178,41 @@ describe('revert (drill)', () => {
     expect(rds).not.toHaveReceivedCommand(DeleteDBInstanceCommand);
   });
 
-  it('without a state (the drill failed before start returned) finds the drill instance by its run id', async () => {
-    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [drillInstance()] });
+  it('without a state (the drill failed before start returned) finds the drill instance by its run and resource', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [restoredInstance()] });
 
     const result = await revert(undefined);
 
+    expect(rds).toHaveReceivedCommandWith(DescribeDBInstancesCommand, { DBInstanceIdentifier: DRILL_ID });
     expect(rds).toHaveReceivedCommandWith(DeleteDBInstanceCommand, { DBInstanceIdentifier: DRILL_ID });
     expect(result).toMatchObject({ done: false, state: { operation: 'delete', instanceId: DRILL_ID } });
   });
 
-  it('refuses to delete an instance another run created, or one not tagged as a drill', async () => {
+  it('refuses to delete an instance another run or resource created, or one not tagged as a drill', async () => {
     rds
       .on(DescribeDBInstancesCommand)
-      .resolvesOnce({ DBInstances: [drillInstance({}, 'another-run')] })
+      .resolvesOnce({ DBInstances: [restoredInstance({}, { runId: 'another-run' })] })
+      .resolvesOnce({ DBInstances: [restoredInstance({}, { resource: 'ledger' })] })
+      .resolvesOnce({ DBInstances: [restoredInstance({}, { purpose: 'failover' })] })
       .resolvesOnce({
-        DBInstances: [
-          drillInstance({ TagList: [{ Key: 'dr-runbook:run-id', Value: 'run-20261125-abc123' }] }),
-        ],
+        DBInstances: [restoredInstance({ TagList: [{ Key: 'dr-runbook:run-id', Value: RUN_ID }] })],
       });
 
-    const foreign = await revert(RESTORE_STATE).catch((e: unknown) => e);
-    const untagged = await revert(RESTORE_STATE).catch((e: unknown) => e);
+    const errors = [];
+    for (let i = 0; i < 4; i++) errors.push(await revert(RESTORE_STATE).catch((e: unknown) => e));
 
-    expect(foreign).toBeInstanceOf(InvalidResourceStateError);
-    expect((foreign as Error).message).toContain(`refusing to delete DB instance ${DRILL_ID}`);
-    expect(untagged).toBeInstanceOf(InvalidResourceStateError);
+    for (const error of errors) expect(error).toBeInstanceOf(InvalidResourceStateError);
+    expect((errors[0] as Error).message).toContain(`refusing to delete DB instance ${DRILL_ID}`);
+    expect((errors[1] as Error).message).toContain('dr-runbook:resource=ledger');
     expect(rds).not.toHaveReceivedCommand(DeleteDBInstanceCommand);
   });
 
   it('keeps polling an instance still being created until it can be deleted', async () => {
     rds
       .on(DescribeDBInstancesCommand)
-      .resolvesOnce({ DBInstances: [drillInstance({ DBInstanceStatus: 'creating' })] })
-      .resolvesOnce({ DBInstances: [drillInstance({ DBInstanceStatus: 'creating' })] })
-      .resolvesOnce({ DBInstances: [drillInstance({ DBInstanceStatus: 'available' })] });
+      .resolvesOnce({ DBInstances: [restoredInstance({ DBInstanceStatus: 'creating' })] })
+      .resolvesOnce({ DBInstances: [restoredInstance({ DBInstanceStatus: 'creating' })] })
+      .resolvesOnce({ DBInstances: [restoredInstance({ DBInstanceStatus: 'available' })] });
     rds.on(DeleteDBInstanceCommand).rejectsOnce(invalidState()).rejectsOnce(invalidState()).resolves({});
     const clock = testClock();
 
@@ -211,17 +235,12 @@ describe('revert (drill)', () => {
   it('treats DBInstanceNotFound from the delete as a first sighting, even after an earlier one: a later look must agree', async () => {
     rds
       .on(DescribeDBInstancesCommand)
-      .resolvesOnce({ DBInstances: [drillInstance({ DBInstanceStatus: 'creating' })] })
+      .resolvesOnce({ DBInstances: [restoredInstance({ DBInstanceStatus: 'creating' })] })
       .rejectsOnce(notFound());
     rds.on(DeleteDBInstanceCommand).rejectsOnce(notFound());
     const clock = testClock();
     clock.advance(60);
-    const seenGoneBefore = {
-      operation: 'delete',
-      instanceId: DRILL_ID,
-      startedAt: RUN_STARTED_AT,
-      goneSeenAt: '2026-11-25T12:00:30.000Z',
-    };
+    const seenGoneBefore = startedState('delete', DRILL_ID, { goneSeenAt: '2026-11-25T12:00:30.000Z' });
 
     const vanished = await revert(seenGoneBefore, 'drill', clock);
     clock.advance(vanished.nextCheckSeconds);
@@ -239,52 +258,22 @@ describe('revert (drill)', () => {
   it('waits longer between looks the longer the revert has taken', async () => {
     rds
       .on(DescribeDBInstancesCommand)
-      .resolves({ DBInstances: [drillInstance({ DBInstanceStatus: 'deleting' })] });
+      .resolves({ DBInstances: [restoredInstance({ DBInstanceStatus: 'deleting' })] });
     const clock = testClock();
     clock.advance(600);
 
-    const result = await revert(
-      { operation: 'delete', instanceId: DRILL_ID, startedAt: RUN_STARTED_AT },
-      'drill',
-      clock,
-    );
+    const result = await revert(startedState('delete', DRILL_ID), 'drill', clock);
 
     expect(result).toMatchObject({ done: false, nextCheckSeconds: 18 });
   });
 
-  it('reports the delete in the last result of the polling loop (changes carried along the state)', async () => {
-    rds
-      .on(DescribeDBInstancesCommand)
-      .resolvesOnce({ DBInstances: [drillInstance()] })
-      .rejectsOnce(notFound())
-      .rejectsOnce(notFound());
-    const clock = testClock();
-    const call = async (state?: Record<string, unknown>) =>
-      (await runStep(
-        databaseSteps,
-        () => databaseClients(),
-        JSON.parse(JSON.stringify(stepEvent('revert', { mode: 'drill', ...(state ? { state } : {}) }))),
-        clock,
-      )) as ProgressResult;
-
-    const first = await call();
-    const second = await call(first.state);
-    const last = await call(second.state);
-
-    expect(last.done).toBe(true);
-    expect(last.changes).toEqual([
-      {
-        resource: DRILL_ID,
-        action: 'delete-db-instance',
-        detail: `deleted drill DB instance ${DRILL_ID} (no final snapshot)`,
-      },
-    ]);
-  });
-
-  it('only reverts drills: failover and dry-run are refused without a call', async () => {
+  it('only reverts drills, and only its own state: failover, dry-run, a promotion or another instance are refused without a call', async () => {
     await expect(revert(RESTORE_STATE, 'failover')).rejects.toThrow(InvalidStepInputError);
     await expect(revert(RESTORE_STATE, 'dry-run')).rejects.toThrow(InvalidStepInputError);
     await expect(revert({ ...RESTORE_STATE, operation: 'promote' })).rejects.toThrow(InvalidStepInputError);
+    await expect(revert({ ...RESTORE_STATE, instanceId: 'shop-db-replica' })).rejects.toThrow(
+      `not of its drill instance ${DRILL_ID}`,
+    );
     expect(rds.calls()).toHaveLength(0);
   });
 
@@ -292,7 +281,7 @@ describe('revert (drill)', () => {
     rds
       .on(DescribeDBInstancesCommand)
       .rejectsOnce(throttling())
-      .resolves({ DBInstances: [drillInstance()] });
+      .resolves({ DBInstances: [restoredInstance()] });
 
     await expect(revert(RESTORE_STATE)).rejects.toThrow(TransientAwsError);
     await expect(revert(RESTORE_STATE)).resolves.toMatchObject({ done: false });
@@ -300,9 +289,80 @@ describe('revert (drill)', () => {
   });
 
   it('throws AccessDeniedError when the role may not delete', async () => {
-    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [drillInstance()] });
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [restoredInstance()] });
     rds.on(DeleteDBInstanceCommand).rejects(accessDenied());
 
     await expect(revert(RESTORE_STATE)).rejects.toThrow(AccessDeniedError);
+  });
+});
+
+describe('two rds-read-replica resources in one plan', () => {
+  const plan = twoReplicasPlan();
+  const DB_DRILL = drillInstanceId('shop', RUN_ID, 'db');
+  const LEDGER_DRILL = drillInstanceId('shop', RUN_ID, 'ledger');
+
+  beforeEach(() => {
+    rds.reset();
+    cloudwatch.reset();
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: REPLICA_ID })
+      .resolves({ DBInstances: [replica()] });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: LEDGER_REPLICA_ID }).resolves({
+      DBInstances: [replica({ DBInstanceIdentifier: LEDGER_REPLICA_ID, DBInstanceClass: 'db.m6g.large' })],
+    });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [snapshot('copy', 1)] });
+    rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+    rds.on(DeleteDBInstanceCommand).resolves({});
+    cloudwatch.on(GetMetricStatisticsCommand).resolves({ Datapoints: [lagPoint(60, 3)] });
+  });
+
+  it('restore their drills to different instances, each tagged with its resource', async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: DB_DRILL }).rejects(notFound());
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: LEDGER_DRILL }).rejects(notFound());
+
+    const db = await progress('start', { mode: 'drill', plan, resource: 'db' });
+    const ledger = await progress('start', { mode: 'drill', plan, resource: 'ledger' });
+
+    expect(DB_DRILL).not.toBe(LEDGER_DRILL);
+    expect(db.state).toMatchObject({ instanceId: DB_DRILL });
+    expect(ledger).toMatchObject({ resource: 'ledger', state: { instanceId: LEDGER_DRILL } });
+    const inputs = rds.commandCalls(RestoreDBInstanceFromDBSnapshotCommand).map((call) => call.args[0].input);
+    expect(inputs.map((input) => [input.DBInstanceIdentifier, input.DBInstanceClass])).toEqual([
+      [DB_DRILL, 'db.t3.micro'],
+      [LEDGER_DRILL, 'db.t3.small'],
+    ]);
+    expect(inputs[0]?.Tags).toContainEqual({ Key: 'dr-runbook:resource', Value: 'db' });
+    expect(inputs[1]?.Tags).toContainEqual({ Key: 'dr-runbook:resource', Value: 'ledger' });
+    expect(rds).toHaveReceivedCommandWith(DescribeDBSnapshotsCommand, {
+      Filters: [{ Name: 'db-instance-id', Values: ['ledger-db', LEDGER_REPLICA_ID] }],
+    });
+  });
+
+  it('revert of one deletes only its own drill instance, found without state', async () => {
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: DB_DRILL })
+      .resolves({ DBInstances: [restoredInstance({}, { id: DB_DRILL, resource: 'db' })] });
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: LEDGER_DRILL })
+      .resolves({ DBInstances: [restoredInstance({}, { id: LEDGER_DRILL, resource: 'ledger' })] });
+
+    const result = await progress('revert', { mode: 'drill', plan, resource: 'ledger' });
+
+    expect(result).toMatchObject({ resource: 'ledger', state: { instanceId: LEDGER_DRILL } });
+    expect(rds).toHaveReceivedCommandTimes(DeleteDBInstanceCommand, 1);
+    expect(rds).toHaveReceivedCommandWith(DeleteDBInstanceCommand, { DBInstanceIdentifier: LEDGER_DRILL });
+    expect(rds).not.toHaveReceivedCommandWith(DescribeDBInstancesCommand, { DBInstanceIdentifier: DB_DRILL });
+  });
+
+  it('revert of one refuses the state of the other', async () => {
+    const dbState = { operation: 'restore', instanceId: DB_DRILL, startedAt: RUN_STARTED_AT };
+
+    await expect(
+      progress('revert', { mode: 'drill', plan, resource: 'ledger', state: dbState }),
+    ).rejects.toThrow(InvalidStepInputError);
+    await expect(
+      progress('check', { mode: 'drill', plan, resource: 'ledger', state: dbState }),
+    ).rejects.toThrow(InvalidStepInputError);
+    expect(rds).not.toHaveReceivedCommand(DeleteDBInstanceCommand);
   });
 });

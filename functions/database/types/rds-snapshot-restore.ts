@@ -1,0 +1,106 @@
+// rds-snapshot-restore: backup and restore of an RDS instance from its snapshots copied to the
+// recovery region.
+//   failover: restores the newest copy to the plan's restoredInstanceId.
+//   drill:    restores it to a temporary instance (deleted on revert).
+// Either way the RPO is the snapshot's age: everything written after it is lost.
+import type { ResourceOfType } from '../../../plan/schema.ts';
+import type { ResourceSteps } from '../../shared/family-handler.ts';
+import type { ReadinessCheck, ResourceEvent, StepContext } from '../../shared/step-contract.ts';
+import { checkProgress, type Target } from '../check.ts';
+import type { DatabaseClients } from '../clients.ts';
+import { findInstance } from '../rds-queries.ts';
+import { probe, probeAll, snapshotChecks } from '../readiness-checks.ts';
+import { type RestoreRequest, restoreNewestSnapshot } from '../restore-snapshot.ts';
+import { drillInstanceOf, placementOf } from '../restore-target.ts';
+import { revertDrill } from '../revert.ts';
+import { fieldPath, requireMode } from '../state.ts';
+
+type SnapshotRestore = ResourceOfType<'rds-snapshot-restore'>;
+type Event = ResourceEvent<SnapshotRestore>;
+
+/** The instance a restore creates: the plan's (failover) or the drill's temporary one. */
+function restoreTarget(event: Event): string {
+  return event.run.mode === 'drill' ? drillInstanceOf(event) : event.resource.restoredInstanceId;
+}
+
+function restoreRequest(event: Event): RestoreRequest {
+  const resource = event.resource;
+  return {
+    instanceId: restoreTarget(event),
+    sourceInstanceIds: [resource.sourceInstanceId],
+    sourcesField: fieldPath(event, 'sourceInstanceId'),
+    instanceClass: resource.instanceClass,
+    placement: placementOf(resource),
+    rpo: { from: 'snapshot-age' },
+  };
+}
+
+export const rdsSnapshotRestoreSteps: ResourceSteps<SnapshotRestore, DatabaseClients> = {
+  // A drill restores the same snapshot with the same settings as a failover would.
+  expectedSeconds(resource) {
+    return resource.expectedRestoreSeconds;
+  },
+
+  async readiness(event, clients, context) {
+    return {
+      family: 'database',
+      checks: await readinessChecks(event, clients, context),
+      predictedSeconds: rdsSnapshotRestoreSteps.expectedSeconds(event.resource, event.run.mode),
+    };
+  },
+
+  async start(event, clients, context) {
+    requireMode(event, 'start', ['drill', 'failover']);
+    return restoreNewestSnapshot(event, clients, context, restoreRequest(event));
+  },
+
+  async check(event, clients, context) {
+    requireMode(event, 'check', ['drill', 'failover']);
+    const target: Target = { operation: 'restore', instanceId: restoreTarget(event) };
+    return checkProgress(event, clients, context, target);
+  },
+
+  revert: revertDrill,
+};
+
+async function readinessChecks(
+  event: Event,
+  clients: DatabaseClients,
+  context: StepContext,
+): Promise<ReadinessCheck[]> {
+  const resource = event.resource;
+  const target = resource.restoredInstanceId;
+  const region = event.plan.regions.recovery;
+  const [snapshots, absent] = await Promise.all([
+    probeAll('snapshot-exists', () =>
+      snapshotChecks(clients, context, {
+        name: 'snapshot-exists',
+        sources: [resource.sourceInstanceId],
+        maxAgeHours: resource.snapshotMaxAgeHours,
+        region,
+        failure: 'fail',
+        kmsKeyArn: resource.kmsKeyArn,
+        paths: {
+          maxAgeHours: fieldPath(event, 'snapshotMaxAgeHours'),
+          kmsKeyArn: fieldPath(event, 'kmsKeyArn'),
+        },
+      }),
+    ),
+    probe(
+      'restored-instance-absent',
+      async (): Promise<ReadinessCheck> =>
+        (await findInstance(clients.rds, target, 'describe the restore target'))
+          ? {
+              name: 'restored-instance-absent',
+              status: 'warn',
+              detail: `DB instance ${target} already exists in ${region}: a failover would use it as it is instead of restoring; delete it or change ${fieldPath(event, 'restoredInstanceId')}`,
+            }
+          : {
+              name: 'restored-instance-absent',
+              status: 'pass',
+              detail: `no DB instance named ${target} yet`,
+            },
+    ),
+  ]);
+  return [...snapshots, absent];
+}
