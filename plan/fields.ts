@@ -9,11 +9,11 @@ export const matching = (pattern: RegExp, error: string) => z.string().check(z.r
 /** A string of at most `max` characters (every text is bounded: the plan travels in the run's state). */
 export const text = (max: number, base = z.string()) => base.check(z.maxLength(max));
 
-export const region = matching(
-  /^[a-z]{2}(-[a-z]+)+-\d$/,
-  'must be an AWS Region code such as "us-east-1"',
-).check(
-  z.refine(isAwsRegion, {
+const REGION_CODE = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+export const region = matching(REGION_CODE, 'must be an AWS Region code such as "us-east-1"').check(
+  // A value that is not even shaped like a Region code already has its one problem (above).
+  z.refine((value) => !REGION_CODE.test(value) || isAwsRegion(value), {
     error: (issue) =>
       `${JSON.stringify(issue.input)} is not an AWS Region: use a Region code such as "us-east-1" (known Regions: plan/regions.ts)`,
   }),
@@ -39,6 +39,12 @@ export const rdsInstanceId = matching(
   /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/,
   'must be an RDS DB identifier: a letter, then letters, digits or "-" (at most 63)',
 );
+
+/** At most `max` items in a list; the error counts them and says what to do instead (`fix`). */
+export const atMostItems = (max: number, what: string, fix: string) =>
+  z.refine<readonly unknown[]>((items) => items.length <= max, {
+    error: (issue) => `has ${(issue.input as readonly unknown[]).length} ${what}, more than ${max}: ${fix}`,
+  });
 
 /** A whole number from `min` to `max`. */
 export const intBetween = (min: number, max: number) =>

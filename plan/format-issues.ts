@@ -43,6 +43,10 @@ function explain(issue: z.core.$ZodIssue, input: unknown): string {
       if (issue.origin === 'string') return 'must not be empty';
       return `must be ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum}, got ${describe(valueAt(input, issue.path))}`;
     case 'too_big':
+      if (issue.origin === 'array') {
+        const count = (valueAt(input, issue.path) as unknown[] | undefined)?.length ?? 0;
+        return `has ${count} items, at most ${issue.maximum}: remove ${count - Number(issue.maximum)}`;
+      }
       return `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}, got ${describe(valueAt(input, issue.path))}`;
     default:
       return issue.message;

@@ -1,7 +1,17 @@
 // The DR plan (v2): one JSON file per application, the one contract every layer reads. A plan
 // names its resources (each of a type from plan/resources/) and the ordered steps that recover
 // them. Field names carry their units; every optional field documents its default.
-import { email, intBetween, matching, name255, region, resourceId, slug, text } from './fields.ts';
+import {
+  atMostItems,
+  email,
+  intBetween,
+  matching,
+  name255,
+  region,
+  resourceId,
+  slug,
+  text,
+} from './fields.ts';
 import { familyOf, type Resource, resourceSchema } from './resources/index.ts';
 import { tagMap } from './resources/tags.ts';
 import * as z from './zod.ts';
@@ -116,7 +126,16 @@ const planObject = z.strictObject({
     rpoSeconds: nonNegativeInt,
   }),
   /** What the runbook recovers, each with an id (a slug) and a type. */
-  resources: z.array(resourceSchema).check(z.minLength(1), z.maxLength(MAX_RESOURCES)),
+  resources: z
+    .array(resourceSchema)
+    .check(
+      z.minLength(1),
+      atMostItems(
+        MAX_RESOURCES,
+        'resources',
+        "each is a branch of the run and widens its family's IAM policy; split the application into two plans",
+      ),
+    ),
   /** Run order: each step's resources run side by side. @default databases, compute and hooks, then traffic */
   steps: z.optional(z.array(step).check(z.minLength(1), z.maxLength(MAX_STEPS))),
   verification: z.prefault(verification, {}),
@@ -268,7 +287,7 @@ function checkResources(plan: PlanObject, ctx: Ctx): void {
       issue(
         ctx,
         path,
-        `${what} is already used by resource "${earlier}": one resource per ${what.split(' ')[0]}`,
+        `${what} is already used by resource "${earlier}": one resource per ${what.replace(/ ".*"$/, '')}`,
       );
   };
   plan.resources.forEach((resource, i) => {

@@ -1,7 +1,16 @@
 // Traffic family resource types: what users resolve is moved to the recovery region
 // (functions/traffic/types/). Every traffic step comes after the steps that recover what it
 // points at (plan/schema.ts).
-import { dnsName, intBetween, matching, name255, resourceId, text, timeoutMinutes } from '../fields.ts';
+import {
+  atMostItems,
+  dnsName,
+  intBetween,
+  matching,
+  name255,
+  resourceId,
+  text,
+  timeoutMinutes,
+} from '../fields.ts';
 import * as z from '../zod.ts';
 import { nonEmptyString, positiveInt } from '../zod.ts';
 
@@ -48,7 +57,16 @@ const common = {
 };
 
 const records = <T extends z.ZodMiniType>(record: T) =>
-  z.array(record).check(z.minLength(1), z.maxLength(MAX_RECORDS_PER_RESOURCE));
+  z
+    .array(record)
+    .check(
+      z.minLength(1),
+      atMostItems(
+        MAX_RECORDS_PER_RESOURCE,
+        'records',
+        'one traffic resource changes its records in one Route 53 change batch; move some to another traffic resource',
+      ),
+    );
 
 export const route53Records = z.strictObject({
   ...common,

@@ -118,6 +118,17 @@ export function runReport(overrides: Partial<RunReport> = {}): RunReport {
     rto: { objectiveSeconds: 1800, achievedSeconds: 512.4, met: true },
     rpo: { objectiveSeconds: 300, achievedSeconds: 12, met: true },
     readinessProblems: [],
+    resources: [
+      {
+        id: 'web',
+        type: 'auto-scaling-group',
+        family: 'compute',
+        outcome: 'succeeded',
+        startedAt: '2026-11-25T12:00:05.000Z',
+        completedAt: '2026-11-25T12:05:05.000Z',
+        seconds: 300,
+      },
+    ],
     changes: [{ resource: 'shop-web-standby', action: 'scaled', detail: '0/0/0 → 2/4/8' }],
     reverted: [],
     timeline: [{ step: 'Readiness', startMs: 0, endMs: 4000, outcome: 'succeeded' }],

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import { main, type Output } from '../../../cli/main.ts';
-import { examplePlanInput, examplesDir } from '../../fixtures.ts';
+import { summarizePlan, validateCommand } from '../../../cli/validate.ts';
+import { examplePlan, examplePlanInput, examplesDir } from '../../fixtures.ts';
 
 function captured(): Output & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -21,23 +22,112 @@ function writePlan(name: string, content: unknown): string {
   return file;
 }
 
+const EXAMPLES = ['active-active', 'backup-restore', 'multi-tier', 'pilot-light', 'warm-standby'];
+
+// biome-ignore lint/suspicious/noExplicitAny: tests write deliberately wrong JSON into any field
+type EditablePlan = Record<string, any>;
+
+/** An example (as written) after `edit`, written to a file of its own. */
+function editedPlan(file: string, edit: (plan: EditablePlan) => void, example = 'warm-standby'): string {
+  const plan = structuredClone(examplePlanInput(example)) as EditablePlan;
+  edit(plan);
+  return writePlan(file, plan);
+}
+
 describe('dr-runbook validate', () => {
-  it('exits 0 with a one-line summary for a valid plan', async () => {
+  it('exits 0 for every example plan, one summary line each', async () => {
     const output = captured();
-    const code = await main(['validate', `${examplesDir}warm-standby.json`], output);
+    const files = EXAMPLES.map((name) => `${examplesDir}${name}.json`);
+    const code = await validateCommand(files, output);
     expect(code).toBe(0);
-    expect(output.stdout).toHaveLength(1);
-    expect(output.stdout[0]).toContain('valid — plan "shop": us-east-1 → us-west-2');
+    expect(output.stderr).toEqual([]);
+    expect(output.stdout).toHaveLength(EXAMPLES.length);
+    output.stdout.forEach((line, i) => {
+      expect(line.startsWith(`${files[i]}: valid — plan "`)).toBe(true);
+    });
   });
 
-  it('exits 1 and names compute.capacity.desired when it is more than max', async () => {
-    const plan = examplePlanInput() as { compute: { capacity: { desired: unknown } } };
-    plan.compute.capacity.desired = 100;
+  it('summarizes regions, objectives and the steps in order, approval gates included', async () => {
     const output = captured();
-    const code = await main(['validate', writePlan('too-many.json', plan)], output);
+    const code = await main(
+      ['validate', `${examplesDir}warm-standby.json`, `${examplesDir}backup-restore.json`],
+      output,
+    );
+    expect(code).toBe(0);
+    expect(output.stdout).toEqual([
+      `${examplesDir}warm-standby.json: valid — plan "shop": us-east-1 → us-west-2; RTO 30 min, RPO 300 s; 3 resources in 2 steps: db rds-read-replica + web auto-scaling-group → dns route53-records`,
+      `${examplesDir}backup-restore.json: valid — plan "reports": us-east-2 → us-west-1; RTO 240 min, RPO 86400 s; 3 resources in 3 steps: approval (always) → db rds-snapshot-restore + app auto-scaling-group → dns route53-records`,
+    ]);
+  });
+
+  it('lists the steps of a multi-tier plan as written', () => {
+    expect(summarizePlan(examplePlan('multi-tier'))).toBe(
+      'plan "market": us-east-1 → us-west-2; RTO 30 min, RPO 60 s; 7 resources in 4 steps: ' +
+        'orders-db rds-read-replica + inventory aurora-global-database + sessions dynamodb-global-table' +
+        ' → web auto-scaling-group + workers auto-scaling-group → flush-cache lambda-hook → dns route53-records',
+    );
+  });
+
+  it('exits 1 for a plan whose traffic step comes before its database step, naming steps[0]', async () => {
+    const file = editedPlan('traffic-first.json', (p) => {
+      p.steps = [{ resources: ['dns'] }, { resources: ['db', 'web'] }];
+    });
+    const output = captured();
+    expect(await main(['validate', file], output)).toBe(1);
+    expect(output.stdout).toEqual([
+      `${file}: invalid DR plan (1 problem):`,
+      'steps[0]: moves traffic ("dns") before database "db" (in the later steps[1]) has recovered: put traffic resources in a step after every database and compute resource',
+    ]);
+  });
+
+  it('names an unknown id in steps in exactly one line', async () => {
+    const file = editedPlan(
+      'unknown-id.json',
+      (p) => {
+        p.steps[1].resources.push('cache');
+      },
+      'multi-tier',
+    );
+    const output = captured();
+    expect(await main(['validate', file], output)).toBe(1);
+    expect(output.stdout).toEqual([
+      `${file}: invalid DR plan (1 problem):`,
+      'steps[1].resources[2]: "cache" is not a resource id: use one of "orders-db", "inventory", "sessions", "web", "workers", "flush-cache", "dns"',
+    ]);
+  });
+
+  it('names a duplicate resource id in exactly one line', async () => {
+    const file = editedPlan('duplicate-id.json', (p) => {
+      p.resources[2].id = 'db';
+    });
+    const output = captured();
+    expect(await main(['validate', file], output)).toBe(1);
+    expect(output.stdout).toEqual([
+      `${file}: invalid DR plan (1 problem):`,
+      'resources[2].id: "db" is already the id of resources[0]: give each resource its own id',
+    ]);
+  });
+
+  it('exits 1 for a key that appears twice, naming its path', async () => {
+    const text = JSON.stringify(examplePlanInput(), null, 2).replace('"min": 2,', '"min": 2,\n"min": 3,');
+    const file = writePlan('repeated-key.json', text);
+    const output = captured();
+    expect(await main(['validate', file], output)).toBe(1);
+    expect(output.stdout).toEqual([
+      `${file}: invalid DR plan (1 problem):`,
+      'resources[1].capacity.min: appears twice in the same object (JSON keeps only the last): remove one of them',
+    ]);
+  });
+
+  it('exits 1 and names resources[1].capacity.desired when it is more than max', async () => {
+    const file = editedPlan('too-many.json', (p) => {
+      p.resources[1].capacity.desired = 100;
+    });
+    const output = captured();
+    const code = await main(['validate', file], output);
     expect(code).toBe(1);
     expect(output.stdout).toContain(
-      'compute.capacity.desired: 100 is more than max (8): set min ≤ desired ≤ max',
+      'resources[1].capacity.desired: 100 is more than max (8): set min ≤ desired ≤ max',
     );
   });
 
@@ -47,9 +137,10 @@ describe('dr-runbook validate', () => {
     const code = await main(['validate', `${examplesDir}pilot-light.json`, bad], output);
     expect(code).toBe(1);
     expect(output.stdout[0]).toContain('pilot-light.json: valid');
-    expect(output.stdout).toContain(`${bad}: invalid DR plan (6 problems):`);
+    expect(output.stdout).toContain(`${bad}: invalid DR plan (4 problems):`);
     expect(output.stdout).toContain('name: is required: add a string');
     expect(output.stdout).toContain('regions: is required: add an object');
+    expect(output.stdout).toContain('resources: is required: add an array');
   });
 
   it('reports a missing file in one line, without a stack trace', async () => {
@@ -97,12 +188,13 @@ describe('the dr-runbook executable', () => {
     const ok = await run(process.execPath, [bin, 'validate', `${examplesDir}active-active.json`]);
     expect(ok.stdout).toContain('active-active.json: valid');
 
-    const plan = examplePlanInput() as { compute: { capacity: { desired: unknown } } };
-    plan.compute.capacity.desired = '4';
-    const failed = run(process.execPath, [bin, 'validate', writePlan('string.json', plan)]);
+    const file = editedPlan('string.json', (p) => {
+      p.resources[1].capacity.desired = '4';
+    });
+    const failed = run(process.execPath, [bin, 'validate', file]);
     await expect(failed).rejects.toMatchObject({
       code: 1,
-      stdout: expect.stringContaining('compute.capacity.desired: must be a number, got the string "4"'),
+      stdout: expect.stringContaining('resources[1].capacity.desired: must be a number, got the string "4"'),
     });
     // Two Node processes that load TypeScript through tsx: seconds each on a busy 2-core machine.
   }, 30_000);

@@ -15,7 +15,7 @@ import { MODES } from '../../../functions/shared/step-contract.ts';
 import { planSchema } from '../../../plan/schema.ts';
 import { examplePlan, examplePlanInput } from '../../fixtures.ts';
 
-const plan = examplePlan(); // "shop", trigger alarm "shop-primary-health", approval "none"
+const plan = examplePlan(); // "shop", trigger alarm "shop-primary-health", no approval step
 const STATE_MACHINE_ARN = 'arn:aws:states:us-west-2:123456789012:stateMachine:dr-runbook-shop';
 const EXECUTIONS = 'arn:aws:states:us-west-2:123456789012:execution:dr-runbook-shop';
 const execution: ExecutionContext = { name: 'drill-2026-11-25_1200', startTime: '2026-11-25T12:00:00.000Z' };
@@ -45,8 +45,16 @@ const alarm = (minutesBefore: number, alarmName = 'shop-primary-health') => ({
   stateChangeTime: new Date(Date.parse(execution.startTime) - minutesBefore * 60_000).toISOString(),
 });
 
-const withApproval = (approval: string) =>
-  planSchema.parse({ ...examplePlanInput(), triggers: { ...examplePlanInput().triggers, approval } });
+/** warm-standby with approval steps of these `when`s before its default steps (none: no gate). */
+const withApproval = (...when: Array<'always' | 'alarm-triggered'>) =>
+  planSchema.parse({
+    ...examplePlanInput(),
+    steps: [
+      ...when.map((w) => ({ approval: { when: w } })),
+      { resources: ['db', 'web'] },
+      { resources: ['dns'] },
+    ],
+  });
 
 describe('validateExecutionInput', () => {
   it('treats an empty or missing input as a dry-run started from the console', () => {
@@ -272,15 +280,37 @@ describe('validateExecutionInput: only failovers wait for a person', () => {
     expect(validate({ mode: 'failover', confirm: 'shop' }, withApproval('always')).approvalRequired).toBe(
       true,
     );
+    expect(validate({ mode: 'failover', trigger: alarm(1) }, withApproval('always')).approvalRequired).toBe(
+      true,
+    );
     expect(
       validate({ mode: 'failover', trigger: alarm(1) }, withApproval('alarm-triggered')).approvalRequired,
     ).toBe(true);
     expect(
       validate({ mode: 'failover', confirm: 'shop' }, withApproval('alarm-triggered')).approvalRequired,
     ).toBe(false);
-    expect(validate({ mode: 'failover', trigger: alarm(1) }, withApproval('none')).approvalRequired).toBe(
-      false,
-    );
+    expect(validate({ mode: 'failover', trigger: alarm(1) }, withApproval()).approvalRequired).toBe(false);
+    expect(validate({ mode: 'failover', trigger: alarm(1) }, plan).approvalRequired).toBe(false);
+  });
+
+  it('waits when any of several gates would: an "always" gate after an "alarm-triggered" one', () => {
+    const both = withApproval('alarm-triggered', 'always');
+    expect(validate({ mode: 'failover', confirm: 'shop' }, both).approvalRequired).toBe(true);
+  });
+
+  it('reads the gates from the plan’s approval steps, wherever they stand', () => {
+    const input = examplePlanInput('backup-restore'); // steps[0]: approval "always"
+    const last = planSchema.parse({
+      ...input,
+      steps: [
+        { resources: ['db', 'app'] },
+        { resources: ['dns'] },
+        { approval: { when: 'alarm-triggered' } },
+      ],
+    });
+    const reports = (p: typeof last, body: Record<string, unknown>) => validate(body, p).approvalRequired;
+    expect(reports(examplePlan('backup-restore'), { mode: 'failover', confirm: 'reports' })).toBe(true);
+    expect(reports(last, { mode: 'failover', confirm: 'reports' })).toBe(false);
   });
 
   it('never waits for an unbelieved alarm claim under "alarm-triggered": it is a confirmed manual failover', () => {
@@ -293,7 +323,7 @@ describe('validateExecutionInput: only failovers wait for a person', () => {
   });
 
   it('never makes a drill, a dry-run or a revert wait, even when the plan says "always"', () => {
-    const always = withApproval('always');
+    const always = withApproval('always', 'alarm-triggered');
 
     expect(validate({ mode: 'drill' }, always).approvalRequired).toBe(false);
     expect(validate({ mode: 'dry-run' }, always).approvalRequired).toBe(false);

@@ -40,6 +40,19 @@ const seconds: TimelineRow[] = [
   row('Verify', 3.3, 3.9),
 ];
 
+/** Two resource rows: one measured (with a value to escape), one that failed before it was timed. */
+const RESOURCES: RunReport['resources'] = [
+  {
+    id: 'db',
+    type: 'rds-read-replica',
+    family: 'database',
+    outcome: 'succeeded',
+    seconds: 300,
+    measurements: { rpoSeconds: 4, snapshot: 'drill-<x>' },
+  },
+  { id: 'web', type: 'auto-scaling-group', family: 'compute', outcome: 'failed' },
+];
+
 // --- A small XML reader: rejects what is not well-formed, and gives the tree to assert on. ---
 
 interface XmlElement {
@@ -323,7 +336,8 @@ describe('renderHtml', () => {
         readiness: [
           {
             family: 'database',
-            strategy: 'promote-replica',
+            resource: 'db',
+            type: 'rds-read-replica',
             predictedSeconds: 300,
             checks: [{ name: 'replica-available', status: 'pass', detail: 'ok' }],
             evaluatedAt: '2026-11-25T12:00:20.000Z',
@@ -457,5 +471,24 @@ describe('renderHtml', () => {
     const html = renderHtml(old as RunReport);
     expect(html).not.toContain('Readiness warnings');
     expect(html).not.toContain('Not delivered');
+  });
+
+  it('lists every resource with its type, outcome, time and measurements in a Resources table', () => {
+    const html = renderHtml(report(minutes(1), { resources: RESOURCES }));
+    const section = /<section><h2>Resources<\/h2>.*?<\/section>/s.exec(html)?.[0] ?? '';
+    expect(section).toContain(
+      '<thead><tr><th>resource</th><th>type</th><th>outcome</th><th>took</th><th>measured</th></tr></thead>',
+    );
+    const rows = [...section.matchAll(/<tr><td>(.*?)<\/td><\/tr>/g)].map((m) => m[1]?.split('</td><td>'));
+    expect(rows).toEqual([
+      ['db', 'rds-read-replica', 'succeeded', '300.0 s', 'rpoSeconds 4, snapshot drill-&lt;x&gt;'],
+      ['web', 'auto-scaling-group', 'failed', '–', '–'],
+    ]);
+  });
+
+  it('shows no Resources table for a run that ran none, or a record written before v2', () => {
+    expect(renderHtml(report(minutes(1), { resources: [] }))).not.toContain('<h2>Resources</h2>');
+    const { resources: _r, ...old } = report(minutes(1), { resources: RESOURCES });
+    expect(renderHtml(old as RunReport)).not.toContain('<h2>Resources</h2>');
   });
 });

@@ -118,6 +118,69 @@ describe('renderMarkdown', () => {
     );
   });
 
+  it('lists every resource with its type, outcome, time and measurements', () => {
+    const md = renderMarkdown(
+      report({
+        resources: [
+          {
+            id: 'orders-db',
+            type: 'rds-read-replica',
+            family: 'database',
+            outcome: 'succeeded',
+            seconds: 312.46,
+            measurements: { rpoSeconds: 4, promoted: 'market-orders-replica' },
+          },
+          { id: 'web', type: 'auto-scaling-group', family: 'compute', outcome: 'unfinished' },
+        ],
+      }),
+    );
+    expect(md).toContain(
+      [
+        '## Resources',
+        '',
+        '| resource | type | outcome | took | measured |',
+        '|---|---|---|---|---|',
+        '| orders-db | rds-read-replica | succeeded | 312.5 s | rpoSeconds 4, promoted market-orders-replica |',
+        '| web | auto-scaling-group | unfinished | – | – |',
+      ].join('\n'),
+    );
+  });
+
+  it('leaves the Resources table out when no resource ran', () => {
+    expect(renderMarkdown(report({ resources: [] }))).not.toContain('## Resources');
+  });
+
+  it('builds the table from what the steps returned', () => {
+    const md = renderMarkdown(
+      buildReport(
+        plan,
+        run(),
+        {
+          results: {
+            step1: {
+              db: {
+                family: 'database',
+                resource: 'db',
+                type: 'rds-read-replica',
+                action: 'check',
+                done: true,
+                nextCheckSeconds: 0,
+                detail: 'available',
+                state: {},
+                changes: [],
+                startedAt: '2026-11-25T12:00:10.000Z',
+                completedAt: '2026-11-25T12:05:10.000Z',
+                measurements: { rpoSeconds: 7 },
+              },
+            },
+          },
+        },
+        NOW,
+      ),
+    );
+    expect(md).toContain('| db | rds-read-replica | succeeded | 300.0 s | rpoSeconds 7 |');
+  });
+
   it('shows the cooldown the release step set', () => {
     expect(renderMarkdown(report({ mode: 'failover', cooldownUntil: '2026-11-25T13:30:00.000Z' }))).toContain(
       'No new run before 2026-11-25T13:30:00.000Z (cooldown).',

@@ -24,11 +24,15 @@ import {
   reportRun,
   summarize,
 } from '../../../functions/runbook/report.ts';
+import type { ReadinessEntry, SettledProgress } from '../../../functions/runbook/report-types.ts';
 import type { RunMetrics } from '../../../functions/runbook/run-metrics.ts';
-import type { ProgressResult, ReadinessResult } from '../../../functions/shared/step-contract.ts';
+import type { ReadinessResult } from '../../../functions/shared/step-contract.ts';
+import { familyOf } from '../../../plan/resources/index.ts';
+import type { DrPlan } from '../../../plan/schema.ts';
+import { resourceById } from '../../../plan/steps.ts';
 import { accessDenied, awsError, examplePlan, runRecord, testClock, throttling } from '../../fixtures.ts';
 
-const plan = examplePlan(); // RTO 30 min, RPO 300 s, cooldown 60 min
+const plan = examplePlan(); // warm-standby: RTO 30 min, RPO 300 s; db + web, then dns
 
 const run = runRecord;
 
@@ -45,9 +49,14 @@ function revertRun(): RunRecord {
   } as unknown as RunRecord;
 }
 
-function progress(family: ProgressResult['family'], extra: Partial<ProgressResult> = {}): ProgressResult {
+/** What a step returns for one of the plan's resources, stamped as runStep stamps it. */
+function progress(id: string, extra: Partial<SettledProgress> = {}, from: DrPlan = plan): SettledProgress {
+  const resource = resourceById(from, id);
+  if (!resource) throw new Error(`no resource ${id} in ${from.name}`);
   return {
-    family,
+    family: familyOf(resource),
+    resource: id,
+    type: resource.type,
     action: 'check',
     done: true,
     nextCheckSeconds: 0,
@@ -58,41 +67,53 @@ function progress(family: ProgressResult['family'], extra: Partial<ProgressResul
   };
 }
 
+/** A resource's readiness, stamped (resource, type) as runStep stamps it. */
 const readiness = (
-  family: ReadinessResult['family'],
+  id: string,
   predictedSeconds: number,
   status: 'pass' | 'warn' | 'fail' = 'pass',
   name = 'c',
-): ReadinessResult => ({
-  family,
-  strategy: 's',
-  predictedSeconds,
-  checks: [{ name, status, detail: `${family} detail` }],
-});
+  from: DrPlan = plan,
+): ReadinessResult => {
+  const resource = resourceById(from, id);
+  if (!resource) throw new Error(`no resource ${id} in ${from.name}`);
+  return {
+    family: familyOf(resource),
+    resource: id,
+    type: resource.type,
+    predictedSeconds,
+    checks: [{ name, status, detail: `${id} detail` }],
+  };
+};
 
-/** A family whose readiness could not run at all, as the state machine records it. */
-const readinessError = (family: ReadinessResult['family'], errorName = 'AccessDeniedError') => ({
-  family,
+/** A resource whose readiness could not run at all, as the state machine records it. */
+const readinessError = (id: string, errorName = 'AccessDeniedError'): ReadinessEntry => ({
+  ...readiness(id, 0),
   error: {
     Error: errorName,
-    Cause: JSON.stringify({ errorType: errorName, errorMessage: `access denied to describe ${family}` }),
+    Cause: JSON.stringify({ errorType: errorName, errorMessage: `access denied to describe ${id}` }),
   },
   checks: [],
   ready: false,
 });
 
-/** A recovered run: promotion measured a lag of `rpo`, traffic verified at `verifiedAt`. */
+/**
+ * A recovered run of warm-standby (step 1: db and web side by side; step 2: dns): the promotion
+ * measured a lag of `rpo`, traffic verified at `verifiedAt`.
+ */
 function recovered(verifiedAt: string, rpo: number): RunOutcomeInput {
   return {
-    readiness: [readiness('database', 300), readiness('compute', 240), readiness('traffic', 120)],
+    readiness: [readiness('db', 300), readiness('web', 240), readiness('dns', 120)],
     results: {
-      database: progress('database', {
-        measurements: { rpoSeconds: rpo },
-        changes: [{ resource: 'shop-db-replica', action: 'promote', detail: 'promoted' }],
-      }),
-      compute: progress('compute'),
+      step1: {
+        db: progress('db', {
+          measurements: { rpoSeconds: rpo },
+          changes: [{ resource: 'shop-db-replica', action: 'promote', detail: 'promoted' }],
+        }),
+        web: progress('web'),
+      },
+      step2: { dns: progress('dns') },
     },
-    switch: { traffic: progress('traffic') },
     verification: { verifiedAt, checks: [] },
   };
 }
@@ -142,7 +163,7 @@ describe('buildReport', () => {
       plan,
       run(),
       {
-        readiness: [readiness('database', 300)],
+        readiness: [readiness('db', 300)],
         failure: {
           step: 'Recover',
           Error: 'ReplicaNotFoundError',
@@ -175,10 +196,10 @@ describe('buildReport', () => {
 
   it('calls a dry-run ready or not ready from its readiness checks', () => {
     const dry = run({ mode: 'dry-run' });
-    expect(buildReport(plan, dry, { readiness: [readiness('database', 300)] }, NOW).outcome).toBe('ready');
-    const notReady = buildReport(plan, dry, { readiness: [readiness('compute', 300, 'fail')] }, NOW);
+    expect(buildReport(plan, dry, { readiness: [readiness('db', 300)] }, NOW).outcome).toBe('ready');
+    const notReady = buildReport(plan, dry, { readiness: [readiness('web', 300, 'fail')] }, NOW);
     expect(notReady.outcome).toBe('not-ready');
-    expect(notReady.readinessProblems).toEqual(['compute/c: compute detail']);
+    expect(notReady.readinessProblems).toEqual(['web/c: web detail']);
   });
 
   it('calls a dry-run whose readiness step failed not ready, naming the failure', () => {
@@ -191,18 +212,18 @@ describe('buildReport', () => {
     expect(report).toMatchObject({ outcome: 'not-ready', failedStep: 'Readiness', cause: 'States.Timeout' });
   });
 
-  it('names a family whose readiness could not run as a problem, and lists warnings apart', () => {
+  it('names a resource whose readiness could not run as a problem, and lists warnings apart', () => {
     const report = buildReport(
       plan,
       run({ mode: 'dry-run' }),
-      { readiness: [readinessError('database'), readiness('traffic', 60, 'warn', 'ttl')] },
+      { readiness: [readinessError('db'), readiness('dns', 60, 'warn', 'ttl')] },
       NOW,
     );
     expect(report.outcome).toBe('not-ready');
     expect(report.readinessProblems).toEqual([
-      'database: readiness could not run: AccessDeniedError: access denied to describe database',
+      'db: readiness could not run: AccessDeniedError: access denied to describe db',
     ]);
-    expect(report.readinessWarnings).toEqual(['traffic/ttl: traffic detail']);
+    expect(report.readinessWarnings).toEqual(['dns/ttl: dns detail']);
     expect(report.predictedRtoSeconds).toBeNull();
   });
 
@@ -210,26 +231,26 @@ describe('buildReport', () => {
     const report = buildReport(
       plan,
       run({ mode: 'dry-run' }),
-      { readiness: [readiness('traffic', 60, 'warn', 'ttl')] },
+      { readiness: [readiness('dns', 60, 'warn', 'ttl')] },
       NOW,
     );
     expect(report.outcome).toBe('ready');
-    expect(report.readinessWarnings).toEqual(['traffic/ttl: traffic detail']);
+    expect(report.readinessWarnings).toEqual(['dns/ttl: dns detail']);
   });
 
   it('calls a drill stopped by its readiness problems (Recover never ran) not ready', () => {
     const report = buildReport(
       plan,
       run({ mode: 'drill' }),
-      { readiness: [readiness('database', 300), readinessError('compute')] },
+      { readiness: [readiness('db', 300), readinessError('web')] },
       NOW,
     );
     expect(report.outcome).toBe('not-ready');
     expect(report.readinessProblems).toEqual([
-      'compute: readiness could not run: AccessDeniedError: access denied to describe compute',
+      'web: readiness could not run: AccessDeniedError: access denied to describe web',
     ]);
     expect(summarize(report)).toContain(
-      'readiness: compute: readiness could not run: AccessDeniedError: access denied to describe compute',
+      'readiness: web: readiness could not run: AccessDeniedError: access denied to describe web',
     );
   });
 
@@ -238,7 +259,7 @@ describe('buildReport', () => {
       plan,
       run({ mode: 'drill' }),
       {
-        readiness: [{ ...readiness('database', 300), ready: false }],
+        readiness: [{ ...readiness('db', 300), ready: false }],
         notReady: true,
         lockRelease: { released: true },
       },
@@ -250,7 +271,7 @@ describe('buildReport', () => {
   it('keeps readiness problems advisory for a failover: a recovery that verified succeeded', () => {
     const outcome = {
       ...recovered('2026-11-25T12:10:00.000Z', 4),
-      readiness: [readiness('database', 300, 'fail'), readinessError('compute')],
+      readiness: [readiness('db', 300, 'fail'), readinessError('web')],
     };
     const report = buildReport(plan, run(), outcome, NOW);
     expect(report.outcome).toBe('succeeded');
@@ -388,12 +409,15 @@ describe('buildReport', () => {
       recordedAborted: true,
       scope: 'full' as const,
     };
+    // Reverts run step by step in reverse: step 2 (dns), then step 1 (db and web).
     const undone = {
-      traffic: progress('traffic', {
-        action: 'revert',
-        changes: [{ resource: 'drill.shop.example.com', action: 'delete', detail: 'drill record removed' }],
-      }),
-      database: progress('database', { action: 'revert' }),
+      step2: {
+        dns: progress('dns', {
+          action: 'revert',
+          changes: [{ resource: 'drill.shop.example.com', action: 'delete', detail: 'drill record removed' }],
+        }),
+      },
+      step1: { db: progress('db', { action: 'revert' }), web: progress('web', { action: 'revert' }) },
     };
 
     it('succeeds when nothing is left, naming the target run and what it undid', () => {
@@ -433,19 +457,22 @@ describe('buildReport', () => {
           cleanup,
           revert: {
             ...undone,
-            database: progress('database', { done: false, detail: 'drill-shop-x still deleting' }),
+            step1: {
+              ...undone.step1,
+              db: progress('db', { action: 'revert', done: false, detail: 'drill-shop-x still deleting' }),
+            },
           },
         },
         NOW,
       );
       expect(report.outcome).toBe('failed');
-      expect(report.leftovers).toEqual(['database: drill-shop-x still deleting']);
-      expect(summarize(report)).toContain('left behind: database: drill-shop-x still deleting');
+      expect(report.leftovers).toEqual(['db: drill-shop-x still deleting']);
+      expect(summarize(report)).toContain('left behind: db: drill-shop-x still deleting');
     });
 
     it('names the error of a revert branch that failed while the others settled', () => {
       const failedBranch = {
-        ...progress('database', { done: false, detail: '{"errorType":"AccessDeniedError"}' }),
+        ...progress('db', { action: 'revert', done: false, detail: '{"errorType":"AccessDeniedError"}' }),
         failed: true,
         error: {
           Error: 'AccessDeniedError',
@@ -457,14 +484,219 @@ describe('buildReport', () => {
         run({ mode: 'drill' }),
         {
           ...recovered('2026-11-25T12:10:00.000Z', 4),
-          revert: { ...undone, database: failedBranch },
+          revert: { ...undone, step1: { ...undone.step1, db: failedBranch } },
           revertFailure: { step: 'RevertDrill', Error: 'AccessDeniedError' },
         },
         NOW,
       );
       expect(report.outcome).toBe('failed');
-      expect(report.leftovers).toEqual(['database: revert failed: AccessDeniedError: no DeleteDBInstance']);
+      expect(report.leftovers).toEqual(['db: revert failed: AccessDeniedError: no DeleteDBInstance']);
     });
+  });
+});
+
+describe('buildReport of a plan with several resources per step', () => {
+  const market = examplePlan('multi-tier'); // data (orders-db, inventory, sessions), apps (web, workers), caches (flush-cache), traffic (dns)
+  const of = (id: string, extra: Partial<SettledProgress> = {}) => progress(id, extra, market);
+  const at = (second: number) =>
+    new Date(Date.parse('2026-11-25T12:00:00.000Z') + second * 1000).toISOString();
+  const timed = (start: number, end: number) => ({ startedAt: at(start), completedAt: at(end) });
+
+  /** Results as the settled Parallels leave them: `step<N>` → resource id with "-" as "_". */
+  function marketResults(): RunOutcomeInput['results'] {
+    return {
+      step1: {
+        orders_db: of('orders-db', {
+          ...timed(10, 310),
+          measurements: { rpoSeconds: 4, promotedInstance: 'market-orders-replica' },
+          changes: [{ resource: 'market-orders-replica', action: 'promote', detail: 'promoted' }],
+        }),
+        inventory: of('inventory', { ...timed(10, 130), measurements: { rpoSeconds: 9 } }),
+        sessions: of('sessions', { ...timed(10, 12), measurements: { rpoSeconds: 1 } }),
+      },
+      step2: {
+        web: of('web', {
+          ...timed(311, 611),
+          changes: [{ resource: 'market-web-standby', action: 'scale', detail: '0/0/0 → 2/4/8' }],
+        }),
+        workers: of('workers', timed(311, 500)),
+      },
+      step3: { flush_cache: of('flush-cache', timed(612, 640)) },
+      step4: { dns: of('dns', timed(641, 701)) },
+    };
+  }
+
+  it('lists every resource in step order with its own outcome, timing and measurements', () => {
+    const report = buildReport(
+      market,
+      run(),
+      { results: marketResults(), verification: { verifiedAt: at(710), checks: [] } },
+      NOW,
+    );
+    expect(report.resources.map((r) => [r.id, r.type, r.outcome, r.seconds])).toEqual([
+      ['orders-db', 'rds-read-replica', 'succeeded', 300],
+      ['inventory', 'aurora-global-database', 'succeeded', 120],
+      ['sessions', 'dynamodb-global-table', 'succeeded', 2],
+      ['web', 'auto-scaling-group', 'succeeded', 300],
+      ['workers', 'auto-scaling-group', 'succeeded', 189],
+      ['flush-cache', 'lambda-hook', 'succeeded', 28],
+      ['dns', 'route53-records', 'succeeded', 60],
+    ]);
+    expect(report.resources[0]).toEqual({
+      id: 'orders-db',
+      type: 'rds-read-replica',
+      family: 'database',
+      outcome: 'succeeded',
+      startedAt: at(10),
+      completedAt: at(310),
+      seconds: 300,
+      detail: 'ok',
+      measurements: { rpoSeconds: 4, promotedInstance: 'market-orders-replica' },
+    });
+    expect(report.resources[3]).not.toHaveProperty('measurements');
+    expect(report.changes).toEqual([
+      { resource: 'market-orders-replica', action: 'promote', detail: 'promoted' },
+      { resource: 'market-web-standby', action: 'scale', detail: '0/0/0 → 2/4/8' },
+    ]);
+    expect(report.outcome).toBe('succeeded');
+    expect(report.rto.achievedSeconds).toBe(710);
+  });
+
+  it('takes the worst rpoSeconds of all resources as the run’s RPO', () => {
+    const report = buildReport(
+      market,
+      run(),
+      { results: marketResults(), verification: { verifiedAt: at(710), checks: [] } },
+      NOW,
+    );
+    expect(report.rpo).toEqual({ objectiveSeconds: 60, achievedSeconds: 9, met: true });
+
+    const results = marketResults();
+    const step1 = results?.step1 ?? {};
+    step1.sessions = of('sessions', { measurements: { rpoSeconds: 61 } });
+    const lossy = buildReport(
+      market,
+      run(),
+      { results, verification: { verifiedAt: at(710), checks: [] } },
+      NOW,
+    );
+    expect(lossy.rpo).toEqual({ objectiveSeconds: 60, achievedSeconds: 61, met: false });
+  });
+
+  it('measures no RPO when no resource measured one', () => {
+    const report = buildReport(market, run(), { results: { step4: { dns: of('dns') } } }, NOW);
+    expect(report.rpo.achievedSeconds).toBeNull();
+  });
+
+  it('marks a branch that failed as failed and one that never got past its start as unfinished', () => {
+    const results = marketResults();
+    const apps = results?.step2 ?? {};
+    apps.web = {
+      ...of('web', { done: false, detail: '{"errorType":"AccessDeniedError"}' }),
+      failed: true,
+      error: { Error: 'AccessDeniedError', Cause: '{"errorMessage":"no SetDesiredCapacity"}' },
+    };
+    // The branch's Begin: what a branch reports before its first task answered.
+    apps.workers = {
+      resource: 'workers',
+      family: 'compute',
+      type: 'auto-scaling-group',
+      done: false,
+      changes: [],
+      state: {},
+    } as unknown as SettledProgress;
+    const report = buildReport(
+      market,
+      run(),
+      { results, failure: { step: 'Step2.apps', Error: 'AccessDeniedError' } },
+      NOW,
+    );
+    expect(report.resources.filter((r) => r.family === 'compute')).toEqual([
+      {
+        id: 'web',
+        type: 'auto-scaling-group',
+        family: 'compute',
+        outcome: 'failed',
+        detail: '{"errorType":"AccessDeniedError"}',
+      },
+      { id: 'workers', type: 'auto-scaling-group', family: 'compute', outcome: 'unfinished' },
+    ]);
+    expect(report).toMatchObject({ outcome: 'failed', failedStep: 'Step2.apps' });
+  });
+
+  it('shows one timeline row per resource, named "id (type)", in time since the incident', () => {
+    const report = buildReport(
+      market,
+      run(),
+      { results: marketResults(), verification: { verifiedAt: at(710), checks: [] } },
+      NOW,
+    );
+    expect(report.timeline.map((row) => [row.step, row.startMs / 1000, row.endMs / 1000])).toEqual([
+      ['orders-db (rds-read-replica)', 10, 310],
+      ['inventory (aurora-global-database)', 10, 130],
+      ['sessions (dynamodb-global-table)', 10, 12],
+      ['web (auto-scaling-group)', 311, 611],
+      ['workers (auto-scaling-group)', 311, 500],
+      ['flush-cache (lambda-hook)', 612, 640],
+      ['dns (route53-records)', 641, 701],
+      ['Verify', 701, 710],
+    ]);
+  });
+
+  it('names each leftover by its resource id, and times each revert by resource', () => {
+    const revert = {
+      step4: {
+        dns: of('dns', {
+          action: 'revert',
+          ...timed(720, 730),
+          changes: [{ resource: 'drill.market.example.com', action: 'delete', detail: 'removed' }],
+        }),
+      },
+      step3: { flush_cache: of('flush-cache', { action: 'revert' }) },
+      step2: {
+        web: of('web', { action: 'revert', done: false, detail: 'market-web-standby still at 4 instances' }),
+        workers: of('workers', { action: 'revert', ...timed(731, 760) }),
+      },
+      step1: {
+        orders_db: {
+          ...of('orders-db', { action: 'revert', done: false }),
+          failed: true,
+          error: {
+            Error: 'AccessDeniedError',
+            Cause: JSON.stringify({ errorType: 'AccessDeniedError', errorMessage: 'no DeleteDBInstance' }),
+          },
+        },
+        inventory: of('inventory', { action: 'revert' }),
+        sessions: of('sessions', { action: 'revert' }),
+      },
+    };
+    const report = buildReport(
+      market,
+      run({ mode: 'drill' }),
+      {
+        results: marketResults(),
+        verification: { verifiedAt: at(710), checks: [] },
+        revert,
+        revertFailure: { step: 'Revert1', Error: 'AccessDeniedError' },
+      },
+      NOW,
+    );
+    expect(report.outcome).toBe('failed');
+    expect(report.leftovers).toEqual([
+      'web: market-web-standby still at 4 instances',
+      'orders-db: revert failed: AccessDeniedError: no DeleteDBInstance',
+    ]);
+    expect(report.reverted).toEqual([
+      { resource: 'drill.market.example.com', action: 'delete', detail: 'removed' },
+    ]);
+    expect(
+      report.timeline
+        .filter((row) => row.step.startsWith('Revert'))
+        .map((row) => [row.step, row.startMs / 1000, row.endMs / 1000]),
+    ).toEqual([
+      ['Revert dns', 720, 730],
+      ['Revert workers', 731, 760],
+    ]);
   });
 });
 
@@ -508,24 +740,54 @@ describe('buildAbortedReport', () => {
 });
 
 describe('predictRtoSeconds', () => {
-  it('adds traffic to the slower of database and compute, which recover side by side', () => {
+  it('adds up the steps, each as long as its slowest resource (resources in a step run side by side)', () => {
+    // step 1: db 300 s and web 420 s side by side; step 2: dns 120 s.
     expect(
-      predictRtoSeconds([readiness('database', 300), readiness('compute', 420), readiness('traffic', 120)]),
+      predictRtoSeconds(plan, [readiness('db', 300), readiness('web', 420), readiness('dns', 120)]),
     ).toBe(540);
-    expect(predictRtoSeconds(undefined)).toBeNull();
+    expect(
+      predictRtoSeconds(plan, [readiness('db', 500), readiness('web', 420), readiness('dns', 120)]),
+    ).toBe(620);
+  });
+
+  it('follows the plan’s own steps, and leaves approval steps out', () => {
+    const market = examplePlan('multi-tier'); // data, apps, caches, traffic
+    const of = (id: string, seconds: number) => readiness(id, seconds, 'pass', 'c', market);
+    const all = [
+      of('orders-db', 300),
+      of('inventory', 120),
+      of('sessions', 5),
+      of('web', 300),
+      of('workers', 360),
+      of('flush-cache', 30),
+      of('dns', 60),
+    ];
+    expect(predictRtoSeconds(market, all)).toBe(300 + 360 + 30 + 60);
+
+    const gated = examplePlan('pilot-light'); // approve, recover (db + app), switch (dns)
+    const gatedOf = (id: string, seconds: number) => readiness(id, seconds, 'pass', 'c', gated);
+    expect(predictRtoSeconds(gated, [gatedOf('db', 300), gatedOf('app', 420), gatedOf('dns', 60)])).toBe(480);
+  });
+
+  it('is unknown without readiness, or when some resource’s readiness could not run', () => {
+    expect(predictRtoSeconds(plan, undefined)).toBeNull();
+    expect(predictRtoSeconds(plan, [])).toBeNull();
+    expect(
+      predictRtoSeconds(plan, [readiness('db', 300), readinessError('web'), readiness('dns', 60)]),
+    ).toBeNull();
   });
 });
 
 describe('readinessSignature', () => {
   it('depends on which checks failed, not on their details or order', () => {
-    const a = readinessSignature({ readiness: [readiness('database', 1, 'fail'), readiness('compute', 1)] });
+    const a = readinessSignature({ readiness: [readiness('db', 1, 'fail'), readiness('web', 1)] });
     const sameChecks = readinessSignature({
       readiness: [
-        readiness('compute', 1),
-        { ...readiness('database', 1, 'fail'), checks: [{ name: 'c', status: 'fail', detail: 'lag 99 s' }] },
+        readiness('web', 1),
+        { ...readiness('db', 1, 'fail'), checks: [{ name: 'c', status: 'fail', detail: 'lag 99 s' }] },
       ],
     });
-    const other = readinessSignature({ readiness: [readiness('database', 1, 'fail', 'other-check')] });
+    const other = readinessSignature({ readiness: [readiness('db', 1, 'fail', 'other-check')] });
     expect(sameChecks).toBe(a);
     expect(other).not.toBe(a);
   });
@@ -870,9 +1132,9 @@ describe('recordAndNotify', () => {
 describe('reportRun of a scheduled readiness check', () => {
   const scheduled = run({ mode: 'dry-run', trigger: { type: 'schedule', scheduleName: 'daily' } });
   const notReady = (check = 'replica-available') => ({
-    readiness: [readiness('database', 300, 'fail', check)],
+    readiness: [readiness('db', 300, 'fail', check)],
   });
-  const ready = { readiness: [readiness('database', 300)] };
+  const ready = { readiness: [readiness('db', 300)] };
 
   /** A history table that keeps what is put, and answers GetItem from it. */
   function table() {

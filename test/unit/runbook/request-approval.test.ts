@@ -3,10 +3,17 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runRunbookAction } from '../../../functions/runbook/handler.ts';
-import { approvalRequest, requestApproval } from '../../../functions/runbook/request-approval.ts';
+import {
+  type ApprovalGate,
+  approvalRequest,
+  requestApproval,
+} from '../../../functions/runbook/request-approval.ts';
+import { parseRunbookEvent } from '../../../functions/runbook/runbook-event.ts';
 import { examplePlan } from '../../fixtures.ts';
 
-const plan = examplePlan('pilot-light'); // approval "always", 15 minutes, abort on timeout
+const plan = examplePlan('pilot-light'); // steps[0]: approval "always", 15 minutes, abort on timeout
+/** The gate of plan.steps[0] as the state machine hands it over (the step's state name). */
+const gate: ApprovalGate = { step: 'Step1.approve', timeoutMinutes: 15, onTimeout: 'abort' };
 const run = {
   id: 'run-7',
   mode: 'failover' as const,
@@ -25,9 +32,11 @@ const run = {
 
 describe('approvalRequest', () => {
   it('says what will happen, what a timeout means, and the exact commands to answer', () => {
-    const { subject, message } = approvalRequest(plan, run, 'TOKEN123');
+    const { subject, message } = approvalRequest(plan, run, gate, 'TOKEN123');
     expect(subject).toBe('dr-runbook billing: approve failover?');
-    expect(message).toContain('FAILOVER of "billing" (eu-west-1 -> eu-central-1)');
+    expect(message).toContain(
+      'dr-runbook wants to go on with a FAILOVER of "billing" (eu-west-1 -> eu-central-1) past step Step1.approve.',
+    );
     expect(message).toContain('trigger: alarm (billing-primary-down)');
     expect(message).toContain('Answer within 15 minutes, or the run is aborted.');
     expect(message).toContain(
@@ -37,6 +46,20 @@ describe('approvalRequest', () => {
       "aws stepfunctions send-task-failure --region eu-central-1 --task-token 'TOKEN123' --error ApprovalDenied",
     );
   });
+
+  it('takes the timeout and what silence means from the gate, not from anywhere else in the plan', () => {
+    const later: ApprovalGate = { step: 'Step3.before-traffic', timeoutMinutes: 90, onTimeout: 'proceed' };
+    const { message } = approvalRequest(plan, run, later, 'T');
+    expect(message).toContain('past step Step3.before-traffic.');
+    expect(message).toContain('Answer within 90 minutes, or the run PROCEEDS.');
+    expect(message).not.toContain('15 minutes');
+  });
+
+  it('names the reason and who asked, when the run says', () => {
+    const { message } = approvalRequest(plan, { ...run, requestedBy: 'alice' }, gate, 'T');
+    expect(message).toContain('Reason: eu-west-1 unreachable');
+    expect(message).toContain('Requested by: alice');
+  });
 });
 
 describe('requestApproval', () => {
@@ -44,7 +67,7 @@ describe('requestApproval', () => {
 
   it('publishes the request to the topic', async () => {
     sns.reset();
-    await requestApproval(plan, run, 'TOKEN123', {
+    await requestApproval(plan, run, gate, 'TOKEN123', {
       sns: new SNSClient({ region: 'eu-central-1' }),
       topicArn: 'arn:topic',
     });
@@ -61,13 +84,14 @@ describe('requestApproval', () => {
     process.env.HISTORY_TABLE_NAME = 'dr-runbook-billing';
     const saved = process.env.TOPIC_ARN;
     delete process.env.TOPIC_ARN;
-    await expect(runRunbookAction({ action: 'request-approval', plan, run, taskToken: 'T' })).rejects.toThrow(
-      'environment variable TOPIC_ARN is not set',
-    );
+    await expect(
+      runRunbookAction({ action: 'request-approval', plan, run, gate, taskToken: 'T' }),
+    ).rejects.toThrow('environment variable TOPIC_ARN is not set');
     process.env.TOPIC_ARN = 'arn:aws:sns:eu-central-1:123456789012:t';
-    await runRunbookAction({ action: 'request-approval', plan, run, taskToken: 'T' });
+    await runRunbookAction({ action: 'request-approval', plan, run, gate, taskToken: 'T' });
     expect(sns).toHaveReceivedCommandWith(PublishCommand, {
       TopicArn: 'arn:aws:sns:eu-central-1:123456789012:t',
+      Message: expect.stringContaining('past step Step1.approve.'),
     });
     expect(dynamo).toHaveReceivedCommandWith(UpdateItemCommand, {
       TableName: 'dr-runbook-billing',
@@ -77,5 +101,29 @@ describe('requestApproval', () => {
     delete process.env.HISTORY_TABLE_NAME;
     if (saved === undefined) delete process.env.TOPIC_ARN;
     else process.env.TOPIC_ARN = saved;
+  });
+});
+
+describe('the request-approval event', () => {
+  it('carries the gate through validation', () => {
+    const event = parseRunbookEvent(
+      JSON.parse(JSON.stringify({ action: 'request-approval', plan, run, gate, taskToken: 'T' })),
+    );
+    expect(event).toMatchObject({ action: 'request-approval', gate });
+  });
+
+  it('is rejected without a gate, or with a timeout policy the gate cannot have', () => {
+    expect(() => parseRunbookEvent({ action: 'request-approval', plan, run, taskToken: 'T' })).toThrow(
+      /invalid runbook event: gate: is required/,
+    );
+    expect(() =>
+      parseRunbookEvent({
+        action: 'request-approval',
+        plan,
+        run,
+        gate: { ...gate, onTimeout: 'retry' },
+        taskToken: 'T',
+      }),
+    ).toThrow(/gate\.onTimeout: must be one of "abort", "proceed"/);
   });
 });

@@ -23,6 +23,7 @@ function report(overrides: Partial<RunReport> = {}): RunReport {
     readinessProblems: [],
     readinessWarnings: [],
     sinksFailed: [],
+    resources: [],
     changes: [],
     reverted: [],
     timeline: [{ step: 'Database', startMs: 0, endMs: 240_000, outcome: 'succeeded' }],

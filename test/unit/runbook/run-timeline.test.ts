@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { RunRecord } from '../../../functions/runbook/execution-input.ts';
-import { buildRunTimeline } from '../../../functions/runbook/run-timeline.ts';
+import { buildRunTimeline, resourceLabel } from '../../../functions/runbook/run-timeline.ts';
 import type { ProgressResult } from '../../../functions/shared/step-contract.ts';
 
 const run = (incidentStartedAt = '2026-11-25T12:00:00.000Z'): RunRecord => ({
@@ -14,8 +14,16 @@ const run = (incidentStartedAt = '2026-11-25T12:00:00.000Z'): RunRecord => ({
   executionArn: 'arn:aws:states:eu-central-1:123456789012:execution:dr-runbook-test:run-7',
 });
 
-const done = (family: ProgressResult['family'], startedAt: string, completedAt: string): ProgressResult => ({
+const done = (
+  resource: string,
+  type: string,
+  family: ProgressResult['family'],
+  startedAt: string,
+  completedAt: string,
+): ProgressResult => ({
   family,
+  resource,
+  type,
   action: 'check',
   done: true,
   nextCheckSeconds: 0,
@@ -29,7 +37,8 @@ const done = (family: ProgressResult['family'], startedAt: string, completedAt: 
 const readiness = [
   {
     family: 'database' as const,
-    strategy: 's',
+    resource: 'db',
+    type: 'rds-read-replica',
     checks: [],
     predictedSeconds: 1,
     evaluatedAt: '2026-11-25T12:00:05.000Z',
@@ -38,26 +47,81 @@ const readiness = [
 const NOW = new Date('2026-11-25T12:10:00.000Z');
 
 describe('buildRunTimeline', () => {
-  it('places each step in time since the incident, database and compute side by side', () => {
+  it('places each resource in time since the incident, those of one step side by side', () => {
     const rows = buildRunTimeline(
       run(),
       {
         readiness,
         results: {
-          database: done('database', '2026-11-25T12:00:06.000Z', '2026-11-25T12:04:06.000Z'),
-          compute: done('compute', '2026-11-25T12:00:06.000Z', '2026-11-25T12:03:06.000Z'),
+          step1: {
+            db: done(
+              'db',
+              'rds-read-replica',
+              'database',
+              '2026-11-25T12:00:06.000Z',
+              '2026-11-25T12:04:06.000Z',
+            ),
+            web: done(
+              'web',
+              'auto-scaling-group',
+              'compute',
+              '2026-11-25T12:00:06.000Z',
+              '2026-11-25T12:03:06.000Z',
+            ),
+          },
+          step2: {
+            dns: done(
+              'dns',
+              'route53-records',
+              'traffic',
+              '2026-11-25T12:04:07.000Z',
+              '2026-11-25T12:05:07.000Z',
+            ),
+          },
         },
-        switch: { traffic: done('traffic', '2026-11-25T12:04:07.000Z', '2026-11-25T12:05:07.000Z') },
         verification: { verifiedAt: '2026-11-25T12:05:10.000Z', checks: [] },
       },
       NOW,
     );
     expect(rows).toEqual([
       { step: 'Readiness', startMs: 0, endMs: 5_000, outcome: 'succeeded' },
-      { step: 'Database', startMs: 6_000, endMs: 246_000, outcome: 'succeeded' },
-      { step: 'Compute', startMs: 6_000, endMs: 186_000, outcome: 'succeeded' },
-      { step: 'Traffic', startMs: 247_000, endMs: 307_000, outcome: 'succeeded' },
+      { step: 'db (rds-read-replica)', startMs: 6_000, endMs: 246_000, outcome: 'succeeded' },
+      { step: 'web (auto-scaling-group)', startMs: 6_000, endMs: 186_000, outcome: 'succeeded' },
+      { step: 'dns (route53-records)', startMs: 247_000, endMs: 307_000, outcome: 'succeeded' },
       { step: 'Verify', startMs: 307_000, endMs: 310_000, outcome: 'succeeded' },
+    ]);
+  });
+
+  it('shows a resource still running up to now, and a revert per resource', () => {
+    const running = {
+      ...done('web', 'auto-scaling-group', 'compute', '2026-11-25T12:00:06.000Z', ''),
+      done: false,
+    };
+    delete (running as Partial<ProgressResult>).completedAt;
+    const rows = buildRunTimeline(
+      run(),
+      {
+        results: { step1: { web: running } },
+        revert: {
+          step1: {
+            web: {
+              ...done(
+                'web',
+                'auto-scaling-group',
+                'compute',
+                '2026-11-25T12:08:00.000Z',
+                '2026-11-25T12:09:00.000Z',
+              ),
+              action: 'revert',
+            },
+          },
+        },
+      },
+      NOW,
+    );
+    expect(rows).toEqual([
+      { step: 'web (auto-scaling-group)', startMs: 6_000, endMs: 600_000, outcome: 'running' },
+      { step: 'Revert web', startMs: 480_000, endMs: 540_000, outcome: 'succeeded' },
     ]);
   });
 
@@ -75,9 +139,19 @@ describe('buildRunTimeline', () => {
   it('ends a failed run with the failed step, up to the report', () => {
     const rows = buildRunTimeline(
       run(),
-      { readiness, failure: { step: 'Recover', Error: 'ReplicaNotFoundError' } },
+      { readiness, failure: { step: 'Step1', Error: 'ReplicaNotFoundError' } },
       NOW,
     );
-    expect(rows.at(-1)).toEqual({ step: 'Recover', startMs: 5_000, endMs: 600_000, outcome: 'failed' });
+    expect(rows.at(-1)).toEqual({ step: 'Step1', startMs: 5_000, endMs: 600_000, outcome: 'failed' });
+  });
+});
+
+describe('resourceLabel', () => {
+  it('names a resource by id and type, and an unstamped result by its family', () => {
+    expect(resourceLabel({ family: 'hook', resource: 'flush-cache', type: 'lambda-hook' })).toBe(
+      'flush-cache (lambda-hook)',
+    );
+    expect(resourceLabel({ family: 'compute', resource: 'web' })).toBe('web (compute)');
+    expect(resourceLabel({ family: 'traffic' })).toBe('traffic');
   });
 });

@@ -21,6 +21,7 @@ const report = {
   readinessProblems: [],
   readinessWarnings: [],
   sinksFailed: [],
+  resources: [],
   changes: [],
   reverted: [],
   timeline: [],

@@ -2,8 +2,8 @@ import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwa
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { probeUrl, RecoveryNotVerifiedError, verifyRecovery } from '../../../functions/runbook/verify.ts';
-import type { DrPlan } from '../../../plan/schema.ts';
-import { examplePlan, testClock } from '../../fixtures.ts';
+import { type DrPlan, planSchema } from '../../../plan/schema.ts';
+import { examplePlan, examplePlanInput, testClock } from '../../fixtures.ts';
 
 const cloudWatch = mockClient(CloudWatchClient);
 const plan = examplePlan();
@@ -149,6 +149,60 @@ describe('verifyRecovery', () => {
 });
 
 describe('probeUrl', () => {
+  /**
+   * multi-tier with a second traffic resource listed before "dns": "admin" serves
+   * admin.market.example.com (drill record drill-admin…), "dns" serves www and api (drill.…).
+   */
+  function marketWithAdmin(url: string): DrPlan {
+    const input = examplePlanInput('multi-tier');
+    const admin = {
+      id: 'admin',
+      type: 'route53-records' as const,
+      hostedZoneId: 'Z0MARKETEXAMPLE',
+      hostedZoneName: 'market.example.com',
+      records: [
+        {
+          name: 'admin.market.example.com',
+          type: 'CNAME' as const,
+          recoveryTarget: { value: 'admin.us-west-2.market.example.com' },
+        },
+      ],
+      drillRecordName: 'drill-admin.market.example.com',
+    };
+    const resources = [...input.resources];
+    resources.splice(resources.length - 1, 0, admin);
+    const steps = (input.steps ?? []).map((step) =>
+      step.name === 'traffic' ? { ...step, resources: ['admin', 'dns'] } : step,
+    );
+    return planSchema.parse({ ...input, resources, steps, verification: { http: { url } } });
+  }
+
+  it('probes the drill record of the traffic resource that serves the URL’s host', () => {
+    expect(probeUrl(examplePlan('multi-tier'), 'drill')).toBe('https://drill.market.example.com/healthz');
+    const plan = marketWithAdmin('https://www.market.example.com/healthz?deep=1');
+    expect(probeUrl(plan, 'drill')).toBe('https://drill.market.example.com/healthz?deep=1');
+    expect(probeUrl(marketWithAdmin('https://admin.market.example.com:8443/ok'), 'drill')).toBe(
+      'https://drill-admin.market.example.com:8443/ok',
+    );
+  });
+
+  it('falls back to the first traffic resource’s drill record for a host no resource serves', () => {
+    expect(probeUrl(marketWithAdmin('https://status.market.example.com/ok'), 'drill')).toBe(
+      'https://drill-admin.market.example.com/ok',
+    );
+  });
+
+  it('probes the URL as written outside drills, and in a drill of a plan that moves no traffic', () => {
+    const plan = marketWithAdmin('https://admin.market.example.com/ok');
+    expect(probeUrl(plan, 'failover')).toBe('https://admin.market.example.com/ok');
+    expect(probeUrl(plan, 'dry-run')).toBe('https://admin.market.example.com/ok');
+    const noTraffic: DrPlan = {
+      ...plan,
+      resources: plan.resources.filter((r) => !r.type.startsWith('route53')),
+    };
+    expect(probeUrl(noTraffic, 'drill')).toBe('https://admin.market.example.com/ok');
+  });
+
   it('is undefined without an HTTP probe in the plan', () => {
     expect(
       probeUrl({ ...plan, verification: { alarmInsufficientDataIsOk: false } }, 'failover'),
