@@ -8,15 +8,18 @@ import {
 import { DescribeDBInstancesCommand, PromoteReadReplicaCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ChangeResourceRecordSetsCommand, GetChangeCommand, Route53Client } from '@aws-sdk/client-route-53';
 import type { DrPlan } from '../plan/schema.ts';
+import { resourcesOf } from '../plan/steps.ts';
 import type { ControlPlane } from './baseline.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 
 /** A control plane for `plan` whose every call first takes `latencySeconds` of virtual time. */
 export function sdkControlPlane(plan: DrPlan, clock: VirtualClock, latencySeconds: number): ControlPlane {
-  const { database, compute, traffic } = plan;
-  if (database.strategy !== 'promote-read-replica' || compute.strategy !== 'scale-standby')
-    throw new Error('the baseline models a warm standby: promote-read-replica and scale-standby');
-  if (traffic.strategy !== 'upsert-records') throw new Error('the baseline models upsert-records traffic');
+  const [database] = resourcesOf(plan, 'database');
+  const [compute] = resourcesOf(plan, 'compute');
+  const [traffic] = resourcesOf(plan, 'traffic');
+  if (database?.type !== 'rds-read-replica' || compute?.type !== 'auto-scaling-group')
+    throw new Error('the baseline models a warm standby: an rds-read-replica and an auto-scaling-group');
+  if (traffic?.type !== 'route53-records') throw new Error('the baseline models route53-records traffic');
   const region = { region: plan.regions.recovery };
   const rds = new RDSClient(region);
   const autoScaling = new AutoScalingClient(region);
