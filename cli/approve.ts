@@ -15,8 +15,12 @@ import {
 import { executionEnd, StateResolver } from './history-events.ts';
 import type { Output } from './main.ts';
 
-/** The approval gate's state name (state-machines/runbook-definition.ts). */
-export const APPROVAL_STATE = 'WaitForApproval';
+/** How every approval step's waiting state is named: "<step>.WaitForApproval" (state-machines/runbook-definition.ts). */
+export const APPROVAL_STATE_SUFFIX = '.WaitForApproval';
+
+export function isApprovalState(name: string | undefined): boolean {
+  return name?.endsWith(APPROVAL_STATE_SUFFIX) ?? false;
+}
 
 export interface WaitingApproval {
   taskToken: string;
@@ -34,7 +38,7 @@ export function waitingApproval(events: HistoryEvent[]): WaitingApproval | undef
   for (const event of events) {
     resolver.add(event);
     if (executionEnd(event)) return undefined;
-    if (resolver.stateOf(event)?.name !== APPROVAL_STATE) continue;
+    if (!isApprovalState(resolver.stateOf(event)?.name)) continue;
     if (event.type === 'TaskScheduled') {
       const parameters = JSON.parse(event.taskScheduledEventDetails?.parameters ?? '{}') as {
         Payload?: { taskToken?: string; run?: WaitingApproval['run'] };

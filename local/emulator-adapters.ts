@@ -5,6 +5,8 @@
 // error would.
 import type { ExecutionInfo } from '../functions/lock/executions.ts';
 import type { ClientCustomizer, CustomizableClient } from '../functions/shared/clients.ts';
+import { auroraGlobalFailover, dynamodbGlobalTables } from './global-database-adapters.ts';
+import { localHooks } from './hook-adapter.ts';
 import { describeExecutionOutput } from './local-executions.ts';
 
 /** The local Step Functions the runbook's own execution calls are answered from. */
@@ -25,6 +27,10 @@ export interface EmulatorScenario {
   outageRegion?: string;
   /** Whether the endpoint is moto (its gaps are adapted) or something that behaves like AWS. */
   moto?: boolean;
+  /** DynamoDB global tables the plan names: table → its replica regions (moto keeps one region). */
+  globalTables?: Record<string, string[]>;
+  /** Answers Lambda invocations of the plan's hook functions (moto's Lambda needs Docker). */
+  hooks?: (functionArn: string, payload: unknown) => unknown;
 }
 
 /** What the adapters did, for the simulation's report. */
@@ -36,7 +42,7 @@ export class AdapterLog {
   injectedFaults = 0;
 }
 
-type Output = Record<string, unknown>;
+export type Output = Record<string, unknown>;
 type Next = (args: unknown) => Promise<{ output: Output }>;
 type Context = { commandName?: string };
 type InitializeMiddleware = (
@@ -44,7 +50,11 @@ type InitializeMiddleware = (
   context: Context,
 ) => (args: { input: Output }) => Promise<{ output: Output }>;
 
-function addInitialize(client: CustomizableClient, name: string, middleware: InitializeMiddleware): void {
+export function addInitialize(
+  client: CustomizableClient,
+  name: string,
+  middleware: InitializeMiddleware,
+): void {
   (client.middlewareStack.add as unknown as (m: InitializeMiddleware, o: object) => void)(middleware, {
     step: 'initialize',
     name,
@@ -56,6 +66,11 @@ function addInitialize(client: CustomizableClient, name: string, middleware: Ini
  * middleware, so each run activates its own scenario and log here instead of installing new ones.
  */
 const active: { scenario: EmulatorScenario; log: AdapterLog } = { scenario: {}, log: new AdapterLog() };
+
+/** The scenario and log of the run being served (for the adapters in other files). */
+export function activeRun(): { scenario: EmulatorScenario; log: AdapterLog } {
+  return active;
+}
 
 /** Starts serving a run (its scenario can change during the run, e.g. when the outage begins). */
 export function activateRun(scenario: EmulatorScenario, log: AdapterLog): void {
@@ -219,4 +234,7 @@ export const emulatorAdapters: ClientCustomizer = (client, region) => {
   if (service === 'Auto Scaling') asgInstanceVersions(client);
   if (service === 'EC2') launchTemplateVersionDeletion(client);
   if (service === 'SFN') localExecutions(client);
+  if (service === 'DynamoDB') dynamodbGlobalTables(client);
+  if (service === 'RDS') auroraGlobalFailover(client);
+  if (service === 'Lambda') localHooks(client);
 };

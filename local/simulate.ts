@@ -21,6 +21,7 @@ import {
 } from './emulator-adapters.ts';
 import { differences, readEnvironment } from './environment-state.ts';
 import { extractRunbook, LOCAL_ACCOUNT } from './extract-definition.ts';
+import { simulatedHook } from './hook-functions.ts';
 import { LocalExecutions } from './local-executions.ts';
 import { answersAsMoto, type RunningMoto, startMoto } from './moto-server.ts';
 import { progressPrinter } from './progress.ts';
@@ -166,6 +167,17 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const scenario: EmulatorScenario = {
       moto: emulated,
       ...(options.faults ? { inject: options.faults } : {}),
+      globalTables: Object.fromEntries(
+        resourcesOf(plan, 'database').flatMap((r) =>
+          r.type === 'dynamodb-global-table'
+            ? [[r.tableName, [plan.regions.primary, plan.regions.recovery]]]
+            : [],
+        ),
+      ),
+      // The plan's hooks run as a local stand-in of the user's function (moto needs Docker for Lambda).
+      ...(resourcesOf(plan, 'hook').length > 0
+        ? { hooks: (_arn: string, payload: unknown) => simulatedHook(payload) }
+        : {}),
     };
     const log = new AdapterLog();
     setClientCustomizer(emulatorAdapters);

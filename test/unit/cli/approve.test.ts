@@ -33,7 +33,7 @@ beforeEach(() => {
 function atApprovalGate(answered?: 'succeeded' | 'retried' | 'ended') {
   const h = historyBuilder();
   h.started({ mode: 'failover', confirm: 'shop' });
-  h.entered(5, 'Task', 'WaitForApproval');
+  h.entered(5, 'Task', 'Step1.approve.WaitForApproval');
   const schedule = (token: string) =>
     h.add(5, {
       type: 'TaskScheduled',
@@ -60,7 +60,7 @@ function atApprovalGate(answered?: 'succeeded' | 'retried' | 'ended') {
   }
   if (answered === 'succeeded') {
     h.add(60, { type: 'TaskSucceeded' });
-    h.exited(60, 'Task', 'WaitForApproval');
+    h.exited(60, 'Task', 'Step1.approve.WaitForApproval');
     h.entered(60, 'Parallel', 'Recover');
   }
   if (answered === 'ended') h.add(60, { type: 'ExecutionAborted', executionAbortedEventDetails: {} });
