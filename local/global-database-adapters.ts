@@ -45,9 +45,18 @@ export function auroraGlobalFailover(client: CustomizableClient): void {
     const result = await next(args);
     if (context.commandName !== 'DescribeGlobalClustersCommand') return result;
     for (const cluster of (result.output.GlobalClusters as Output[] | undefined) ?? []) {
+      // moto makes a drill's clone of the secondary a member of the global database (AWS does not).
+      const members = (cluster.GlobalClusterMembers as Output[] | undefined) ?? [];
+      const real = members.filter((m) => !/:cluster:drill-/.test(String(m.DBClusterArn)));
+      if (real.length < members.length) {
+        cluster.GlobalClusterMembers = real;
+        log.notes.add(
+          "moto lists a drill's clone of the secondary as a member of the global database: left out, as in AWS",
+        );
+      }
       const writer = failedOver.get(String(cluster.GlobalClusterIdentifier).toLowerCase());
       if (!writer) continue;
-      for (const member of (cluster.GlobalClusterMembers as Output[] | undefined) ?? []) {
+      for (const member of real) {
         const arn = String(member.DBClusterArn);
         member.IsWriter = arn === writer || arn.endsWith(`:cluster:${writer}`);
       }

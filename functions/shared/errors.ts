@@ -54,6 +54,10 @@ export class LaunchTemplateNotFoundError extends ResourceNotFoundError {}
 export class AmiNotFoundError extends ResourceNotFoundError {}
 export class HostedZoneNotFoundError extends ResourceNotFoundError {}
 export class RecordNotFoundError extends ResourceNotFoundError {}
+/** An Aurora global database (global cluster) is not there. */
+export class GlobalClusterNotFoundError extends ResourceNotFoundError {}
+/** An Aurora DB cluster (the plan's secondary, or a drill's temporary one) is not there. */
+export class DbClusterNotFoundError extends ResourceNotFoundError {}
 
 /** Constructor of a not-found error, passed to the AWS error classifier. */
 export type NotFoundErrorClass = new (
@@ -78,4 +82,6 @@ export const STEP_ERROR_NAMES = [
   'AmiNotFoundError',
   'HostedZoneNotFoundError',
   'RecordNotFoundError',
+  'GlobalClusterNotFoundError',
+  'DbClusterNotFoundError',
 ] as const;

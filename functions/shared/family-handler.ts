@@ -6,16 +6,16 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { formatIssues } from '../../plan/format-issues.ts';
+import { resourceById } from '../../plan/steps.ts';
 import { enforceDeadline } from './deadlines.ts';
 import { InvalidStepInputError } from './errors.ts';
-import { resourceById } from '../../plan/steps.ts';
 import {
   type Change,
   type Family,
   type Mode,
-  type ResourceEvent,
   type ProgressResult,
   type ReadinessResult,
+  type ResourceEvent,
   type StepContext,
   type StepEvent,
   stepEventSchema,

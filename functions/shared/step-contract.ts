@@ -1,8 +1,8 @@
 // What every step family receives and returns. The state machine passes the plan, the run and the
 // id of the resource to act on in every event, so the Lambdas hold no state between calls.
 
-import { type DrPlan, planSchema } from '../../plan/schema.ts';
 import { resourceId } from '../../plan/fields.ts';
+import { type DrPlan, planSchema } from '../../plan/schema.ts';
 import * as z from '../../plan/zod.ts';
 
 export const MODES = ['dry-run', 'drill', 'failover'] as const;
