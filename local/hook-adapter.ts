@@ -1,6 +1,6 @@
 // The plan's hooks in a simulation: moto's Lambda runs functions only in Docker, so Invoke and
-// GetFunction of a hook's ARN are answered by a local function (local/hook-functions.ts) through
-// the SDK, with Lambda's own answer shapes. The hook step logic runs unchanged; each use is noted.
+// GetFunctionConfiguration of a hook's ARN are answered by a local function (local/hook-functions.ts) through
+// the SDK, with Lambda's own answer shapes (GetFunctionConfiguration, Invoke). The hook step logic runs unchanged; each use is noted.
 import type { CustomizableClient } from '../functions/shared/clients.ts';
 import { activeRun, addInitialize } from './emulator-adapters.ts';
 

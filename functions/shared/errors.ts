@@ -84,4 +84,7 @@ export const STEP_ERROR_NAMES = [
   'RecordNotFoundError',
   'GlobalClusterNotFoundError',
   'DbClusterNotFoundError',
+  'HookFunctionError',
+  'InvalidHookAnswerError',
+  'HookFunctionNotFoundError',
 ] as const;

@@ -53,7 +53,10 @@ export function databasePermissions(scope: Construct, plan: DrPlan): FamilyPermi
         actions: ['rds:DeleteDBInstance'],
         resources: [drillDb],
         conditions: {
-          StringEquals: { 'aws:ResourceTag/dr-runbook:purpose': 'drill', 'aws:ResourceTag/dr-runbook:plan': plan.name },
+          StringEquals: {
+            'aws:ResourceTag/dr-runbook:purpose': 'drill',
+            'aws:ResourceTag/dr-runbook:plan': plan.name,
+          },
         },
       }),
     );

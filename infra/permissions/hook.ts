@@ -13,7 +13,7 @@ export function hookPermissions(plan: DrPlan): FamilyPermissions {
         : [
             new PolicyStatement({
               sid: 'InvokeThePlansHooks',
-              actions: ['lambda:GetFunction', 'lambda:InvokeFunction'],
+              actions: ['lambda:GetFunctionConfiguration', 'lambda:InvokeFunction'],
               resources: functions,
             }),
           ],
