@@ -58,6 +58,8 @@ export class RecordNotFoundError extends ResourceNotFoundError {}
 export class GlobalClusterNotFoundError extends ResourceNotFoundError {}
 /** An Aurora DB cluster (the plan's secondary, or a drill's temporary one) is not there. */
 export class DbClusterNotFoundError extends ResourceNotFoundError {}
+/** A DynamoDB table is not there in the recovery region. */
+export class TableNotFoundError extends ResourceNotFoundError {}
 
 /** Constructor of a not-found error, passed to the AWS error classifier. */
 export type NotFoundErrorClass = new (
@@ -84,6 +86,7 @@ export const STEP_ERROR_NAMES = [
   'RecordNotFoundError',
   'GlobalClusterNotFoundError',
   'DbClusterNotFoundError',
+  'TableNotFoundError',
   'HookFunctionError',
   'InvalidHookAnswerError',
   'HookFunctionNotFoundError',
