@@ -1,9 +1,9 @@
-// The newest available AMI carrying every tag the plan names, in the recovery region.
+// The newest available AMI carrying every tag a resource's `ami` names, in the recovery region.
 import { DescribeImagesCommand, type EC2Client, type Filter } from '@aws-sdk/client-ec2';
-import type { ComputePlan } from '../../plan/schema.ts';
+import type { ResourceOfType } from '../../plan/schema.ts';
 import { awsCall } from '../shared/aws-errors.ts';
 
-type AmiPlan = Extract<ComputePlan, { strategy: 'scale-standby' }>['ami'];
+type AmiPlan = ResourceOfType<'auto-scaling-group'>['ami'];
 
 export interface Ami {
   imageId: string;

@@ -1,5 +1,6 @@
-// The standby Auto Scaling group: describe it, read its capacity, launch template and the runbook's
-// tags, and send the few mutating calls the family makes on it.
+// The standby Auto Scaling group of one auto-scaling-group resource: describe it, read its
+// capacity, launch template and the runbook's tags, and send the few mutating calls the family
+// makes on it. Every call names the group and, when it is missing, the plan field naming it.
 import {
   type AutoScalingClient,
   type AutoScalingGroup,
@@ -9,12 +10,37 @@ import {
   UpdateAutoScalingGroupCommand,
   type UpdateAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
+import type { ResourceOfType } from '../../plan/schema.ts';
 import { awsErrorName, toStepError } from '../shared/aws-errors.ts';
 import { AutoScalingGroupNotFoundError } from '../shared/errors.ts';
-import { type Capacity, PREVIOUS_TAG, RUN_ID_TAG } from './state.ts';
+import type { ResourceEvent } from '../shared/step-contract.ts';
+import { type Capacity, PREVIOUS_TAG, RESOURCE_TAG, RUN_ID_TAG } from './state.ts';
+
+export type GroupResource = ResourceOfType<'auto-scaling-group'>;
+export type GroupEvent = ResourceEvent<GroupResource>;
+
+/**
+ * The path of one of this resource's plan fields, as messages name it:
+ * `resources[3].autoScalingGroupName`, `resources[4].ami.tags`.
+ */
+export function fieldPath(event: Pick<GroupEvent, 'plan' | 'resourceId'>, field: string): string {
+  const index = event.plan.resources.findIndex((r) => r.id === event.resourceId);
+  return `resources[${index}].${field}`;
+}
+
+/** The group a resource acts on, and the plan field naming it (for a not-found message). */
+export interface GroupRef {
+  name: string;
+  /** E.g. `resources[3].autoScalingGroupName`. */
+  field: string;
+}
+
+export function groupRefOf(event: GroupEvent): GroupRef {
+  return { name: event.resource.autoScalingGroupName, field: fieldPath(event, 'autoScalingGroupName') };
+}
 
 /** Runs an Auto Scaling call; adds the not-found shape the shared classifier cannot know. */
-export async function asgCall<T>(groupName: string, operation: string, call: () => Promise<T>): Promise<T> {
+export async function asgCall<T>(group: GroupRef, operation: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
@@ -22,15 +48,15 @@ export async function asgCall<T>(groupName: string, operation: string, call: () 
     const message = error instanceof Error ? error.message : '';
     // Mutating calls on a missing group fail with a generic ValidationError.
     if (name === 'ValidationError' && /not found/i.test(message))
-      throw groupNotFound(groupName, operation, error);
-    throw toStepError(error, { resource: groupName, operation });
+      throw groupNotFound(group, operation, error);
+    throw toStepError(error, { resource: group.name, operation });
   }
 }
 
-export function groupNotFound(groupName: string, operation: string, cause?: unknown) {
+export function groupNotFound(group: GroupRef, operation: string, cause?: unknown) {
   return new AutoScalingGroupNotFoundError(
-    `Auto Scaling group ${groupName} not found while trying to ${operation}: check plan.compute.autoScalingGroupName and the recovery region`,
-    groupName,
+    `Auto Scaling group ${group.name} not found while trying to ${operation}: check ${group.field} and the recovery region`,
+    group.name,
     { cause },
   );
 }
@@ -38,23 +64,23 @@ export function groupNotFound(groupName: string, operation: string, cause?: unkn
 /** The group, or undefined when it does not exist. */
 export async function describeGroup(
   client: AutoScalingClient,
-  groupName: string,
+  group: GroupRef,
   operation: string,
 ): Promise<AutoScalingGroup | undefined> {
-  const out = await asgCall(groupName, operation, () =>
-    client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] })),
+  const out = await asgCall(group, operation, () =>
+    client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group.name] })),
   );
-  return out.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === groupName);
+  return out.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === group.name);
 }
 
 export async function requireGroup(
   client: AutoScalingClient,
-  groupName: string,
+  group: GroupRef,
   operation: string,
 ): Promise<AutoScalingGroup> {
-  const group = await describeGroup(client, groupName, operation);
-  if (!group) throw groupNotFound(groupName, operation);
-  return group;
+  const found = await describeGroup(client, group, operation);
+  if (!found) throw groupNotFound(group, operation);
+  return found;
 }
 
 export function capacityOf(group: AutoScalingGroup): Capacity {
@@ -84,37 +110,69 @@ export function templateRefOf(group: AutoScalingGroup): TemplateRef | undefined 
 }
 
 /** The runbook's tags on the group. */
-export function runTagsOf(group: AutoScalingGroup): { runId?: string; previous?: string } {
+export interface RunTags {
+  runId?: string;
+  resource?: string;
+  previous?: string;
+}
+
+export function runTagsOf(group: AutoScalingGroup): RunTags {
   const value = (key: string) => group.Tags?.find((t) => t.Key === key)?.Value;
   const runId = value(RUN_ID_TAG);
+  const resource = value(RESOURCE_TAG);
   const previous = value(PREVIOUS_TAG);
-  return { ...(runId !== undefined ? { runId } : {}), ...(previous !== undefined ? { previous } : {}) };
+  return {
+    ...(runId !== undefined ? { runId } : {}),
+    ...(resource !== undefined ? { resource } : {}),
+    ...(previous !== undefined ? { previous } : {}),
+  };
 }
+
+/** Whether the group carries a run's tags at all. */
+export const tagged = (tags: RunTags) => tags.runId !== undefined || tags.resource !== undefined;
+
+/** Whether the tags are this run's for this resource (both must match). */
+export const taggedBy = (tags: RunTags, runId: string, resourceId: string) =>
+  tags.runId === runId && tags.resource === resourceId;
+
+/** The owner the tags name, for messages: `dr-runbook:run-id=r1, dr-runbook:resource=web`. */
+export function describeOwner(tags: RunTags): string {
+  return `${RUN_ID_TAG}=${tags.runId ?? '(none)'}, ${RESOURCE_TAG}=${tags.resource ?? '(none)'}`;
+}
+
+/** The tag keys the runbook writes, as messages list them. */
+export const RUN_TAG_KEYS = `${RUN_ID_TAG}, ${RESOURCE_TAG} and ${PREVIOUS_TAG}`;
 
 export async function writeRunTags(
   client: AutoScalingClient,
-  groupName: string,
-  runId: string,
+  group: GroupRef,
+  owner: { runId: string; resourceId: string },
   previous: string,
 ): Promise<void> {
   const tag = (Key: string, Value: string) => ({
-    ResourceId: groupName,
+    ResourceId: group.name,
     ResourceType: 'auto-scaling-group',
     Key,
     Value,
     PropagateAtLaunch: false,
   });
-  await asgCall(groupName, 'record its previous configuration in tags', () =>
+  await asgCall(group, 'record its previous configuration in tags', () =>
     client.send(
-      new CreateOrUpdateTagsCommand({ Tags: [tag(RUN_ID_TAG, runId), tag(PREVIOUS_TAG, previous)] }),
+      new CreateOrUpdateTagsCommand({
+        Tags: [
+          tag(RUN_ID_TAG, owner.runId),
+          tag(RESOURCE_TAG, owner.resourceId),
+          tag(PREVIOUS_TAG, previous),
+        ],
+      }),
     ),
   );
 }
 
-export async function deleteRunTags(client: AutoScalingClient, groupName: string): Promise<void> {
-  const tag = (Key: string) => ({ ResourceId: groupName, ResourceType: 'auto-scaling-group', Key });
-  await asgCall(groupName, 'delete the runbook tags', () =>
-    client.send(new DeleteTagsCommand({ Tags: [tag(RUN_ID_TAG), tag(PREVIOUS_TAG)] })),
+export async function deleteRunTags(client: AutoScalingClient, group: GroupRef): Promise<void> {
+  const tag = (Key: string) => ({ ResourceId: group.name, ResourceType: 'auto-scaling-group', Key });
+  await asgCall(group, 'delete the runbook tags', () =>
+    client.send(new DeleteTagsCommand({ Tags: [tag(RUN_ID_TAG), tag(RESOURCE_TAG), tag(PREVIOUS_TAG)] })),
   );
 }
 
@@ -159,11 +217,11 @@ export function updateInput(
 
 export async function updateGroup(
   client: AutoScalingClient,
+  group: GroupRef,
   input: UpdateAutoScalingGroupCommandInput,
   operation: string,
 ): Promise<void> {
-  const name = input.AutoScalingGroupName ?? '';
-  await asgCall(name, operation, () => client.send(new UpdateAutoScalingGroupCommand(input)));
+  await asgCall(group, operation, () => client.send(new UpdateAutoScalingGroupCommand(input)));
 }
 
 /** Ids of the instances that are InService and Healthy. */

@@ -1,30 +1,39 @@
-// Revert of a scale-standby drill: restore the group's previous capacity and launch template
-// version, delete the version the drill created, then remove the runbook's tags (last, so a
+// Revert of an auto-scaling-group drill: restore the group's previous capacity and launch template
+// version, delete the version the drill created for it, then remove the runbook's tags (last, so a
 // crash half-way still leaves the record of the previous configuration). Auto Scaling terminates
 // the extra instances asynchronously, so revert polls itself: it is done only once the group is
 // back at its previous capacity with no more instances left than that capacity desires.
 //
 // The first call finds what the run changed from its tags (or start's state); every later call
 // gets the first call's state back, by when the tags are gone: the state says what was restored.
+// It acts only on the resource's own group, and only on what carries this run's id AND this
+// resource's id (tags, launch template version descriptions): another group of the same plan, or
+// a version made for it, is never touched.
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import * as z from '../../plan/zod.ts';
 import { nonEmptyString } from '../../plan/zod.ts';
-import { DrRunbookError, InvalidResourceStateError } from '../shared/errors.ts';
+import { DrRunbookError, InvalidResourceStateError, InvalidStepInputError } from '../shared/errors.ts';
 import { nextCheckSeconds, secondsBetween } from '../shared/polling.ts';
-import type { Change, ProgressResult, StepContext, StepEvent } from '../shared/step-contract.ts';
+import type { Change, ProgressResult, StepContext } from '../shared/step-contract.ts';
 import type { ComputeClients } from './clients.ts';
 import {
   capacityOf,
   deleteRunTags,
   describeGroup,
+  describeOwner,
+  fieldPath,
+  type GroupEvent,
   groupNotFound,
+  groupRefOf,
+  RUN_TAG_KEYS,
   runTagsOf,
+  tagged,
+  taggedBy,
   templateRefOf,
   updateGroup,
   updateInput,
 } from './group.ts';
-import { scaleStandbyPlan } from './plan.ts';
 import { revertProgress } from './progress.ts';
 import {
   type ComputeState,
@@ -38,7 +47,7 @@ import {
   RUN_ID_TAG,
   sameCapacity,
 } from './state.ts';
-import { createdByRun, deleteVersions, findVersion } from './template.ts';
+import { createdByRun, deleteVersions, findVersion, type VersionOwner } from './template.ts';
 
 const OPERATION = 'revert the drill';
 
@@ -61,7 +70,7 @@ const revertStateSchema = z.object({
 export type ComputeRevertState = z.output<typeof revertStateSchema>;
 
 /** The state of a later revert call, and start's state when the first call was given it. */
-function statesOf(event: StepEvent): { resumed?: ComputeRevertState; start?: ComputeState } {
+function statesOf(event: GroupEvent): { resumed?: ComputeRevertState; start?: ComputeState } {
   const resumed = revertStateSchema.safeParse(event.state);
   if (!resumed.success) {
     const start = optionalState(event);
@@ -71,14 +80,24 @@ function statesOf(event: StepEvent): { resumed?: ComputeRevertState; start?: Com
   return { resumed: resumed.data, ...(start.success ? { start: start.data } : {}) };
 }
 
-export async function scaleStandbyRevert(
-  event: StepEvent,
+export async function revertGroup(
+  event: GroupEvent,
   clients: ComputeClients,
   context: StepContext,
 ): Promise<ProgressResult> {
   const { resumed, start: state } = statesOf(event);
-  const name = resumed?.groupName ?? state?.groupName ?? scaleStandbyPlan(event).autoScalingGroupName;
+  const ref = groupRefOf(event);
+  const name = ref.name;
+  for (const stated of [resumed?.groupName, state?.groupName]) {
+    if (stated !== undefined && stated !== name) {
+      throw new InvalidStepInputError(
+        `compute revert of ${event.resourceId} got the state of Auto Scaling group ${stated}, but ${fieldPath(event, 'autoScalingGroupName')} is ${name}: a revert acts only on its own resource's group`,
+        'compute state',
+      );
+    }
+  }
   const runId = event.run.id;
+  const owner: VersionOwner = { runId, resourceId: event.resourceId };
   const now = context.now();
   const revertStartedAt = resumed?.revertStartedAt ?? now.toISOString();
   const elapsed = secondsBetween(revertStartedAt, now);
@@ -104,9 +123,9 @@ export async function scaleStandbyRevert(
     changes,
   });
 
-  const group = await describeGroup(clients.autoScaling, name, OPERATION);
+  const group = await describeGroup(clients.autoScaling, ref, OPERATION);
   if (!group) {
-    if (state || resumed?.restored) throw groupNotFound(name, OPERATION);
+    if (state || resumed?.restored) throw groupNotFound(ref, OPERATION);
     return result(
       true,
       `Auto Scaling group ${name} not found and compute start recorded nothing: nothing to revert`,
@@ -114,18 +133,18 @@ export async function scaleStandbyRevert(
     );
   }
   const tags = runTagsOf(group);
-  if (tags.runId !== undefined && tags.runId !== runId) {
+  const ours = taggedBy(tags, runId, event.resourceId);
+  if (tagged(tags) && !ours) {
     throw new InvalidResourceStateError(
-      `Auto Scaling group ${name} carries ${RUN_ID_TAG}=${tags.runId}, not this run (${runId}): refusing to change a group this run did not scale; revert run ${tags.runId} instead`,
+      `Auto Scaling group ${name} carries ${describeOwner(tags)}, not this run and resource (${RUN_ID_TAG}=${runId}, ${event.resourceId}): refusing to change a group this run did not scale for this resource; revert run ${tags.runId ?? '(unknown)'} instead`,
       name,
     );
   }
-  const ours = tags.runId === runId;
   const previous = resumed?.restored ?? state?.previous ?? (ours ? decodePrevious(tags.previous) : undefined);
   if (!previous) {
     if (ours) {
       throw new InvalidResourceStateError(
-        `Auto Scaling group ${name}: its ${PREVIOUS_TAG} tag is unreadable (${tags.previous ?? 'missing'}), so the previous configuration is unknown: restore it by hand, then delete the ${RUN_ID_TAG} and ${PREVIOUS_TAG} tags`,
+        `Auto Scaling group ${name}: its ${PREVIOUS_TAG} tag is unreadable (${tags.previous ?? 'missing'}), so the previous configuration is unknown: restore it by hand, then delete the ${RUN_TAG_KEYS} tags`,
         name,
       );
     }
@@ -134,13 +153,13 @@ export async function scaleStandbyRevert(
     if (resumed?.nothingSeenAt) {
       return result(
         true,
-        `Auto Scaling group ${name}: compute start recorded nothing for run ${runId} (looked twice, ${Math.round(secondsBetween(resumed.nothingSeenAt, now))} s apart): nothing to revert`,
+        `Auto Scaling group ${name}: compute start recorded nothing for run ${runId} and resource ${event.resourceId} (looked twice, ${Math.round(secondsBetween(resumed.nothingSeenAt, now))} s apart): nothing to revert`,
         revertState({}),
       );
     }
     return result(
       false,
-      `Auto Scaling group ${name} carries no ${RUN_ID_TAG} tag of run ${runId}: looking again before calling it untouched`,
+      `Auto Scaling group ${name} carries no tags of run ${runId} for resource ${event.resourceId}: looking again before calling it untouched`,
       revertState({ nothingSeenAt: now.toISOString() }),
     );
   }
@@ -150,12 +169,12 @@ export async function scaleStandbyRevert(
   // is still exactly as start left it, or a start of this run still in flight changed the group
   // after an earlier revert call restored it (it then points at a version this run created).
   const launchTemplateId = state?.launchTemplateId ?? previous.launchTemplateId;
-  const lateVersion = ours ? undefined : await versionOfThisRun(clients.ec2, group, previous, runId);
+  const lateVersion = ours ? undefined : await versionOfThisRun(clients.ec2, group, previous, owner);
   let updated = false;
   if (ours || (state && stillAsStartLeftIt(group, state)) || lateVersion !== undefined) {
     const update = updateInput(group, previous, previous);
     if (update) {
-      await updateGroup(clients.autoScaling, update, OPERATION);
+      await updateGroup(clients.autoScaling, ref, update, OPERATION);
       updated = true;
       changes.push({
         resource: name,
@@ -184,13 +203,13 @@ export async function scaleStandbyRevert(
       clients.ec2,
       launchTemplateId,
       [...candidates, ...toConfirm.map(String)],
-      runId,
+      owner,
     ),
   );
   if (lateVersion !== undefined) found.add(lateVersion);
   const created = [...found];
   // What is still on the group if this call fails half way, named in the error the report shows.
-  const leftOnGroup = ours ? `; group ${name} still carries the tags ${RUN_ID_TAG} and ${PREVIOUS_TAG}` : '';
+  const leftOnGroup = ours ? `; group ${name} still carries the tags ${RUN_TAG_KEYS}` : '';
   if (created.length > 0) {
     await withLeftovers(`${leftOnGroup}: run "dr-runbook revert ${runId}" once the cause is fixed`, () =>
       deleteVersions(clients.ec2, launchTemplateId, created),
@@ -198,15 +217,15 @@ export async function scaleStandbyRevert(
     changes.push({
       resource: launchTemplateId,
       action: 'delete-launch-template-version',
-      detail: `version ${created.join(', ')} created by run ${runId}`,
+      detail: `version ${created.join(', ')} created by run ${runId} for ${event.resourceId}`,
     });
   }
   if (ours) {
     await withLeftovers(
-      `: Auto Scaling group ${name} still carries the tags ${RUN_ID_TAG} and ${PREVIOUS_TAG}; run "dr-runbook revert ${runId}"`,
-      () => deleteRunTags(clients.autoScaling, name),
+      `: Auto Scaling group ${name} still carries the tags ${RUN_TAG_KEYS}; run "dr-runbook revert ${runId}"`,
+      () => deleteRunTags(clients.autoScaling, ref),
     );
-    changes.push({ resource: name, action: 'untag', detail: `${RUN_ID_TAG}, ${PREVIOUS_TAG}` });
+    changes.push({ resource: name, action: 'untag', detail: RUN_TAG_KEYS });
   }
 
   const restored = `launch template ${previous.launchTemplateId} version ${previous.version}`;
@@ -273,26 +292,26 @@ async function versionOfThisRun(
   client: EC2Client,
   group: AutoScalingGroup,
   previous: Previous,
-  runId: string,
+  owner: VersionOwner,
 ): Promise<number | undefined> {
   const ref = templateRefOf(group);
   if (!ref || ref.version === previous.version) return undefined;
   const launchTemplateId = ref.launchTemplateId ?? previous.launchTemplateId;
   const version = await findVersion(client, launchTemplateId, ref.version, OPERATION);
-  return version && createdByRun(version, runId) ? version.versionNumber : undefined;
+  return version && createdByRun(version, owner) ? version.versionNumber : undefined;
 }
 
-/** Version numbers among `candidates` that exist and were created by this run (checked, never assumed). */
+/** Version numbers among `candidates` that exist and were created by this run for this resource (checked, never assumed). */
 async function versionsCreatedByRun(
   client: EC2Client,
   launchTemplateId: string,
   candidates: string[],
-  runId: string,
+  owner: VersionOwner,
 ): Promise<number[]> {
   const found = new Set<number>();
   for (const candidate of new Set(candidates)) {
     const version = await findVersion(client, launchTemplateId, candidate, OPERATION);
-    if (version && createdByRun(version, runId)) found.add(version.versionNumber);
+    if (version && createdByRun(version, owner)) found.add(version.versionNumber);
   }
   return [...found];
 }

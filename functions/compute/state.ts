@@ -3,10 +3,14 @@
 import * as z from '../../plan/zod.ts';
 import { nonEmptyString, nonNegativeInt, positiveInt } from '../../plan/zod.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';
-import type { StepEvent } from '../shared/step-contract.ts';
+import type { ResourceEvent } from '../shared/step-contract.ts';
 
-/** Tag naming the run that changed the group; revert only touches a group carrying its own run id. */
+/**
+ * Tags naming the run and the plan resource that changed the group: revert (and a re-run of start)
+ * only treats a group as its own when both are its own.
+ */
 export const RUN_ID_TAG = 'dr-runbook:run-id';
+export const RESOURCE_TAG = 'dr-runbook:resource';
 /** Tag holding the group's configuration before the run (compact JSON of `Previous`). */
 export const PREVIOUS_TAG = 'dr-runbook:previous';
 /** Longest value an Auto Scaling tag accepts. */
@@ -44,7 +48,7 @@ export const computeStateSchema = z.object({
 export type ComputeState = z.output<typeof computeStateSchema>;
 
 /** The compute state of an event, or undefined when there is none. */
-export function optionalState(event: StepEvent): ComputeState | undefined {
+export function optionalState(event: Pick<ResourceEvent<unknown>, 'state'>): ComputeState | undefined {
   if (!event.state || Object.keys(event.state).length === 0) return undefined;
   const parsed = computeStateSchema.safeParse(event.state);
   if (!parsed.success) {
@@ -57,11 +61,11 @@ export function optionalState(event: StepEvent): ComputeState | undefined {
 }
 
 /** The compute state of an event; a check without one is an input error. */
-export function requiredState(event: StepEvent, action: string): ComputeState {
+export function requiredState(event: ResourceEvent<unknown>, action: string): ComputeState {
   const state = optionalState(event);
   if (!state) {
     throw new InvalidStepInputError(
-      `compute ${action} needs the state returned by compute start, and the event has none`,
+      `compute ${action} of ${event.resourceId} needs the state returned by compute start, and the event has none`,
       'compute state',
     );
   }

@@ -1,5 +1,7 @@
 // Launch template versions: read the group's version, create one pointing at the newest AMI, and
-// delete the one a drill created. Versions this runbook creates carry the run id in their description.
+// delete the one a drill created. Versions this runbook creates carry the run id and the resource
+// id in their description: two groups of one plan may share a launch template, and each group's
+// start, re-run and revert recognise only the versions made for that group.
 import {
   CreateLaunchTemplateVersionCommand,
   DeleteLaunchTemplateVersionsCommand,
@@ -25,13 +27,30 @@ export interface TemplateVersion {
   description?: string;
 }
 
-/** Description of a version created by this run: `dr-runbook <run id>: <ami>`. */
-export function versionDescription(runId: string, imageId: string): string {
-  return `dr-runbook ${runId}: ${imageId}`;
+/** Who creates a version: the run, for one of the plan's resources. */
+export interface VersionOwner {
+  runId: string;
+  resourceId: string;
 }
 
-export function createdByRun(version: TemplateVersion, runId: string): boolean {
-  return version.description?.startsWith(`dr-runbook ${runId}: `) ?? false;
+/** Description of a version created by this run for this resource: `dr-runbook <run id> <resource id>: <ami>`. */
+export function versionDescription(owner: VersionOwner, imageId: string): string {
+  return `dr-runbook ${owner.runId} ${owner.resourceId}: ${imageId}`;
+}
+
+/** Whether this run created the version for this resource (another resource's version is not its own). */
+export function createdByRun(version: TemplateVersion, owner: VersionOwner): boolean {
+  return version.description?.startsWith(`dr-runbook ${owner.runId} ${owner.resourceId}: `) ?? false;
+}
+
+/**
+ * Whether this run created the version for another of the plan's resources (a group sharing the
+ * launch template, which its revert deletes): never a version this group may stay on.
+ */
+export function createdForAnotherResource(version: TemplateVersion, owner: VersionOwner): boolean {
+  return (
+    (version.description?.startsWith(`dr-runbook ${owner.runId} `) ?? false) && !createdByRun(version, owner)
+  );
 }
 
 function templateLabel(template: { launchTemplateId?: string; launchTemplateName?: string }): string {
@@ -91,11 +110,11 @@ export async function createVersion(
   launchTemplateId: string,
   sourceVersion: number,
   imageId: string,
-  runId: string,
+  owner: VersionOwner,
 ): Promise<TemplateVersion> {
   const resource = `launch template ${launchTemplateId}`;
   const operation = `create a version launching ${imageId}`;
-  const description = versionDescription(runId, imageId);
+  const description = versionDescription(owner, imageId);
   const out = await awsCall(
     { resource, operation, notFound: { names: TEMPLATE_NOT_FOUND, error: LaunchTemplateNotFoundError } },
     () =>

@@ -6,13 +6,12 @@ import {
   GetChangeCommand,
   type Route53Client,
 } from '@aws-sdk/client-route-53';
-import type { TrafficPlan } from '../../plan/schema.ts';
 import { awsCall, awsErrorName } from '../shared/aws-errors.ts';
 import { AwsRequestError, InvalidResourceStateError } from '../shared/errors.ts';
 import { nextCheckSeconds, secondsBetween } from '../shared/polling.ts';
-import type { Action, Change, ProgressResult, Run, StepContext, StepEvent } from '../shared/step-contract.ts';
+import type { Action, Change, ProgressResult, StepContext } from '../shared/step-contract.ts';
 import type { TrafficState } from './state.ts';
-import { route53Call, zoneId, zoneResource } from './zone.ts';
+import { route53Call, type TrafficEvent, zoneId, zoneResource } from './zone.ts';
 
 export interface SubmittedChange {
   changeId: string;
@@ -21,20 +20,25 @@ export interface SubmittedChange {
 
 const bareChangeId = (id: string) => id.replace(/^\/change\//, '');
 
-/** Sends one atomic change batch, commented with the run so the zone's history says who changed it. */
+/** The comment of every change batch: the zone's history says which run and resource changed it. */
+export function changeComment(event: Pick<TrafficEvent, 'run' | 'resourceId'>, purpose: string): string {
+  return `dr-runbook ${event.run.id} ${event.resourceId} ${purpose}`;
+}
+
+/** Sends one atomic change batch in the resource's zone, commented with the run and resource. */
 export async function submitChange(
   client: Route53Client,
-  traffic: TrafficPlan,
-  run: Run,
+  event: TrafficEvent,
   purpose: string,
   changes: BatchChange[],
 ): Promise<SubmittedChange> {
+  const resource = event.resource;
   const names = [...new Set(changes.map((change) => change.ResourceRecordSet?.Name))].join(', ');
-  const response = await route53Call(traffic, `change ${names} (route53:ChangeResourceRecordSets)`, () =>
+  const response = await route53Call(resource, `change ${names} (route53:ChangeResourceRecordSets)`, () =>
     client.send(
       new ChangeResourceRecordSetsCommand({
-        HostedZoneId: zoneId(traffic),
-        ChangeBatch: { Comment: `dr-runbook ${run.id} ${purpose}`, Changes: changes },
+        HostedZoneId: zoneId(resource),
+        ChangeBatch: { Comment: changeComment(event, purpose), Changes: changes },
       }),
     ),
   );
@@ -93,13 +97,11 @@ export function progress(
   };
 }
 
-/** What a failover strategy found to change, and how to say it. */
+/** What a failover of one traffic type found to change, and how to say it. */
 export interface FailoverBatch {
   readonly startedAt: string;
   readonly batch: BatchChange[];
   readonly changes: Change[];
-  /** The records the batch moves. */
-  readonly moved: string[];
   /** How the records are when nothing needs to change, e.g. "already point at the recovery target". */
   readonly alreadyDone: string;
   /** What the batch does, e.g. "upserted a.example.com to the recovery target in zone …". */
@@ -109,33 +111,32 @@ export interface FailoverBatch {
 /** Start of a traffic failover: sends the batch as one atomic change, or nothing when the records
  * are already where failover puts them (a re-run after success changes nothing). */
 export async function startFailover(
-  event: StepEvent,
+  event: TrafficEvent,
   route53: Route53Client,
   context: StepContext,
   failover: FailoverBatch,
 ): Promise<ProgressResult<TrafficState>> {
-  const traffic = event.plan.traffic;
-  const { startedAt, batch, changes, moved } = failover;
+  const { startedAt, batch, changes } = failover;
   if (batch.length === 0) {
-    const names = traffic.records.map((record) => record.name);
+    const names = event.resource.records.map((record) => record.name);
     return progress(
       'start',
       {
         done: true,
-        detail: `${names.join(', ')} ${failover.alreadyDone} in ${zoneResource(traffic)}; nothing to change`,
-        state: { startedAt, records: names },
+        detail: `${names.join(', ')} ${failover.alreadyDone} in ${zoneResource(event.resource)}; nothing to change`,
+        state: { startedAt },
       },
       startedAt,
       context,
     );
   }
-  const { changeId, insync } = await submitChange(route53, traffic, event.run, 'failover', batch);
+  const { changeId, insync } = await submitChange(route53, event, 'failover', batch);
   return progress(
     'start',
     {
       done: insync,
       detail: `${failover.submitted} (change ${changeId} ${insync ? 'INSYNC' : 'PENDING'})`,
-      state: { changeId, startedAt, records: moved },
+      state: { changeId, startedAt },
       changes,
     },
     startedAt,

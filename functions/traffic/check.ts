@@ -1,27 +1,29 @@
-// Check (failover and drill): follow the change start submitted until Route 53 reports INSYNC,
-// i.e. every Route 53 name server answers with the new records.
+// Check (failover and drill, both traffic types): follow the change start submitted until Route 53
+// reports INSYNC, i.e. every Route 53 name server answers with the new records.
 import { InvalidStepInputError } from '../shared/errors.ts';
 import { secondsBetween } from '../shared/polling.ts';
-import type { ProgressResult, StepContext, StepEvent } from '../shared/step-contract.ts';
+import type { ProgressResult, StepContext } from '../shared/step-contract.ts';
 import { changeInSync, progress } from './change.ts';
 import type { TrafficClients } from './clients.ts';
-import { readState, type TrafficState } from './state.ts';
+import { readState, requireMode, type TrafficState } from './state.ts';
+import { type TrafficEvent, zoneResource } from './zone.ts';
 
 export async function checkTraffic(
-  event: StepEvent,
+  event: TrafficEvent,
   clients: TrafficClients,
   context: StepContext,
 ): Promise<ProgressResult<TrafficState>> {
+  requireMode(event, 'check', ['drill', 'failover'], 'a dry-run only runs readiness');
   const state = readState(event);
   if (!state) {
     throw new InvalidStepInputError(
-      'traffic check needs the state returned by traffic start (it has no Route 53 change to follow)',
-      `hosted zone ${event.plan.traffic.hostedZoneId}`,
+      `traffic check of ${event.resourceId} needs the state returned by traffic start (it has no Route 53 change to follow)`,
+      zoneResource(event.resource),
     );
   }
   const what = state.drillRecordName
     ? `drill record ${state.drillRecordName}`
-    : (state.records ?? []).join(', ');
+    : event.resource.records.map((record) => record.name).join(', ');
   if (!state.changeId) {
     return progress(
       'check',

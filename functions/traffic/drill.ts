@@ -1,17 +1,28 @@
-// Drill start (both strategies): write plan.drillRecordName with the answer failover would give the
-// first production record, and never touch a production record. Revert deletes the drill record.
-import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
+// Drill start (both traffic types): write the resource's drillRecordName with the answer failover
+// would give its first production record, and never touch a production record. Each traffic
+// resource has a drill record of its own (the schema makes them distinct), so drills of several
+// resources never write the same name. Revert (revert.ts) deletes the drill record.
+import type { ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
 import { InvalidResourceStateError } from '../shared/errors.ts';
-import type { ProgressResult, StepContext, StepEvent } from '../shared/step-contract.ts';
+import type { ProgressResult, StepContext } from '../shared/step-contract.ts';
 import { progress, submitChange } from './change.ts';
 import type { TrafficClients } from './clients.ts';
-import { describeAnswer, findRecordSet, recoveryRecordSet, sameAnswer } from './records.ts';
+import { describeAnswer, type RecordKey, readRecords, sameAnswer, type ZoneRecords } from './records.ts';
 import type { DrillRecord, TrafficState } from './state.ts';
-import { weightedSets } from './weighted.ts';
-import { assertDrillNameIsNotProduction, zoneResource } from './zone.ts';
+import { assertDrillNameIsNotProduction, fieldPath, type TrafficEvent, zoneResource } from './zone.ts';
+
+/** How a traffic type builds its drill record. */
+export interface DrillSource {
+  /** The drill record's type: the first production record's. */
+  type: RRType;
+  /** Records the drill record is built from, read in the same listing as the drill record. */
+  reads: RecordKey[];
+  /** The record a drill writes, from what the listing found. */
+  build(records: ZoneRecords): DrillRecord;
+}
 
 /** A simple (no routing policy) record set giving `set`'s answer under the drill name. */
-function asDrillRecord(set: ResourceRecordSet, name: string, type: DrillRecord['Type']): DrillRecord {
+export function asDrillRecord(set: ResourceRecordSet, name: string, type: DrillRecord['Type']): DrillRecord {
   const alias = set.AliasTarget;
   if (alias) {
     return {
@@ -28,38 +39,41 @@ function asDrillRecord(set: ResourceRecordSet, name: string, type: DrillRecord['
   return { Name: name, Type: type, TTL: set.TTL, ResourceRecords: values };
 }
 
-/** The record a drill writes: the first production record's recovery answer under the drill name. */
-export async function drillRecordFor(event: StepEvent, clients: TrafficClients): Promise<DrillRecord> {
-  const traffic = event.plan.traffic;
-  const name = traffic.drillRecordName;
-  if (traffic.strategy === 'upsert-records') {
-    const [first] = traffic.records;
-    if (!first) throw new Error('plan.traffic.records is empty (the schema requires one)');
-    return asDrillRecord(recoveryRecordSet(first, name), name, first.type);
-  }
-  const [first] = traffic.records;
-  if (!first) throw new Error('plan.traffic.records is empty (the schema requires one)');
-  const { recovery } = await weightedSets(clients.route53, traffic, first);
-  return asDrillRecord(recovery, name, first.type);
+/** The drill record (built by `source`) and what sits at its name now, from one listing. */
+export async function readDrillRecord(
+  event: TrafficEvent,
+  clients: TrafficClients,
+  source: DrillSource,
+  operation: string,
+): Promise<{ drillRecord: DrillRecord; current?: ResourceRecordSet }> {
+  const name = event.resource.drillRecordName;
+  const records = await readRecords(
+    clients.route53,
+    event.resource,
+    [{ name, type: source.type }, ...source.reads],
+    operation,
+  );
+  const current = records.find(name, source.type);
+  return { drillRecord: source.build(records), ...(current ? { current } : {}) };
 }
 
 export async function startDrill(
-  event: StepEvent,
+  event: TrafficEvent,
   clients: TrafficClients,
   context: StepContext,
+  source: DrillSource,
 ): Promise<ProgressResult<TrafficState>> {
-  const traffic = event.plan.traffic;
-  assertDrillNameIsNotProduction(traffic);
+  const resource = event.resource;
+  assertDrillNameIsNotProduction(event);
   const startedAt = context.now().toISOString();
-  const drillRecordName = traffic.drillRecordName;
-  const drillRecord = await drillRecordFor(event, clients);
+  const drillRecordName = resource.drillRecordName;
+  const { drillRecord, current } = await readDrillRecord(event, clients, source, 'write the drill record');
   const label = `drill record ${drillRecordName} ${drillRecord.Type}`;
 
-  const current = await findRecordSet(clients.route53, traffic, drillRecordName, drillRecord.Type);
   if (current?.SetIdentifier) {
     throw new InvalidResourceStateError(
-      `${label} in ${zoneResource(traffic)} is a routing-policy record (SetIdentifier ` +
-        `"${current.SetIdentifier}"), not one a drill writes: choose another traffic.drillRecordName`,
+      `${label} in ${zoneResource(resource)} is a routing-policy record (SetIdentifier ` +
+        `"${current.SetIdentifier}"), not one a drill writes: choose another ${fieldPath(event, 'drillRecordName')}`,
       drillRecordName,
     );
   }
@@ -76,7 +90,7 @@ export async function startDrill(
     );
   }
 
-  const { changeId, insync } = await submitChange(clients.route53, traffic, event.run, 'drill', [
+  const { changeId, insync } = await submitChange(clients.route53, event, 'drill', [
     { Action: 'UPSERT', ResourceRecordSet: drillRecord },
   ]);
   return progress(
@@ -84,7 +98,7 @@ export async function startDrill(
     {
       done: insync,
       detail:
-        `wrote ${label} -> ${describeAnswer(drillRecord)} in ${zoneResource(traffic)} ` +
+        `wrote ${label} -> ${describeAnswer(drillRecord)} in ${zoneResource(resource)} ` +
         `(change ${changeId} ${insync ? 'INSYNC' : 'PENDING'}); production records untouched`,
       state: { changeId, startedAt, drillRecordName, drillRecord },
       changes: [

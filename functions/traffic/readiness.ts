@@ -1,38 +1,33 @@
-// Readiness (read-only: GetHostedZone and ListResourceRecordSets only). Every problem is a check,
-// not an exception, so a dry-run reports them all; only TransientAwsError is thrown (Step
-// Functions retries it).
+// Readiness of a traffic resource (read-only: GetHostedZone and ONE paged ListResourceRecordSets
+// listing). Every problem is a check, not an exception, so a dry-run reports them all; only
+// TransientAwsError is thrown (Step Functions retries it). The type's own record checks
+// (types/<type>.ts) run on what the listing found.
 import { GetHostedZoneCommand, type Route53Client } from '@aws-sdk/client-route-53';
-import type { TrafficPlan } from '../../plan/schema.ts';
 import { DrRunbookError, ResourceNotFoundError, TransientAwsError } from '../shared/errors.ts';
-import type { ReadinessCheck, ReadinessResult, StepEvent } from '../shared/step-contract.ts';
+import type { ReadinessCheck, ReadinessResult } from '../shared/step-contract.ts';
 import type { TrafficClients } from './clients.ts';
-import {
-  cachedSeconds,
-  describeAnswer,
-  findRecordSet,
-  normalizeName,
-  recoveryRecordSet,
-  sameAnswer,
-} from './records.ts';
-import { weightedSets } from './weighted.ts';
+import { describeAnswer, normalizeName, type RecordKey, readRecords, type ZoneRecords } from './records.ts';
 import {
   assertDrillNameIsNotProduction,
+  fieldPath,
   route53Call,
-  type UpsertRecord,
-  type WeightedPlan,
-  type WeightedRecord,
+  type TrafficEvent,
   zoneId,
   zoneResource,
 } from './zone.ts';
 
-interface Evaluated {
+export interface Evaluated {
   check: ReadinessCheck;
   /** How long resolvers may keep serving the answer failover replaces. */
   cachedSeconds?: number;
 }
 
 /** Runs one check; a runbook error other than a transient one becomes a `fail` naming the resource. */
-async function evaluate(name: string, fix: string, run: () => Promise<Evaluated>): Promise<Evaluated> {
+export async function evaluate(
+  name: string,
+  fix: string,
+  run: () => Evaluated | Promise<Evaluated>,
+): Promise<Evaluated> {
   try {
     return await run();
   } catch (error) {
@@ -42,108 +37,64 @@ async function evaluate(name: string, fix: string, run: () => Promise<Evaluated>
   }
 }
 
-const pass = (name: string, detail: string, cached?: number): Evaluated => ({
+export const pass = (name: string, detail: string, cached?: number): Evaluated => ({
   check: { name, status: 'pass', detail },
   cachedSeconds: cached,
 });
-const warn = (name: string, detail: string, cached?: number): Evaluated => ({
+export const warn = (name: string, detail: string, cached?: number): Evaluated => ({
   check: { name, status: 'warn', detail },
   cachedSeconds: cached,
 });
-const fail = (name: string, detail: string): Evaluated => ({ check: { name, status: 'fail', detail } });
+export const fail = (name: string, detail: string): Evaluated => ({
+  check: { name, status: 'fail', detail },
+});
 
-function hostedZone(client: Route53Client, traffic: TrafficPlan): Promise<Evaluated> {
-  return evaluate('hosted-zone', 'fix traffic.hostedZoneId in the plan', async () => {
-    const response = await route53Call(traffic, 'read the hosted zone (route53:GetHostedZone)', () =>
-      client.send(new GetHostedZoneCommand({ Id: zoneId(traffic) })),
+/** What a traffic type checks of its records. */
+export interface RecordChecks {
+  /** The production records, read in the same listing as the drill record. */
+  reads: RecordKey[];
+  /** The drill record's type (the first production record's). */
+  drillType: RecordKey['type'];
+  /** One check per production record (named `record:<name>`), on what the listing found. */
+  evaluate(records: ZoneRecords): Promise<Evaluated>[];
+  /** The longest TTL resolvers may cache when no record says (the plan's own TTLs). */
+  fallbackTtl: number;
+}
+
+function hostedZone(client: Route53Client, event: TrafficEvent): Promise<Evaluated> {
+  const resource = event.resource;
+  const idField = fieldPath(event, 'hostedZoneId');
+  const nameField = fieldPath(event, 'hostedZoneName');
+  return evaluate('hosted-zone', `fix ${idField} in the plan`, async () => {
+    const response = await route53Call(resource, 'read the hosted zone (route53:GetHostedZone)', () =>
+      client.send(new GetHostedZoneCommand({ Id: zoneId(resource) })),
     );
     const actual = normalizeName(response.HostedZone?.Name);
-    if (actual !== traffic.hostedZoneName) {
+    if (actual !== resource.hostedZoneName) {
       return fail(
         'hosted-zone',
-        `hosted zone ${zoneId(traffic)} is "${actual}", but the plan's traffic.hostedZoneName is ` +
-          `"${traffic.hostedZoneName}": fix traffic.hostedZoneId or traffic.hostedZoneName`,
+        `hosted zone ${zoneId(resource)} is "${actual}", but ${nameField} is ` +
+          `"${resource.hostedZoneName}": fix ${idField} or ${nameField}`,
       );
     }
     const visibility = response.HostedZone?.Config?.PrivateZone ? 'private' : 'public';
-    return pass('hosted-zone', `${zoneResource(traffic)} exists (${visibility})`);
+    return pass('hosted-zone', `${zoneResource(resource)} exists (${visibility})`);
   });
 }
 
-function upsertRecord(client: Route53Client, traffic: TrafficPlan, record: UpsertRecord): Promise<Evaluated> {
-  const name = `record:${record.name}`;
-  const label = `${record.name} ${record.type}`;
-  return evaluate(name, 'fix traffic.hostedZoneId in the plan', async () => {
-    const desired = recoveryRecordSet(record);
-    const current = await findRecordSet(client, traffic, record.name, record.type);
-    if (!current) {
-      return warn(name, `${label} does not exist; failover will create it`, cachedSeconds(desired));
-    }
-    const cached = Math.max(cachedSeconds(current), cachedSeconds(desired));
-    if (current.SetIdentifier) {
-      return fail(
-        name,
-        `${label} is a routing-policy record set (SetIdentifier "${current.SetIdentifier}"), which an UPSERT ` +
-          'of a simple record cannot replace: use the weighted strategy, or make it a simple record',
-      );
-    }
-    if (sameAnswer(current, desired)) {
-      return warn(
-        name,
-        `${label} already points at the recovery target (${describeAnswer(current)})`,
-        cached,
-      );
-    }
-    return pass(
-      name,
-      `${label} answers ${describeAnswer(current)}; failover points it at ${describeAnswer(desired)}`,
-      cached,
-    );
-  });
-}
-
-function weightedRecord(
-  client: Route53Client,
-  traffic: WeightedPlan,
-  record: WeightedRecord,
-): Promise<Evaluated> {
-  const name = `record:${record.name}`;
-  const label = `${record.name} ${record.type}`;
-  return evaluate(name, 'create the weighted record set, or fix its SetIdentifier in the plan', async () => {
-    const { primary, recovery } = await weightedSets(client, traffic, record);
-    const cached = Math.max(cachedSeconds(primary), cachedSeconds(recovery));
-    const unweighted = [primary, recovery].find((set) => set.Weight === undefined);
-    if (unweighted) {
-      return fail(
-        name,
-        `${label} SetIdentifier "${unweighted.SetIdentifier}" has no weight (another routing policy): ` +
-          'the weighted strategy needs weighted record sets',
-      );
-    }
-    const weights =
-      `"${record.primarySetIdentifier}" weight ${primary.Weight}, ` +
-      `"${record.recoverySetIdentifier}" weight ${recovery.Weight}`;
-    if (primary.Weight === 0 && recovery.Weight === traffic.recoveryWeight) {
-      return warn(name, `${label}: ${weights}: already sends all traffic to the recovery set`, cached);
-    }
-    return pass(name, `${label}: ${weights}; failover sets them to 0 and ${traffic.recoveryWeight}`, cached);
-  });
-}
-
-function drillRecord(client: Route53Client, traffic: TrafficPlan): Promise<Evaluated> {
-  const drill = traffic.drillRecordName;
-  const type = traffic.records[0]?.type ?? 'CNAME';
+function drillRecord(event: TrafficEvent, records: ZoneRecords, type: RecordKey['type']): Promise<Evaluated> {
+  const drill = event.resource.drillRecordName;
   const label = `drill record ${drill} ${type}`;
-  return evaluate('drill-record', 'fix traffic.hostedZoneId in the plan', async () => {
-    assertDrillNameIsNotProduction(traffic);
-    const current = await findRecordSet(client, traffic, drill, type);
+  return evaluate('drill-record', `fix ${fieldPath(event, 'hostedZoneId')} in the plan`, () => {
+    assertDrillNameIsNotProduction(event);
+    const current = records.find(drill, type);
     if (!current)
       return pass('drill-record', `${label} does not exist; a drill creates it and deletes it on revert`);
     if (current.SetIdentifier) {
       return fail(
         'drill-record',
         `${label} is a routing-policy record set (SetIdentifier "${current.SetIdentifier}") that no drill wrote: ` +
-          'choose another traffic.drillRecordName',
+          `choose another ${fieldPath(event, 'drillRecordName')}`,
       );
     }
     return warn(
@@ -153,32 +104,41 @@ function drillRecord(client: Route53Client, traffic: TrafficPlan): Promise<Evalu
   });
 }
 
-export async function trafficReadiness(event: StepEvent, clients: TrafficClients): Promise<ReadinessResult> {
-  const traffic = event.plan.traffic;
+export async function trafficReadiness(
+  event: TrafficEvent,
+  clients: TrafficClients,
+  checks: RecordChecks,
+): Promise<ReadinessResult> {
+  const resource = event.resource;
   const client = clients.route53;
-  const evaluated: Evaluated[] = [await hostedZone(client, traffic)];
+  const evaluated: Evaluated[] = [await hostedZone(client, event)];
   // In a missing or different zone the records say nothing about the plan's: the zone check says what to fix.
   if (evaluated[0]?.check.status !== 'fail') {
-    // One call at a time: Route 53 allows five requests per second per account.
-    for (const record of traffic.records) {
-      evaluated.push(
-        traffic.strategy === 'weighted'
-          ? await weightedRecord(client, traffic, record as WeightedRecord)
-          : await upsertRecord(client, traffic, record as UpsertRecord),
+    const fix = `fix ${fieldPath(event, 'hostedZoneId')} in the plan`;
+    const names = [...resource.records.map((r) => `record:${r.name}`), 'drill-record'];
+    let records: ZoneRecords | undefined;
+    const listed = await evaluate(names[0] as string, fix, async () => {
+      records = await readRecords(
+        client,
+        resource,
+        [...checks.reads, { name: resource.drillRecordName, type: checks.drillType }],
+        'evaluate traffic readiness',
       );
+      return pass(names[0] as string, 'listed');
+    });
+    if (records) {
+      evaluated.push(...(await Promise.all(checks.evaluate(records))));
+      evaluated.push(await drillRecord(event, records, checks.drillType));
+    } else {
+      // The one listing failed: every record check fails with its reason.
+      for (const name of names) evaluated.push({ check: { ...listed.check, name } });
     }
-    evaluated.push(await drillRecord(client, traffic));
   }
-  const fallbackTtl =
-    traffic.strategy === 'upsert-records'
-      ? Math.max(...traffic.records.map((r) => cachedSeconds(recoveryRecordSet(r))))
-      : 0;
   const ttls = evaluated.flatMap((e) => (e.cachedSeconds === undefined ? [] : [e.cachedSeconds]));
   return {
     family: 'traffic',
-    strategy: traffic.strategy,
     checks: evaluated.map((e) => e.check),
     // Resolvers keep serving the old answer until its TTL runs out after the change is INSYNC.
-    predictedSeconds: traffic.expectedSyncSeconds + Math.max(fallbackTtl, ...ttls),
+    predictedSeconds: resource.expectedSyncSeconds + Math.max(checks.fallbackTtl, ...ttls),
   };
 }

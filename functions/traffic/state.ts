@@ -1,11 +1,13 @@
 // The state a traffic start returns and check/revert receive back: the Route 53 change to follow
-// and what was written. Validated on the way in, so a hand-edited or foreign state fails clearly.
+// and, in a drill, the one record written. Kept small (docs/design.md, "State stays small"): the
+// change ID stands for the batch, and the production records are the plan's, never copied here.
+// Validated on the way in, so a hand-edited or foreign state fails clearly.
 
 import { formatIssues } from '../../plan/format-issues.ts';
 import * as z from '../../plan/zod.ts';
 import { nonEmptyString, nonNegativeInt } from '../../plan/zod.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';
-import type { StepEvent } from '../shared/step-contract.ts';
+import type { Action, Mode, ResourceEvent } from '../shared/step-contract.ts';
 
 const recordSetSchema = z.object({
   Name: nonEmptyString,
@@ -22,8 +24,6 @@ export const trafficStateSchema = z.object({
   changeId: z.optional(nonEmptyString),
   /** When start began: polling intervals and the sync time are measured from it. */
   startedAt: z.iso.datetime({ offset: true }),
-  /** Failover: the production records the change moved to the recovery target. */
-  records: z.optional(z.array(z.string())),
   /** Drill: the record the drill wrote (revert deletes it, and nothing else). */
   drillRecordName: z.optional(z.string()),
   /** Drill: the record set as written, so revert can tell it apart from someone else's record. */
@@ -37,7 +37,7 @@ export type TrafficState = z.output<typeof trafficStateSchema>;
 export type DrillRecord = z.output<typeof recordSetSchema>;
 
 /** The event's state, validated; undefined when there is none (start never ran). */
-export function readState(event: StepEvent): TrafficState | undefined {
+export function readState(event: Pick<ResourceEvent<unknown>, 'state'>): TrafficState | undefined {
   if (event.state === undefined) return undefined;
   const parsed = trafficStateSchema.safeParse(event.state);
   if (parsed.success) return parsed.data;
@@ -45,4 +45,19 @@ export function readState(event: StepEvent): TrafficState | undefined {
     `invalid traffic state: ${formatIssues(parsed.error, event.state).join('; ')}`,
     'traffic state',
   );
+}
+
+/** InvalidStepInputError unless the run's mode is one of `allowed`, saying why. */
+export function requireMode(
+  event: Pick<ResourceEvent<unknown>, 'run' | 'resourceId' | 'plan'>,
+  action: Exclude<Action, 'readiness'>,
+  allowed: readonly Mode[],
+  why: string,
+): void {
+  if (!allowed.includes(event.run.mode)) {
+    throw new InvalidStepInputError(
+      `traffic ${action} of ${event.resourceId} does not run in ${event.run.mode} mode (only ${allowed.join(' or ')}): ${why}`,
+      `plan ${event.plan.name}`,
+    );
+  }
 }

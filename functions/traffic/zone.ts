@@ -1,42 +1,39 @@
-// The plan's traffic section narrowed per strategy, and the one wrapper every Route 53 call goes
-// through, so SDK errors become the runbook's named errors with the hosted zone in the message.
+// The traffic resource types' shared shape (a hosted zone, its records, a drill record), how
+// messages name their plan fields, and the one wrapper every Route 53 call goes through, so SDK
+// errors become the runbook's named errors with the hosted zone in the message.
 
-import type { TrafficPlan } from '../../plan/schema.ts';
+import type { ResourceOfType } from '../../plan/schema.ts';
 import { awsCall } from '../shared/aws-errors.ts';
 import { HostedZoneNotFoundError, InvalidStepInputError } from '../shared/errors.ts';
-import type { StepEvent } from '../shared/step-contract.ts';
+import type { ResourceEvent } from '../shared/step-contract.ts';
 
-export type UpsertRecordsPlan = Extract<TrafficPlan, { strategy: 'upsert-records' }>;
-export type WeightedPlan = Extract<TrafficPlan, { strategy: 'weighted' }>;
-export type UpsertRecord = UpsertRecordsPlan['records'][number];
-export type WeightedRecord = WeightedPlan['records'][number];
+export type RecordsResource = ResourceOfType<'route53-records'>;
+export type WeightedResource = ResourceOfType<'route53-weighted'>;
+export type TrafficResource = RecordsResource | WeightedResource;
+export type UpsertRecord = RecordsResource['records'][number];
+export type WeightedRecord = WeightedResource['records'][number];
+export type TrafficEvent<R extends TrafficResource = TrafficResource> = ResourceEvent<R>;
 
 /** Route 53 error codes meaning the hosted zone does not exist. */
 const ZONE_NOT_FOUND = ['NoSuchHostedZone', 'HostedZoneNotFound'] as const;
 
-/** The plan's traffic section for one strategy; any other strategy is a dispatch bug. */
-export function trafficPlan<S extends TrafficPlan['strategy']>(
-  event: StepEvent,
-  strategy: S,
-): Extract<TrafficPlan, { strategy: S }> {
-  const traffic = event.plan.traffic;
-  if (traffic.strategy !== strategy) {
-    throw new InvalidStepInputError(
-      `traffic step for strategy "${strategy}" called with a plan using "${traffic.strategy}"`,
-      `plan ${event.plan.name}`,
-    );
-  }
-  return traffic as Extract<TrafficPlan, { strategy: S }>;
+/**
+ * The path of one of this resource's plan fields, as messages name it:
+ * `resources[2].hostedZoneId`, `resources[2].records[1].recoverySetIdentifier`.
+ */
+export function fieldPath(event: Pick<TrafficEvent, 'plan' | 'resourceId'>, field: string): string {
+  const index = event.plan.resources.findIndex((r) => r.id === event.resourceId);
+  return `resources[${index}].${field}`;
 }
 
 /** The hosted zone ID without the "/hostedzone/" prefix the plan may carry. */
-export function zoneId(traffic: TrafficPlan): string {
-  return traffic.hostedZoneId.replace(/^\/hostedzone\//, '');
+export function zoneId(resource: TrafficResource): string {
+  return resource.hostedZoneId.replace(/^\/hostedzone\//, '');
 }
 
 /** How messages name the hosted zone. */
-export function zoneResource(traffic: TrafficPlan): string {
-  return `hosted zone ${zoneId(traffic)} (${traffic.hostedZoneName})`;
+export function zoneResource(resource: TrafficResource): string {
+  return `hosted zone ${zoneId(resource)} (${resource.hostedZoneName})`;
 }
 
 /**
@@ -45,10 +42,14 @@ export function zoneResource(traffic: TrafficPlan): string {
  * (InvalidChangeBatch, InvalidInput) -> AwsRequestError carrying Route 53's message.
  * `operation` names what was being done, with the IAM action the step's role needs.
  */
-export function route53Call<T>(traffic: TrafficPlan, operation: string, call: () => Promise<T>): Promise<T> {
+export function route53Call<T>(
+  resource: TrafficResource,
+  operation: string,
+  call: () => Promise<T>,
+): Promise<T> {
   return awsCall(
     {
-      resource: zoneResource(traffic),
+      resource: zoneResource(resource),
       operation,
       notFound: { names: ZONE_NOT_FOUND, error: HostedZoneNotFoundError },
     },
@@ -56,13 +57,21 @@ export function route53Call<T>(traffic: TrafficPlan, operation: string, call: ()
   );
 }
 
-/** Refuses a drill record name that is also a production record (the schema forbids it too). */
-export function assertDrillNameIsNotProduction(traffic: TrafficPlan): void {
-  const drill = traffic.drillRecordName;
-  if (traffic.records.some((record) => record.name === drill)) {
+/**
+ * Refuses a drill record name that is a production record of any traffic resource of the plan
+ * (the schema forbids it too): a drill never writes or deletes a production record.
+ */
+export function assertDrillNameIsNotProduction(event: TrafficEvent): void {
+  const drill = event.resource.drillRecordName;
+  const owner = event.plan.resources.find(
+    (r) =>
+      (r.type === 'route53-records' || r.type === 'route53-weighted') &&
+      r.records.some((record) => record.name === drill),
+  );
+  if (owner) {
     throw new InvalidStepInputError(
-      `traffic.drillRecordName "${drill}" is a production record in ${zoneResource(traffic)}: ` +
-        `a drill never writes or deletes production records; use a name of its own, e.g. "drill.${traffic.hostedZoneName}"`,
+      `${fieldPath(event, 'drillRecordName')} "${drill}" is a production record of resource "${owner.id}" in ${zoneResource(event.resource)}: ` +
+        `a drill never writes or deletes production records; use a name of its own, e.g. "drill-${event.resourceId}.${event.resource.hostedZoneName}"`,
       drill,
     );
   }

@@ -6,7 +6,6 @@ import {
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { scaleStandbyCheck } from '../../../functions/compute/check.ts';
 import {
   AccessDeniedError,
   AutoScalingGroupNotFoundError,
@@ -14,11 +13,14 @@ import {
   InvalidStepInputError,
   TransientAwsError,
 } from '../../../functions/shared/errors.ts';
-import { accessDenied, mutatingCommandsSent, stepEvent, testClock, throttling } from '../../fixtures.ts';
+import type { StepContext } from '../../../functions/shared/step-contract.ts';
+import { accessDenied, mutatingCommandsSent, testClock, throttling } from '../../fixtures.ts';
 import {
-  computeClients,
+  type EventOptions,
   GROUP,
   instance,
+  ownState,
+  progress,
   runTags,
   scaledGroup,
   standbyGroup,
@@ -28,7 +30,8 @@ import {
 
 const asg = mockClient(AutoScalingClient);
 const ec2 = mockClient(EC2Client);
-const clients = computeClients();
+const check = (options: EventOptions = {}, clock: StepContext = testClock()) =>
+  progress('check', options, clock);
 
 const healthyOnVersion4 = (count: number) =>
   Array.from({ length: count }, (_, i) => instance(`i-new${i + 1}`, '4'));
@@ -38,7 +41,7 @@ beforeEach(() => {
   ec2.reset();
 });
 
-describe('scaleStandbyCheck', () => {
+describe('auto-scaling-group check', () => {
   it('is done when the target desired count is InService and healthy on the target version', async () => {
     asg
       .on(DescribeAutoScalingGroupsCommand)
@@ -46,7 +49,7 @@ describe('scaleStandbyCheck', () => {
     const clock = testClock();
     clock.advance(240);
 
-    const result = await scaleStandbyCheck(stepEvent('check', { state: startedState() }), clients, clock);
+    const result = await check({ state: startedState() }, clock);
 
     expect(asg).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, {
       AutoScalingGroupNames: [GROUP],
@@ -76,12 +79,12 @@ describe('scaleStandbyCheck', () => {
       })
       .resolvesOnce({ AutoScalingGroups: [scaledGroup(healthyOnVersion4(4))] });
     const clock = testClock();
-    const event = stepEvent('check', { state: startedState() });
+    const event: EventOptions = { state: startedState() };
 
     clock.advance(60);
-    const first = await scaleStandbyCheck(event, clients, clock);
+    const first = await check(event, clock);
     clock.advance(60);
-    const second = await scaleStandbyCheck({ ...event, state: first.state }, clients, clock);
+    const second = await check({ ...event, state: first.state }, clock);
 
     expect(first).toMatchObject({
       done: false,
@@ -96,7 +99,7 @@ describe('scaleStandbyCheck', () => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group] });
     const state = startedState({ preexistingInstanceIds: ['i-old1'] });
 
-    const result = await scaleStandbyCheck(stepEvent('check', { state }), clients, testClock());
+    const result = await check({ state }, testClock());
 
     expect(result).toMatchObject({
       done: false,
@@ -110,7 +113,7 @@ describe('scaleStandbyCheck', () => {
     const state = startedState({ targetVersion: '$Latest', targetVersionNumber: 3 });
     delete state.createdVersion;
 
-    const result = await scaleStandbyCheck(stepEvent('check', { state }), clients, testClock());
+    const result = await check({ state }, testClock());
 
     expect(result.done).toBe(true);
   });
@@ -120,7 +123,7 @@ describe('scaleStandbyCheck', () => {
     const clock = testClock();
     clock.advance(600);
 
-    const result = await scaleStandbyCheck(stepEvent('check', { state: startedState() }), clients, clock);
+    const result = await check({ state: startedState() }, clock);
 
     expect(result.nextCheckSeconds).toBe(18);
   });
@@ -129,10 +132,10 @@ describe('scaleStandbyCheck', () => {
     asg
       .on(DescribeAutoScalingGroupsCommand)
       .resolves({ AutoScalingGroups: [scaledGroup(healthyOnVersion4(5))] });
-    const event = stepEvent('check', { state: startedState(), mode: 'drill' });
+    const event: EventOptions = { state: startedState(), mode: 'drill' };
 
-    const first = await scaleStandbyCheck(event, clients, testClock());
-    const second = await scaleStandbyCheck({ ...event, state: first.state }, clients, testClock());
+    const first = await check(event, testClock());
+    const second = await check({ ...event, state: first.state }, testClock());
 
     expect([first.done, second.done]).toEqual([true, true]);
     expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
@@ -143,16 +146,16 @@ describe('scaleStandbyCheck', () => {
       .on(DescribeAutoScalingGroupsCommand)
       .rejectsOnce(throttling())
       .resolves({ AutoScalingGroups: [scaledGroup(healthyOnVersion4(4))] });
-    const event = stepEvent('check', { state: startedState() });
+    const event: EventOptions = { state: startedState() };
 
-    await expect(scaleStandbyCheck(event, clients, testClock())).rejects.toThrow(TransientAwsError);
-    await expect(scaleStandbyCheck(event, clients, testClock())).resolves.toMatchObject({ done: true });
+    await expect(check(event, testClock())).rejects.toThrow(TransientAwsError);
+    await expect(check(event, testClock())).resolves.toMatchObject({ done: true });
   });
 
   it('throws AutoScalingGroupNotFoundError naming the group when it is gone', async () => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
 
-    const attempt = scaleStandbyCheck(stepEvent('check', { state: startedState() }), clients, testClock());
+    const attempt = check({ state: startedState() }, testClock());
 
     await expect(attempt).rejects.toThrow(AutoScalingGroupNotFoundError);
     await expect(attempt).rejects.toThrow(GROUP);
@@ -161,24 +164,42 @@ describe('scaleStandbyCheck', () => {
   it('throws AccessDeniedError when the role may not describe the group', async () => {
     asg.on(DescribeAutoScalingGroupsCommand).rejects(accessDenied());
 
-    const attempt = scaleStandbyCheck(stepEvent('check', { state: startedState() }), clients, testClock());
+    const attempt = check({ state: startedState() }, testClock());
 
     await expect(attempt).rejects.toThrow(AccessDeniedError);
     await expect(attempt).rejects.toThrow(GROUP);
   });
 
-  it('throws InvalidStepInputError without the state start returned', async () => {
-    await expect(scaleStandbyCheck(stepEvent('check'), clients, testClock())).rejects.toThrow(
-      InvalidStepInputError,
+  it('returns the state it was given (what start recorded), unchanged', async () => {
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [scaledGroup(healthyOnVersion4(2))] });
+
+    const result = await check({ state: startedState() });
+
+    expect(ownState(result.state)).toEqual(startedState());
+  });
+
+  it("refuses the state of another group (another resource's branch), calling nothing", async () => {
+    const attempt = check({ state: startedState({ groupName: 'market-workers-standby' }) });
+
+    await expect(attempt).rejects.toThrow(InvalidStepInputError);
+    await expect(attempt).rejects.toThrow(
+      /state of Auto Scaling group market-workers-standby, but resources\[1\]\.autoScalingGroupName is shop-web-standby/,
     );
-    await expect(
-      scaleStandbyCheck(stepEvent('check', { state: { groupName: GROUP } }), clients, testClock()),
-    ).rejects.toThrow(/invalid compute state/);
+    expect(asg.calls()).toHaveLength(0);
+  });
+
+  it('throws InvalidStepInputError without the state start returned', async () => {
+    await expect(check()).rejects.toThrow(InvalidStepInputError);
+    await expect(check({ state: { groupName: GROUP } }, testClock())).rejects.toThrow(
+      /invalid compute state/,
+    );
     expect(asg).not.toHaveReceivedCommand(DescribeAutoScalingGroupsCommand);
   });
 });
 
-describe('scaleStandbyCheck when something lowered the group during the run', () => {
+describe('auto-scaling-group check when something lowered the group during the run', () => {
   /** The group as a drill revert racing the run left it: back at 0/0/2 on $Latest, run tags gone. */
   const lowered = (options: Parameters<typeof standbyGroup>[0] = {}) =>
     standbyGroup({ instances: [instance('i-new1', '4', { LifecycleState: 'Terminating' })], ...options });
@@ -187,11 +208,7 @@ describe('scaleStandbyCheck when something lowered the group during the run', ()
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [lowered()] });
     asg.on(UpdateAutoScalingGroupCommand).resolves({});
 
-    const result = await scaleStandbyCheck(
-      stepEvent('check', { state: startedState() }),
-      clients,
-      testClock(),
-    );
+    const result = await check({ state: startedState() }, testClock());
 
     expect(asg).toHaveReceivedCommandTimes(UpdateAutoScalingGroupCommand, 1);
     expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
@@ -219,11 +236,7 @@ describe('scaleStandbyCheck when something lowered the group during the run', ()
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group] });
     asg.on(UpdateAutoScalingGroupCommand).resolves({});
 
-    const result = await scaleStandbyCheck(
-      stepEvent('check', { state: startedState() }),
-      clients,
-      testClock(),
-    );
+    const result = await check({ state: startedState() }, testClock());
 
     expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
       MinSize: 3,
@@ -243,11 +256,7 @@ describe('scaleStandbyCheck when something lowered the group during the run', ()
       AutoScalingGroups: [scaledGroup([instance('i-new1', '4', { LifecycleState: 'Pending' })])],
     });
 
-    const result = await scaleStandbyCheck(
-      stepEvent('check', { state: startedState() }),
-      clients,
-      testClock(),
-    );
+    const result = await check({ state: startedState() }, testClock());
 
     expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
     expect(result.done).toBe(false);
@@ -259,14 +268,21 @@ describe('scaleStandbyCheck when something lowered the group during the run', ()
       .on(DescribeAutoScalingGroupsCommand)
       .resolves({ AutoScalingGroups: [lowered({ tags: runTags('run-other') })] });
 
-    const attempt = scaleStandbyCheck(
-      stepEvent('check', { mode: 'drill', state: startedState() }),
-      clients,
-      testClock(),
-    );
+    const attempt = check({ mode: 'drill', state: startedState() }, testClock());
 
     await expect(attempt).rejects.toThrow(InvalidResourceStateError);
     await expect(attempt).rejects.toThrow(/carries dr-runbook:run-id=run-other/);
+    expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
+  });
+
+  it('in a drill, never touches a lowered group carrying this run’s tags for another resource', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [lowered({ tags: runTags(undefined, undefined, 'workers') })],
+    });
+
+    const attempt = check({ mode: 'drill', state: startedState() });
+
+    await expect(attempt).rejects.toThrow(/dr-runbook:resource=workers/);
     expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
   });
 
@@ -276,11 +292,7 @@ describe('scaleStandbyCheck when something lowered the group during the run', ()
       .resolves({ AutoScalingGroups: [lowered({ tags: runTags('run-other') })] });
     asg.on(UpdateAutoScalingGroupCommand).resolves({});
 
-    const result = await scaleStandbyCheck(
-      stepEvent('check', { mode: 'failover', state: startedState() }),
-      clients,
-      testClock(),
-    );
+    const result = await check({ mode: 'failover', state: startedState() }, testClock());
 
     expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
       MinSize: 2,

@@ -2,33 +2,28 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/cl
 import { DescribeImagesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { scaleStandbyReadiness } from '../../../functions/compute/readiness.ts';
 import { TransientAwsError } from '../../../functions/shared/errors.ts';
 import type { ReadinessResult } from '../../../functions/shared/step-contract.ts';
+import { accessDenied, awsError, mutatingCommandsSent, throttling } from '../../fixtures.ts';
 import {
-  accessDenied,
-  awsError,
-  mutatingCommandsSent,
-  stepEvent,
-  testClock,
-  throttling,
-} from '../../fixtures.ts';
-import {
-  computeClients,
+  activeActive,
   GROUP,
   image,
   images,
   instance,
+  multiTier,
   NEW_AMI,
   OLD_AMI,
+  readiness,
   standbyGroup,
   TEMPLATE_ID,
   templateVersion,
+  WEB_GROUP,
+  WORKERS_GROUP,
 } from './compute-fixtures.ts';
 
 const asg = mockClient(AutoScalingClient);
 const ec2 = mockClient(EC2Client);
-const clients = computeClients();
 
 function arrange(group = standbyGroup()) {
   asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group] });
@@ -47,11 +42,11 @@ beforeEach(() => {
   ec2.reset();
 });
 
-describe('scaleStandbyReadiness', () => {
+describe('auto-scaling-group readiness', () => {
   it('passes every check for a ready standby and predicts the expected healthy time', async () => {
     arrange();
 
-    const result = await scaleStandbyReadiness(stepEvent('readiness'), clients, testClock());
+    const result = await readiness();
 
     expect(statuses(result)).toEqual({
       'group-exists': 'pass',
@@ -60,7 +55,13 @@ describe('scaleStandbyReadiness', () => {
       'ami-in-template': 'pass',
       capacity: 'pass',
     });
-    expect(result).toMatchObject({ family: 'compute', strategy: 'scale-standby', predictedSeconds: 300 });
+    expect(result).toMatchObject({
+      family: 'compute',
+      resource: 'web',
+      type: 'auto-scaling-group',
+      ready: true,
+      predictedSeconds: 300,
+    });
     expect(check(result, 'ami')?.detail).toMatch(/ami-0new, 24 h old/);
     expect(check(result, 'capacity')?.detail).toContain('min 0/desired 0/max 2 -> min 2/desired 4/max 8');
     expect(check(result, 'launch-template')?.detail).toContain(`${TEMPLATE_ID} version $Latest (3)`);
@@ -77,7 +78,7 @@ describe('scaleStandbyReadiness', () => {
       }),
     );
 
-    const result = await scaleStandbyReadiness(stepEvent('readiness'), clients, testClock());
+    const result = await readiness();
 
     expect(result.predictedSeconds).toBe(0);
   });
@@ -88,7 +89,7 @@ describe('scaleStandbyReadiness', () => {
       .on(DescribeLaunchTemplateVersionsCommand)
       .resolves({ LaunchTemplateVersions: [templateVersion(3, OLD_AMI)] });
 
-    const result = await scaleStandbyReadiness(stepEvent('readiness'), clients, testClock());
+    const result = await readiness();
 
     expect(check(result, 'ami-in-template')).toEqual({
       name: 'ami-in-template',
@@ -101,11 +102,13 @@ describe('scaleStandbyReadiness', () => {
     arrange();
     ec2.on(DescribeImagesCommand).resolves({ Images: [image(OLD_AMI, '2026-10-26T12:00:00.000Z')] });
 
-    const result = await scaleStandbyReadiness(stepEvent('readiness'), clients, testClock());
+    const result = await readiness();
 
     expect(check(result, 'ami')).toMatchObject({
       status: 'warn',
-      detail: expect.stringMatching(/ami-0old, 720 h old.*168/),
+      detail: expect.stringMatching(
+        /ami-0old, 720 h old.*older than resources\[1\]\.ami\.maxAgeHours \(168\)/,
+      ),
     });
   });
 
@@ -113,23 +116,24 @@ describe('scaleStandbyReadiness', () => {
     arrange();
     ec2.on(DescribeImagesCommand).resolves({ Images: [] });
 
-    const result = await scaleStandbyReadiness(stepEvent('readiness'), clients, testClock());
+    const result = await readiness();
 
     expect(check(result, 'ami')).toMatchObject({
       status: 'fail',
       detail: expect.stringContaining('dr-runbook:plan=shop, role=web'),
     });
+    expect(check(result, 'ami')?.detail).toContain('tag it as resources[1].ami.tags says');
     expect(check(result, 'ami-in-template')).toBeUndefined();
   });
 
   it('warns when the plan is below the current capacity, because the runbook never lowers it', async () => {
     arrange(standbyGroup({ min: 1, desired: 6, max: 10 }));
 
-    const result = await scaleStandbyReadiness(stepEvent('readiness'), clients, testClock());
+    const result = await readiness();
 
     expect(check(result, 'capacity')).toMatchObject({
       status: 'warn',
-      detail: expect.stringContaining('desired, max is below the current value'),
+      detail: expect.stringContaining('resources[1].capacity desired, max is below the current value'),
     });
     expect(check(result, 'capacity')?.detail).toContain('-> min 2/desired 6/max 10');
   });
@@ -138,12 +142,13 @@ describe('scaleStandbyReadiness', () => {
     arrange();
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
 
-    const result = await scaleStandbyReadiness(stepEvent('readiness'), clients, testClock());
+    const result = await readiness();
 
     expect(check(result, 'group-exists')).toMatchObject({
       status: 'fail',
-      detail: expect.stringContaining(GROUP),
+      detail: `Auto Scaling group ${GROUP} not found in us-west-2: create it or fix resources[1].autoScalingGroupName`,
     });
+    expect(result.ready).toBe(false);
     expect(result.checks.map((c) => c.name)).toEqual(['group-exists', 'ami']);
     expect(result.predictedSeconds).toBe(300);
     expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
@@ -152,7 +157,7 @@ describe('scaleStandbyReadiness', () => {
   it('fails launch-template for a group on a launch configuration, asking to migrate', async () => {
     arrange(standbyGroup({}, { LaunchTemplate: undefined, LaunchConfigurationName: 'shop-web-lc' }));
 
-    const result = await scaleStandbyReadiness(stepEvent('readiness'), clients, testClock());
+    const result = await readiness();
 
     expect(check(result, 'launch-template')).toMatchObject({
       status: 'fail',
@@ -169,7 +174,7 @@ describe('scaleStandbyReadiness', () => {
     };
     arrange(standbyGroup({}, { LaunchTemplate: undefined, MixedInstancesPolicy }));
 
-    const result = await scaleStandbyReadiness(stepEvent('readiness'), clients, testClock());
+    const result = await readiness();
 
     expect(ec2).toHaveReceivedCommandWith(DescribeLaunchTemplateVersionsCommand, {
       LaunchTemplateId: TEMPLATE_ID,
@@ -184,7 +189,7 @@ describe('scaleStandbyReadiness', () => {
       .on(DescribeLaunchTemplateVersionsCommand)
       .rejects(awsError('InvalidLaunchTemplateId.VersionNotFound', 400, 'Could not find version 9'));
 
-    const result = await scaleStandbyReadiness(stepEvent('readiness'), clients, testClock());
+    const result = await readiness();
 
     expect(check(result, 'launch-template')).toMatchObject({
       status: 'fail',
@@ -198,7 +203,7 @@ describe('scaleStandbyReadiness', () => {
     asg.on(DescribeAutoScalingGroupsCommand).rejects(accessDenied());
     ec2.on(DescribeImagesCommand).rejects(accessDenied());
 
-    const result = await scaleStandbyReadiness(stepEvent('readiness'), clients, testClock());
+    const result = await readiness();
 
     expect(statuses(result)).toEqual({ 'group-exists': 'fail', ami: 'fail' });
     expect(check(result, 'group-exists')?.detail).toMatch(new RegExp(`access denied.*${GROUP}.*grant`));
@@ -209,9 +214,7 @@ describe('scaleStandbyReadiness', () => {
     arrange();
     asg.on(DescribeAutoScalingGroupsCommand).rejects(throttling());
 
-    await expect(scaleStandbyReadiness(stepEvent('readiness'), clients, testClock())).rejects.toThrow(
-      TransientAwsError,
-    );
+    await expect(readiness()).rejects.toThrow(TransientAwsError);
   });
 
   it('picks the newest AMI across result pages', async () => {
@@ -221,9 +224,42 @@ describe('scaleStandbyReadiness', () => {
       .resolvesOnce({ Images: [image(OLD_AMI, '2026-10-26T12:00:00.000Z')], NextToken: 'page-2' })
       .resolvesOnce({ Images: [image(NEW_AMI, '2026-11-24T12:00:00.000Z')] });
 
-    const result = await scaleStandbyReadiness(stepEvent('readiness'), clients, testClock());
+    const result = await readiness();
 
     expect(ec2).toHaveReceivedCommandWith(DescribeImagesCommand, { NextToken: 'page-2' });
     expect(check(result, 'ami')?.detail).toContain(NEW_AMI);
+  });
+
+  it("reads the resource's own group and AMI tags: multi-tier's workers", async () => {
+    arrange(standbyGroup({ name: WORKERS_GROUP }));
+
+    const result = await readiness({ plan: multiTier(), resource: 'workers' });
+
+    expect(asg).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, {
+      AutoScalingGroupNames: [WORKERS_GROUP],
+    });
+    expect(asg).not.toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, {
+      AutoScalingGroupNames: [WEB_GROUP],
+    });
+    expect(ec2).toHaveReceivedCommandWith(DescribeImagesCommand, {
+      Filters: [
+        { Name: 'tag:dr-runbook:plan', Values: ['market'] },
+        { Name: 'tag:role', Values: ['worker'] },
+        { Name: 'state', Values: ['available'] },
+      ],
+    });
+    expect(result).toMatchObject({ resource: 'workers', ready: true });
+    expect(check(result, 'capacity')?.detail).toContain('-> min 1/desired 2/max 6');
+  });
+
+  it("predicts the resource's expectedHealthySeconds (active-active api: 180)", async () => {
+    arrange(standbyGroup({ name: 'catalog-api-tokyo' }));
+
+    const result = await readiness({ plan: activeActive(), resource: 'api' });
+
+    expect(result.predictedSeconds).toBe(180);
+    expect(asg).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, {
+      AutoScalingGroupNames: ['catalog-api-tokyo'],
+    });
   });
 });

@@ -12,32 +12,28 @@ import {
 } from '@aws-sdk/client-ec2';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { scaleStandbyRevert } from '../../../functions/compute/revert.ts';
-import { computeSteps } from '../../../functions/compute/steps.ts';
 import {
   AccessDeniedError,
   AutoScalingGroupNotFoundError,
   InvalidResourceStateError,
   TransientAwsError,
 } from '../../../functions/shared/errors.ts';
-import { runStep } from '../../../functions/shared/family-handler.ts';
-import type { ProgressResult } from '../../../functions/shared/step-contract.ts';
 import {
   accessDenied,
   awsError,
   mutatingCommandsSent,
   RUN_STARTED_AT,
-  stepEvent,
   testClock,
   throttling,
 } from '../../fixtures.ts';
 import {
-  computeClients,
   createdVersion,
+  drillRevert,
   GROUP,
   happenedBefore,
   instance,
   NEW_AMI,
+  ownState,
   PREVIOUS,
   runTags,
   scaledGroup,
@@ -49,10 +45,6 @@ import {
 
 const asg = mockClient(AutoScalingClient);
 const ec2 = mockClient(EC2Client);
-const clients = computeClients();
-
-const drillRevert = (state?: Record<string, unknown>) =>
-  stepEvent('revert', { mode: 'drill', ...(state ? { state } : {}) });
 
 /** The group as the drill left it (2/4/8 on version 4, tagged), version 4 still there. */
 function arrangeScaled(group = scaledGroup(['a', 'b', 'c', 'd'].map((id) => instance(`i-${id}`, '4')))) {
@@ -78,11 +70,11 @@ beforeEach(() => {
   ec2.reset();
 });
 
-describe('scaleStandbyRevert', () => {
+describe('auto-scaling-group revert', () => {
   it('restores capacity and the version string verbatim, deletes the created version, then the tags, and polls', async () => {
     arrangeScaled();
 
-    const result = await scaleStandbyRevert(drillRevert(startedState()), clients, testClock());
+    const result = await drillRevert(startedState());
 
     expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
       AutoScalingGroupName: GROUP,
@@ -95,9 +87,10 @@ describe('scaleStandbyRevert', () => {
       LaunchTemplateId: TEMPLATE_ID,
       Versions: ['4'],
     });
-    expect(asg).toHaveReceivedCommandWith(DeleteTagsCommand, {
+    expect(asg.commandCalls(DeleteTagsCommand)[0]?.args[0].input).toEqual({
       Tags: [
         { ResourceId: GROUP, ResourceType: 'auto-scaling-group', Key: 'dr-runbook:run-id' },
+        { ResourceId: GROUP, ResourceType: 'auto-scaling-group', Key: 'dr-runbook:resource' },
         { ResourceId: GROUP, ResourceType: 'auto-scaling-group', Key: 'dr-runbook:previous' },
       ],
     });
@@ -121,7 +114,7 @@ describe('scaleStandbyRevert', () => {
       .on(DescribeLaunchTemplateVersionsCommand)
       .rejects(awsError('InvalidLaunchTemplateId.VersionNotFound', 400, 'Could not find version 4'));
 
-    const result = await scaleStandbyRevert(drillRevert(startedState()), clients, testClock());
+    const result = await drillRevert(startedState());
 
     expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
     expect(result).toMatchObject({ done: true, changes: [] });
@@ -131,7 +124,7 @@ describe('scaleStandbyRevert', () => {
   it('refuses to touch a group tagged by another run, naming it', async () => {
     arrangeScaled(scaledGroup([], runTags('run-other')));
 
-    const attempt = scaleStandbyRevert(drillRevert(startedState()), clients, testClock());
+    const attempt = drillRevert(startedState());
 
     await expect(attempt).rejects.toThrow(InvalidResourceStateError);
     await expect(attempt).rejects.toThrow(/shop-web-standby carries dr-runbook:run-id=run-other/);
@@ -142,9 +135,9 @@ describe('scaleStandbyRevert', () => {
     arrangeScaled(standbyGroup());
     const clock = testClock();
 
-    const first = await scaleStandbyRevert(drillRevert(), clients, clock);
+    const first = await drillRevert(undefined, clock);
     clock.advance(first.nextCheckSeconds);
-    const second = await scaleStandbyRevert(drillRevert(first.state), clients, clock);
+    const second = await drillRevert(first.state, clock);
 
     expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
     expect(first).toMatchObject({ done: false, nextCheckSeconds: 2, changes: [] });
@@ -160,8 +153,8 @@ describe('scaleStandbyRevert', () => {
       .resolvesOnce({ AutoScalingGroups: [standbyGroup()] })
       .resolves({ AutoScalingGroups: [scaledGroup()] });
 
-    const first = await scaleStandbyRevert(drillRevert(), clients, testClock());
-    const second = await scaleStandbyRevert(drillRevert(first.state), clients, testClock());
+    const first = await drillRevert();
+    const second = await drillRevert(first.state);
 
     expect(first.done).toBe(false);
     expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
@@ -176,7 +169,7 @@ describe('scaleStandbyRevert', () => {
   it('reverts from the tags when start crashed before returning its state', async () => {
     arrangeScaled();
 
-    const result = await scaleStandbyRevert(drillRevert(), clients, testClock());
+    const result = await drillRevert();
 
     expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
       MinSize: 0,
@@ -196,7 +189,7 @@ describe('scaleStandbyRevert', () => {
       .on(DescribeLaunchTemplateVersionsCommand)
       .resolves({ LaunchTemplateVersions: [templateVersion(4, NEW_AMI, 'baked by the pipeline')] });
 
-    await scaleStandbyRevert(drillRevert(startedState()), clients, testClock());
+    await drillRevert(startedState());
 
     expect(ec2).not.toHaveReceivedCommand(DeleteLaunchTemplateVersionsCommand);
     expect(asg).toHaveReceivedCommandTimes(UpdateAutoScalingGroupCommand, 1);
@@ -214,7 +207,7 @@ describe('scaleStandbyRevert', () => {
       ],
     });
 
-    const result = await scaleStandbyRevert(drillRevert(startedState()), clients, testClock());
+    const result = await drillRevert(startedState());
 
     expect(result.changes.map((c) => c.action)).toEqual([
       'restore',
@@ -232,7 +225,7 @@ describe('scaleStandbyRevert', () => {
       ],
     });
 
-    await expect(scaleStandbyRevert(drillRevert(startedState()), clients, testClock())).rejects.toThrow(
+    await expect(drillRevert(startedState())).rejects.toThrow(
       /could not delete launch template lt-0123456789abcdef0 version 4.*unexpectedError/,
     );
     expect(asg).not.toHaveReceivedCommand(DeleteTagsCommand);
@@ -241,7 +234,7 @@ describe('scaleStandbyRevert', () => {
   it('restores a group whose tags were lost while it is still exactly as start left it', async () => {
     arrangeScaled(scaledGroup([], []));
 
-    await scaleStandbyRevert(drillRevert(startedState()), clients, testClock());
+    await drillRevert(startedState());
 
     expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
       MinSize: 0,
@@ -254,18 +247,14 @@ describe('scaleStandbyRevert', () => {
   it('throws AutoScalingGroupNotFoundError when the group it scaled is gone', async () => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
 
-    await expect(scaleStandbyRevert(drillRevert(startedState()), clients, testClock())).rejects.toThrow(
-      AutoScalingGroupNotFoundError,
-    );
+    await expect(drillRevert(startedState())).rejects.toThrow(AutoScalingGroupNotFoundError);
   });
 
   it('throws AccessDeniedError when the role may not restore the group, keeping the tags', async () => {
     arrangeScaled();
     asg.on(UpdateAutoScalingGroupCommand).rejects(accessDenied());
 
-    await expect(scaleStandbyRevert(drillRevert(startedState()), clients, testClock())).rejects.toThrow(
-      AccessDeniedError,
-    );
+    await expect(drillRevert(startedState())).rejects.toThrow(AccessDeniedError);
     expect(asg).not.toHaveReceivedCommand(DeleteTagsCommand);
   });
 
@@ -276,14 +265,12 @@ describe('scaleStandbyRevert', () => {
       .rejectsOnce(throttling())
       .resolves({ SuccessfullyDeletedLaunchTemplateVersions: [{ VersionNumber: 4 }] });
 
-    await expect(scaleStandbyRevert(drillRevert(startedState()), clients, testClock())).rejects.toThrow(
-      TransientAwsError,
-    );
+    await expect(drillRevert(startedState())).rejects.toThrow(TransientAwsError);
     // The first attempt restored the group; its tags are still there.
     asg
       .on(DescribeAutoScalingGroupsCommand)
       .resolves({ AutoScalingGroups: [standbyGroup({ tags: runTags() })] });
-    const result = await scaleStandbyRevert(drillRevert(startedState()), clients, testClock());
+    const result = await drillRevert(startedState());
 
     expect(asg).toHaveReceivedCommandTimes(UpdateAutoScalingGroupCommand, 1);
     expect(asg).toHaveReceivedCommandTimes(DeleteTagsCommand, 1);
@@ -296,9 +283,11 @@ describe('scaleStandbyRevert', () => {
     arrangeScaled();
     ec2.on(DeleteLaunchTemplateVersionsCommand).rejects(awsError('UnauthorizedOperation', 403, 'denied'));
 
-    const failed = scaleStandbyRevert(drillRevert(startedState()), clients, testClock());
+    const failed = drillRevert(startedState());
 
-    await expect(failed).rejects.toThrow(/still carries the tags dr-runbook:run-id and dr-runbook:previous/);
+    await expect(failed).rejects.toThrow(
+      /still carries the tags dr-runbook:run-id, dr-runbook:resource and dr-runbook:previous/,
+    );
     await expect(failed).rejects.toThrow(/dr-runbook revert /);
   });
 
@@ -313,7 +302,7 @@ describe('scaleStandbyRevert', () => {
       deletedVersions: [4],
     };
 
-    const result = await scaleStandbyRevert(drillRevert(state), clients, testClock());
+    const result = await drillRevert(state);
 
     expect(ec2).toHaveReceivedCommandWith(DeleteLaunchTemplateVersionsCommand, { Versions: ['4'] });
     expect(result.done).toBe(false);
@@ -325,7 +314,7 @@ describe('scaleStandbyRevert', () => {
 const restoredGroup = (...states: LifecycleState[]) =>
   standbyGroup({ instances: states.map((state, i) => instance(`i-${i}`, '4', { LifecycleState: state })) });
 
-describe('scaleStandbyRevert polling until the group has settled', () => {
+describe('auto-scaling-group revert polling until the group has settled', () => {
   it('stays pending while instances beyond the previous desired are InService, done once they are Terminating', async () => {
     arrangeScaled();
     asg
@@ -343,17 +332,18 @@ describe('scaleStandbyRevert polling until the group has settled', () => {
       });
     const clock = testClock();
 
-    const restoring = await scaleStandbyRevert(drillRevert(), clients, clock);
+    const restoring = await drillRevert(undefined, clock);
     clock.advance(restoring.nextCheckSeconds);
-    const terminating = await scaleStandbyRevert(drillRevert(restoring.state), clients, clock);
+    const terminating = await drillRevert(restoring.state, clock);
     clock.advance(terminating.nextCheckSeconds);
-    const settled = await scaleStandbyRevert(drillRevert(terminating.state), clients, clock);
+    const settled = await drillRevert(terminating.state, clock);
 
     expect(restoring).toMatchObject({ done: false, nextCheckSeconds: 2 });
-    expect(terminating).toMatchObject({ done: false, changes: [] });
+    // What the first call undid is carried along (the report reads the last result); nothing new.
+    expect(terminating).toMatchObject({ done: false, changes: restoring.changes });
     expect(terminating.nextCheckSeconds).toBeGreaterThanOrEqual(2);
     expect(terminating.detail).toContain('3 instances not yet terminating, waiting for at most 0');
-    expect(settled).toMatchObject({ done: true, nextCheckSeconds: 0, changes: [] });
+    expect(settled).toMatchObject({ done: true, nextCheckSeconds: 0, changes: restoring.changes });
     expect(settled.detail).toContain(`Auto Scaling group ${GROUP} is back at min 0/desired 0/max 2`);
     expect(asg).toHaveReceivedCommandTimes(UpdateAutoScalingGroupCommand, 1);
     expect(asg).toHaveReceivedCommandTimes(DeleteTagsCommand, 1);
@@ -377,8 +367,8 @@ describe('scaleStandbyRevert polling until the group has settled', () => {
       restored: previous,
     };
 
-    const twoLeft = await scaleStandbyRevert(drillRevert(state), clients, testClock());
-    const oneLeft = await scaleStandbyRevert(drillRevert(twoLeft.state), clients, testClock());
+    const twoLeft = await drillRevert(state);
+    const oneLeft = await drillRevert(twoLeft.state);
 
     expect(twoLeft.done).toBe(false);
     expect(twoLeft.detail).toContain('2 instances not yet terminating, waiting for at most 1');
@@ -397,7 +387,7 @@ describe('scaleStandbyRevert polling until the group has settled', () => {
       restored: PREVIOUS,
     };
 
-    const result = await scaleStandbyRevert(drillRevert(state), clients, testClock());
+    const result = await drillRevert(state);
 
     expect(result).toMatchObject({ done: false, changes: [] });
     expect(result.detail).toContain('is at min 0/desired 1/max 2, waiting for min 0/desired 0/max 2');
@@ -413,21 +403,21 @@ describe('scaleStandbyRevert polling until the group has settled', () => {
     const clock = testClock();
     clock.advance(45);
 
-    const first = await scaleStandbyRevert(drillRevert(), clients, clock);
+    const first = await drillRevert(undefined, clock);
     clock.advance(first.nextCheckSeconds);
-    const second = await scaleStandbyRevert(drillRevert(first.state), clients, clock);
+    const second = await drillRevert(first.state, clock);
     clock.advance(second.nextCheckSeconds);
-    const third = await scaleStandbyRevert(drillRevert(second.state), clients, clock);
+    const third = await drillRevert(second.state, clock);
 
     const revertStartedAt = '2026-11-25T12:00:45.000Z';
-    expect(first.state).toEqual({
+    expect(ownState(first.state)).toEqual({
       groupName: GROUP,
       revertStartedAt,
       startedAt: revertStartedAt,
       restored: PREVIOUS,
       deletedVersions: [4],
     });
-    expect(second.state).toEqual(first.state);
+    expect(ownState(second.state)).toEqual(ownState(first.state));
     expect([first.done, second.done, third.done]).toEqual([false, false, false]);
     // The later calls only describe the group and confirm the deleted version is gone: no update,
     // no second delete, no untagging.
@@ -449,7 +439,7 @@ describe('scaleStandbyRevert polling until the group has settled', () => {
     const clock = testClock();
     clock.advance(600);
 
-    const result = await scaleStandbyRevert(drillRevert(state), clients, clock);
+    const result = await drillRevert(state, clock);
 
     expect(result).toMatchObject({ done: false, nextCheckSeconds: 18 });
   });
@@ -465,7 +455,7 @@ describe('scaleStandbyRevert polling until the group has settled', () => {
       restored: PREVIOUS,
     };
 
-    const attempt = scaleStandbyRevert(drillRevert(state), clients, testClock());
+    const attempt = drillRevert(state);
 
     await expect(attempt).rejects.toThrow(InvalidResourceStateError);
     await expect(attempt).rejects.toThrow(/carries dr-runbook:run-id=run-other/);
@@ -483,7 +473,7 @@ describe('scaleStandbyRevert polling until the group has settled', () => {
       restored: PREVIOUS,
     };
 
-    const result = await scaleStandbyRevert(drillRevert(state), clients, testClock());
+    const result = await drillRevert(state);
 
     expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
       AutoScalingGroupName: GROUP,
@@ -507,8 +497,7 @@ describe('scaleStandbyRevert polling until the group has settled', () => {
       .resolves({ AutoScalingGroups: [restoredGroup('Terminating')] });
     const clock = testClock();
     const call = async (state?: Record<string, unknown>) => {
-      const event = JSON.parse(JSON.stringify(drillRevert(state)));
-      const result = (await runStep(computeSteps, () => clients, event, clock)) as ProgressResult;
+      const result = await drillRevert(state, clock);
       clock.advance(result.nextCheckSeconds);
       return result;
     };

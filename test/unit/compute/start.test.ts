@@ -12,7 +12,6 @@ import {
 } from '@aws-sdk/client-ec2';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { scaleStandbyStart } from '../../../functions/compute/start.ts';
 import {
   AccessDeniedError,
   AmiNotFoundError,
@@ -20,17 +19,8 @@ import {
   InvalidResourceStateError,
   TransientAwsError,
 } from '../../../functions/shared/errors.ts';
+import { accessDenied, awsError, mutatingCommandsSent, RUN_ID, throttling } from '../../fixtures.ts';
 import {
-  accessDenied,
-  awsError,
-  mutatingCommandsSent,
-  RUN_ID,
-  stepEvent,
-  testClock,
-  throttling,
-} from '../../fixtures.ts';
-import {
-  computeClients,
   createdVersion,
   GROUP,
   happenedBefore,
@@ -39,16 +29,18 @@ import {
   NEW_AMI,
   OLD_AMI,
   PREVIOUS_JSON,
+  progress,
   runTags,
   scaledGroup,
   standbyGroup,
   TEMPLATE_ID,
   templateVersion,
+  versionDescription,
 } from './compute-fixtures.ts';
 
 const asg = mockClient(AutoScalingClient);
 const ec2 = mockClient(EC2Client);
-const clients = computeClients();
+const start = (mode: 'failover' | 'drill' = 'failover') => progress('start', { mode });
 
 /** The pilot-light standby before any run: 0/0/2 on $Latest = version 3 launching ami-old. */
 function arrangeStandby(group = standbyGroup()) {
@@ -67,31 +59,19 @@ beforeEach(() => {
   ec2.reset();
 });
 
-describe('scaleStandbyStart', () => {
+describe('auto-scaling-group start', () => {
   it('records the previous configuration in tags, creates a version with the newest AMI and scales to the plan', async () => {
     arrangeStandby();
 
-    const result = await scaleStandbyStart(stepEvent('start'), clients, testClock());
+    const result = await start();
 
-    expect(asg).toHaveReceivedCommandWith(CreateOrUpdateTagsCommand, {
-      Tags: [
-        expect.objectContaining({
-          ResourceId: GROUP,
-          Key: 'dr-runbook:run-id',
-          Value: RUN_ID,
-          PropagateAtLaunch: false,
-        }),
-        expect.objectContaining({
-          Key: 'dr-runbook:previous',
-          Value: PREVIOUS_JSON,
-          PropagateAtLaunch: false,
-        }),
-      ],
+    expect(asg.commandCalls(CreateOrUpdateTagsCommand)[0]?.args[0].input).toEqual({
+      Tags: runTags(RUN_ID, PREVIOUS_JSON, 'web', GROUP),
     });
-    expect(ec2).toHaveReceivedCommandWith(CreateLaunchTemplateVersionCommand, {
+    expect(ec2.commandCalls(CreateLaunchTemplateVersionCommand)[0]?.args[0].input).toEqual({
       LaunchTemplateId: TEMPLATE_ID,
       SourceVersion: '3',
-      VersionDescription: `dr-runbook ${RUN_ID}: ${NEW_AMI}`,
+      VersionDescription: `dr-runbook ${RUN_ID} web: ${NEW_AMI}`,
       LaunchTemplateData: { ImageId: NEW_AMI },
     });
     expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
@@ -107,8 +87,13 @@ describe('scaleStandbyStart', () => {
     expect(happenedBefore(tagged, created)).toBe(true);
     expect(happenedBefore(created, updated)).toBe(true);
     expect(result).toMatchObject({
+      family: 'compute',
+      resource: 'web',
+      type: 'auto-scaling-group',
+      action: 'start',
       done: false,
       nextCheckSeconds: 2,
+      startedAt: '2026-11-25T12:00:00.000Z',
       state: {
         groupName: GROUP,
         startedAt: '2026-11-25T12:00:00.000Z',
@@ -129,7 +114,7 @@ describe('scaleStandbyStart', () => {
   it('asks DescribeImages for the plan owners, one filter per plan tag and available images', async () => {
     arrangeStandby();
 
-    await scaleStandbyStart(stepEvent('start'), clients, testClock());
+    await start();
 
     expect(ec2).toHaveReceivedCommandWith(DescribeImagesCommand, {
       Owners: ['self'],
@@ -148,7 +133,7 @@ describe('scaleStandbyStart', () => {
       arrangeStandby(scaledGroup(healthy));
       ec2.on(DescribeLaunchTemplateVersionsCommand).resolves({ LaunchTemplateVersions: [createdVersion()] });
 
-      const result = await scaleStandbyStart(stepEvent('start', { mode }), clients, testClock());
+      const result = await start(mode);
 
       expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
       expect(result).toMatchObject({
@@ -168,7 +153,7 @@ describe('scaleStandbyStart', () => {
       .on(DescribeLaunchTemplateVersionsCommand, { Versions: ['$Latest'] })
       .resolves({ LaunchTemplateVersions: [createdVersion()] });
 
-    const result = await scaleStandbyStart(stepEvent('start'), clients, testClock());
+    const result = await start();
 
     expect(ec2).not.toHaveReceivedCommand(CreateLaunchTemplateVersionCommand);
     expect(asg).not.toHaveReceivedCommand(CreateOrUpdateTagsCommand);
@@ -184,12 +169,16 @@ describe('scaleStandbyStart', () => {
       .on(DescribeLaunchTemplateVersionsCommand, { Versions: ['3'] })
       .resolves({ LaunchTemplateVersions: [templateVersion(3, OLD_AMI)] })
       .on(DescribeLaunchTemplateVersionsCommand, { Versions: ['$Latest'] })
-      .resolves({ LaunchTemplateVersions: [templateVersion(4, NEW_AMI, 'dr-runbook other-run: ami-0new')] });
+      .resolves({
+        LaunchTemplateVersions: [
+          templateVersion(4, NEW_AMI, versionDescription(NEW_AMI, 'web', 'other-run')),
+        ],
+      });
     ec2
       .on(CreateLaunchTemplateVersionCommand)
       .resolves({ LaunchTemplateVersion: templateVersion(5, NEW_AMI) });
 
-    const result = await scaleStandbyStart(stepEvent('start'), clients, testClock());
+    const result = await start();
 
     expect(ec2).toHaveReceivedCommandWith(CreateLaunchTemplateVersionCommand, { SourceVersion: '3' });
     expect(result.state).toMatchObject({ targetVersion: '5', createdVersion: 5 });
@@ -201,7 +190,7 @@ describe('scaleStandbyStart', () => {
       .on(DescribeLaunchTemplateVersionsCommand)
       .resolves({ LaunchTemplateVersions: [templateVersion(3, NEW_AMI)] });
 
-    const result = await scaleStandbyStart(stepEvent('start'), clients, testClock());
+    const result = await start();
 
     expect(ec2).not.toHaveReceivedCommand(CreateLaunchTemplateVersionCommand);
     const update = asg.commandCalls(UpdateAutoScalingGroupCommand)[0]?.args[0].input;
@@ -217,7 +206,7 @@ describe('scaleStandbyStart', () => {
       .on(DescribeLaunchTemplateVersionsCommand)
       .resolves({ LaunchTemplateVersions: [templateVersion(3, NEW_AMI)] });
 
-    const result = await scaleStandbyStart(stepEvent('start'), clients, testClock());
+    const result = await start();
 
     expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
       MinSize: 2,
@@ -236,22 +225,32 @@ describe('scaleStandbyStart', () => {
   it('refuses a drill on a group an earlier drill left tagged, naming that run and the fix', async () => {
     arrangeStandby(standbyGroup({ min: 2, desired: 4, max: 8, tags: runTags('run-earlier') }));
 
-    const attempt = scaleStandbyStart(stepEvent('start', { mode: 'drill' }), clients, testClock());
+    const attempt = start('drill');
 
     await expect(attempt).rejects.toThrow(InvalidResourceStateError);
-    await expect(attempt).rejects.toThrow(/run-earlier.*did not revert.*Revert run run-earlier/);
+    await expect(attempt).rejects.toThrow(
+      /dr-runbook:run-id=run-earlier, dr-runbook:resource=web.*did not revert.*Revert run run-earlier/,
+    );
+    expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
+  });
+
+  it('refuses a drill on a group carrying this run’s tags for another resource', async () => {
+    arrangeStandby(standbyGroup({ tags: runTags(RUN_ID, PREVIOUS_JSON, 'workers') }));
+
+    const attempt = start('drill');
+
+    await expect(attempt).rejects.toThrow(InvalidResourceStateError);
+    await expect(attempt).rejects.toThrow(/dr-runbook:resource=workers/);
     expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
   });
 
   it('carries on in a failover when another run left its tags, saying so in the detail', async () => {
     arrangeStandby(standbyGroup({ tags: runTags('run-earlier') }));
 
-    const result = await scaleStandbyStart(stepEvent('start'), clients, testClock());
+    const result = await start();
 
     expect(result.detail).toMatch(/run-earlier/);
-    expect(asg).toHaveReceivedCommandWith(CreateOrUpdateTagsCommand, {
-      Tags: [expect.objectContaining({ Value: RUN_ID }), expect.objectContaining({ Value: PREVIOUS_JSON })],
-    });
+    expect(asg).toHaveReceivedCommandWith(CreateOrUpdateTagsCommand, { Tags: runTags() });
     expect(asg).toHaveReceivedCommandTimes(UpdateAutoScalingGroupCommand, 1);
   });
 
@@ -265,7 +264,7 @@ describe('scaleStandbyStart', () => {
     };
     arrangeStandby(standbyGroup({}, { LaunchTemplate: undefined, MixedInstancesPolicy: policy }));
 
-    const result = await scaleStandbyStart(stepEvent('start'), clients, testClock());
+    const result = await start();
 
     const update = asg.commandCalls(UpdateAutoScalingGroupCommand)[0]?.args[0].input;
     expect(update?.LaunchTemplate).toBeUndefined();
@@ -282,9 +281,7 @@ describe('scaleStandbyStart', () => {
   it('refuses a group on a launch configuration, asking to migrate it', async () => {
     arrangeStandby(standbyGroup({}, { LaunchTemplate: undefined, LaunchConfigurationName: 'shop-web-lc' }));
 
-    await expect(scaleStandbyStart(stepEvent('start'), clients, testClock())).rejects.toThrow(
-      /shop-web-lc.*migrate the group to a launch template/,
-    );
+    await expect(start()).rejects.toThrow(/shop-web-lc.*migrate the group to a launch template/);
     expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
   });
 
@@ -292,10 +289,11 @@ describe('scaleStandbyStart', () => {
     arrangeStandby();
     ec2.on(DescribeImagesCommand).resolves({ Images: [] });
 
-    const attempt = scaleStandbyStart(stepEvent('start'), clients, testClock());
+    const attempt = start();
 
     await expect(attempt).rejects.toThrow(AmiNotFoundError);
     await expect(attempt).rejects.toThrow(/dr-runbook:plan=shop, role=web/);
+    await expect(attempt).rejects.toThrow(/tag it as resources\[1\]\.ami\.tags says/);
     expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
   });
 
@@ -303,10 +301,13 @@ describe('scaleStandbyStart', () => {
     arrangeStandby();
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
 
-    const attempt = scaleStandbyStart(stepEvent('start'), clients, testClock());
+    const attempt = start();
 
     await expect(attempt).rejects.toThrow(AutoScalingGroupNotFoundError);
-    await expect(attempt).rejects.toThrow(GROUP);
+    await expect(attempt).rejects.toThrow(
+      `Auto Scaling group ${GROUP} not found while trying to scale the standby: check resources[1].autoScalingGroupName`,
+    );
+    expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
   });
 
   it('maps the ValidationError of a group deleted mid-way to AutoScalingGroupNotFoundError', async () => {
@@ -315,16 +316,14 @@ describe('scaleStandbyStart', () => {
       .on(UpdateAutoScalingGroupCommand)
       .rejects(awsError('ValidationError', 400, 'AutoScalingGroup name not found'));
 
-    await expect(scaleStandbyStart(stepEvent('start'), clients, testClock())).rejects.toThrow(
-      AutoScalingGroupNotFoundError,
-    );
+    await expect(start()).rejects.toThrow(AutoScalingGroupNotFoundError);
   });
 
   it('throws AccessDeniedError when the role may not update the group', async () => {
     arrangeStandby();
     asg.on(UpdateAutoScalingGroupCommand).rejects(accessDenied());
 
-    const attempt = scaleStandbyStart(stepEvent('start'), clients, testClock());
+    const attempt = start();
 
     await expect(attempt).rejects.toThrow(AccessDeniedError);
     await expect(attempt).rejects.toThrow(GROUP);
@@ -334,9 +333,7 @@ describe('scaleStandbyStart', () => {
     arrangeStandby();
     asg.on(UpdateAutoScalingGroupCommand).rejectsOnce(throttling()).resolves({});
 
-    await expect(scaleStandbyStart(stepEvent('start'), clients, testClock())).rejects.toThrow(
-      TransientAwsError,
-    );
+    await expect(start()).rejects.toThrow(TransientAwsError);
     // The first attempt tagged the group and created version 4; the retry sees both.
     asg
       .on(DescribeAutoScalingGroupsCommand)
@@ -344,7 +341,7 @@ describe('scaleStandbyStart', () => {
     ec2
       .on(DescribeLaunchTemplateVersionsCommand, { Versions: ['$Latest'] })
       .resolves({ LaunchTemplateVersions: [createdVersion()] });
-    const result = await scaleStandbyStart(stepEvent('start'), clients, testClock());
+    const result = await start();
 
     expect(asg).toHaveReceivedCommandTimes(CreateOrUpdateTagsCommand, 1);
     expect(ec2).toHaveReceivedCommandTimes(CreateLaunchTemplateVersionCommand, 1);
@@ -356,8 +353,6 @@ describe('scaleStandbyStart', () => {
     arrangeStandby();
     asg.on(CreateOrUpdateTagsCommand).rejects(awsError('ResourceContentionFault', 500, 'pending update'));
 
-    await expect(scaleStandbyStart(stepEvent('start'), clients, testClock())).rejects.toThrow(
-      TransientAwsError,
-    );
+    await expect(start()).rejects.toThrow(TransientAwsError);
   });
 });

@@ -10,47 +10,46 @@ import {
   DescribeLaunchTemplateVersionsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { computeClientsFor } from '../../../functions/compute/clients.ts';
 import { computeSteps } from '../../../functions/compute/steps.ts';
+import { StepTimedOutError } from '../../../functions/shared/deadlines.ts';
 import { InvalidStepInputError } from '../../../functions/shared/errors.ts';
 import { runStep } from '../../../functions/shared/family-handler.ts';
-import { lambdaContext, mutatingCommandsSent, RUN_ID, stepEvent, testClock } from '../../fixtures.ts';
+import { lambdaContext, mutatingCommandsSent, testClock } from '../../fixtures.ts';
 import {
+  activeActive,
   computeClients,
+  computeEvent,
   createdVersion,
   GROUP,
   images,
   OLD_AMI,
-  planWithCompute,
+  progress,
+  readiness,
+  runTags,
+  scaledGroup,
   standbyGroup,
   startedState,
   templateVersion,
 } from './compute-fixtures.ts';
 
+// Set before the handler module creates its logger and metrics (a static import would run first).
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+const { handler } = await import('../../../functions/compute/handler.ts');
+
 const asg = mockClient(AutoScalingClient);
 const ec2 = mockClient(EC2Client);
-const clients = computeClients();
-const noCompute = () => planWithCompute({ strategy: 'none' });
-
-type Handler = typeof import('../../../functions/compute/handler.ts')['handler'];
-let handler: Handler;
-
-beforeAll(async () => {
-  // Powertools reads these when the handler module creates its logger and metrics.
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  ({ handler } = await import('../../../functions/compute/handler.ts'));
-});
 
 beforeEach(() => {
   asg.reset();
   ec2.reset();
 });
 
-function arrangeStandby() {
-  asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [standbyGroup()] });
+function arrangeStandby(group = standbyGroup()) {
+  asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group] });
   asg.on(CreateOrUpdateTagsCommand).resolves({});
   asg.on(UpdateAutoScalingGroupCommand).resolves({});
   ec2
@@ -61,44 +60,21 @@ function arrangeStandby() {
 }
 
 describe('computeSteps', () => {
-  it('reports one passing check and 0 seconds for strategy none, calling nothing', async () => {
-    const result = await computeSteps.readiness(
-      stepEvent('readiness', { plan: noCompute() }),
-      clients,
-      testClock(),
-    );
-
-    expect(result).toEqual({
-      family: 'compute',
-      strategy: 'none',
-      checks: [{ name: 'strategy', status: 'pass', detail: expect.any(String) }],
-      predictedSeconds: 0,
-    });
-    expect(asg.calls()).toHaveLength(0);
-    expect(ec2.calls()).toHaveLength(0);
+  it('runs every compute type of the plan schema', () => {
+    expect(Object.keys(computeSteps)).toEqual(['auto-scaling-group']);
   });
 
-  it('is done at once for start, check and revert with strategy none, calling nothing', async () => {
-    const plan = noCompute();
-    const results = [
-      await computeSteps.start(stepEvent('start', { plan, mode: 'drill' }), clients, testClock()),
-      await computeSteps.check(stepEvent('check', { plan, mode: 'drill' }), clients, testClock()),
-      await computeSteps.revert(stepEvent('revert', { plan, mode: 'drill' }), clients, testClock()),
-    ];
-
-    expect(results.map((r) => [r.action, r.done, r.nextCheckSeconds])).toEqual([
-      ['start', true, 0],
-      ['check', true, 0],
-      ['revert', true, 0],
-    ]);
-    expect(asg.calls()).toHaveLength(0);
-    expect(ec2.calls()).toHaveLength(0);
+  it("expects the resource's expectedHealthySeconds in every mode", () => {
+    const [, api] = activeActive().resources;
+    const steps = computeSteps['auto-scaling-group'];
+    expect(steps?.expectedSeconds(api, 'failover')).toBe(180);
+    expect(steps?.expectedSeconds(api, 'drill')).toBe(180);
   });
 
   it('scales the real standby in a drill just as in a failover', async () => {
     arrangeStandby();
 
-    const result = await computeSteps.start(stepEvent('start', { mode: 'drill' }), clients, testClock());
+    const result = await progress('start', { mode: 'drill' });
 
     expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
       AutoScalingGroupName: GROUP,
@@ -109,41 +85,60 @@ describe('computeSteps', () => {
     expect(result.state).toMatchObject({ createdVersion: 4 });
   });
 
-  it('refuses start and revert in dry-run mode, touching nothing', async () => {
+  it('refuses start, check and revert in dry-run mode, touching nothing', async () => {
     arrangeStandby();
 
-    await expect(
-      computeSteps.start(stepEvent('start', { mode: 'dry-run' }), clients, testClock()),
-    ).rejects.toThrow(InvalidStepInputError);
-    await expect(
-      computeSteps.revert(
-        stepEvent('revert', { mode: 'dry-run', state: startedState() }),
-        clients,
-        testClock(),
-      ),
-    ).rejects.toThrow(InvalidStepInputError);
+    await expect(progress('start', { mode: 'dry-run' })).rejects.toThrow(InvalidStepInputError);
+    await expect(progress('check', { mode: 'dry-run', state: startedState() })).rejects.toThrow(
+      /compute check of web does not run in dry-run mode/,
+    );
+    await expect(progress('revert', { mode: 'dry-run', state: startedState() })).rejects.toThrow(
+      InvalidStepInputError,
+    );
     expect(asg.calls()).toHaveLength(0);
   });
 
   it('refuses revert in failover mode: a failover is never undone', async () => {
-    await expect(
-      computeSteps.revert(
-        stepEvent('revert', { mode: 'failover', state: startedState() }),
-        clients,
-        testClock(),
-      ),
-    ).rejects.toThrow(/compute revert does not run in failover mode/);
+    await expect(progress('revert', { mode: 'failover', state: startedState() })).rejects.toThrow(
+      /compute revert of web does not run in failover mode \(only drill\)/,
+    );
     expect(asg.calls()).toHaveLength(0);
+  });
+
+  it('refuses a resource of another family, naming what it runs', async () => {
+    await expect(progress('start', { resource: 'db' })).rejects.toThrow(
+      /resource "db" is of type "rds-read-replica", which this family does not run \(it runs auto-scaling-group\)/,
+    );
+    expect(asg.calls()).toHaveLength(0);
+  });
+
+  it('fails a check still not healthy after the timeout, naming resources[i].timeoutMinutes', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [scaledGroup([])] });
+    const clock = testClock();
+    clock.advance(21 * 60); // 4 × 300 s = 20 min
+
+    const attempt = progress('check', { state: startedState() }, clock);
+
+    await expect(attempt).rejects.toThrow(StepTimedOutError);
+    await expect(attempt).rejects.toThrow(/raise resources\[1\]\.timeoutMinutes/);
   });
 });
 
 describe('compute handler', () => {
-  it('dispatches through runStep with clients for the recovery region', async () => {
+  it('dispatches through runStep with clients for the recovery region only, stamping resource and type', async () => {
     arrangeStandby();
+    const clientsFor = jest.fn((_region: string) => computeClients());
 
-    const result = await runStep(computeSteps, computeClientsFor, stepEvent('readiness'));
+    const result = await runStep(computeSteps, clientsFor, computeEvent('readiness', { mode: 'dry-run' }));
 
-    expect(result).toMatchObject({ family: 'compute', strategy: 'scale-standby' });
+    expect(clientsFor).toHaveBeenCalledWith('us-west-2');
+    expect(clientsFor).not.toHaveBeenCalledWith('us-east-1');
+    expect(result).toMatchObject({
+      family: 'compute',
+      resource: 'web',
+      type: 'auto-scaling-group',
+      ready: true,
+    });
     expect(await computeClientsFor('us-west-2').autoScaling.config.region()).toBe('us-west-2');
     expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
   });
@@ -151,22 +146,30 @@ describe('compute handler', () => {
   it('is a Lambda handler that runs start and returns its progress', async () => {
     arrangeStandby();
 
-    const result = await handler(stepEvent('start'), lambdaContext);
+    const result = await handler(computeEvent('start'), lambdaContext);
 
     expect(result).toMatchObject({
       family: 'compute',
+      resource: 'web',
       action: 'start',
       done: false,
       state: { groupName: GROUP },
     });
-    expect(asg).toHaveReceivedCommandWith(CreateOrUpdateTagsCommand, {
-      Tags: expect.arrayContaining([expect.objectContaining({ Value: RUN_ID })]),
-    });
+    expect(asg).toHaveReceivedCommandWith(CreateOrUpdateTagsCommand, { Tags: runTags() });
   });
 
   it('rejects a check without state with InvalidStepInputError', async () => {
-    await expect(handler(stepEvent('check'), lambdaContext)).rejects.toMatchObject({
+    await expect(handler(computeEvent('check'), lambdaContext)).rejects.toMatchObject({
       name: 'InvalidStepInputError',
     });
+  });
+
+  it('reports readiness as not ready when a check fails', async () => {
+    arrangeStandby();
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
+
+    const result = await readiness();
+
+    expect(result).toMatchObject({ ready: false, resource: 'web' });
   });
 });

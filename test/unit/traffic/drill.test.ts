@@ -15,77 +15,110 @@ import {
   TransientAwsError,
 } from '../../../functions/shared/errors.ts';
 import { trafficSteps } from '../../../functions/traffic/steps.ts';
+import { accessDenied, awsError, RUN_STARTED_AT, testClock, throttling } from '../../fixtures.ts';
 import {
-  accessDenied,
-  awsError,
-  examplePlan,
-  RUN_ID,
-  stepEvent,
-  testClock,
-  throttling,
-} from '../../fixtures.ts';
-import {
+  API,
+  API_PRIMARY_VALUE,
+  activeActive,
   aliasPlan,
+  CATALOG_API,
+  CATALOG_DRILL,
+  CATALOG_ZONE_ID,
   changeBatches,
   changeInfo,
   cname,
+  comment,
   DRILL,
-  listing,
+  type EventOptions,
+  listings,
   namesChanged,
+  ownState,
   PRIMARY_SET,
   PRODUCTION_NAMES,
+  progress,
   RECOVERY_SET,
-  trafficClients,
+  serveZone,
   WWW,
+  WWW_PRIMARY_VALUE,
   WWW_RECOVERY,
+  warmStandby,
   weightedCname,
-  weightedPlan,
   ZONE_ID,
 } from './traffic-fixtures.ts';
 
 const route53 = mockClient(Route53Client);
-const clients = trafficClients();
-const drill = (plan = examplePlan(), state?: Record<string, unknown>) =>
-  stepEvent('start', { mode: 'drill', plan, ...(state ? { state } : {}) });
+const drill = (options: EventOptions = {}, clock = testClock()) =>
+  progress('start', { mode: 'drill', ...options }, clock);
+
+/** warm-standby's zone: both production CNAMEs on the primary, plus whatever the test adds. */
+const shopZone = (...extra: Parameters<typeof cname>[]) =>
+  serveZone(route53, [
+    cname(WWW, WWW_PRIMARY_VALUE),
+    cname(API, API_PRIMARY_VALUE),
+    ...extra.map((args) => cname(...args)),
+  ]);
+
+/** active-active's zone: api's two weighted sets. */
+const catalogZone = (extra: Parameters<typeof serveZone>[1] = []) =>
+  serveZone(
+    route53,
+    [
+      weightedCname(CATALOG_API, PRIMARY_SET, 100, 'api.singapore.catalog.example.com'),
+      weightedCname(CATALOG_API, RECOVERY_SET, 0, 'api.tokyo.catalog.example.com', {
+        TTL: 30,
+        HealthCheckId: 'hc-2',
+      }),
+      ...extra,
+    ],
+    { zoneName: 'catalog.example.com' },
+  );
 
 beforeEach(() => {
   route53.reset();
-  route53.on(ListResourceRecordSetsCommand).resolves(listing());
   route53.on(ChangeResourceRecordSetsCommand).resolves(changeInfo('PENDING'));
 });
 
 afterEach(() => {
   // Whatever a drill test did, no change batch may ever name a production record.
-  expect(namesChanged(route53).filter((name) => PRODUCTION_NAMES.includes(name))).toEqual([]);
+  expect(namesChanged(route53).filter((name) => [...PRODUCTION_NAMES, CATALOG_API].includes(name))).toEqual(
+    [],
+  );
 });
 
-describe('start, drill', () => {
+describe('route53-records drill start', () => {
   it("writes only the drill record, with the first record's type, TTL and recovery target", async () => {
-    const result = await trafficSteps.start(drill(), clients, testClock());
+    shopZone();
 
-    expect(route53).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, {
-      HostedZoneId: ZONE_ID,
-      ChangeBatch: {
-        Comment: `dr-runbook ${RUN_ID} drill`,
-        Changes: [
-          {
-            Action: 'UPSERT',
-            ResourceRecordSet: {
-              Name: DRILL,
-              Type: 'CNAME',
-              TTL: 60,
-              ResourceRecords: [{ Value: WWW_RECOVERY }],
+    const result = await drill();
+
+    expect(changeBatches(route53)).toEqual([
+      {
+        HostedZoneId: ZONE_ID,
+        ChangeBatch: {
+          Comment: comment('drill'),
+          Changes: [
+            {
+              Action: 'UPSERT',
+              ResourceRecordSet: {
+                Name: DRILL,
+                Type: 'CNAME',
+                TTL: 60,
+                ResourceRecords: [{ Value: WWW_RECOVERY }],
+              },
             },
-          },
-        ],
+          ],
+        },
       },
-    });
-    expect(namesChanged(route53)).toEqual([DRILL]);
-    expect(result).toMatchObject({
-      done: false,
-      state: { changeId: 'C0123456789ABC', drillRecordName: DRILL },
-    });
+    ]);
+    expect(result).toMatchObject({ resource: 'dns', type: 'route53-records', done: false });
     expect(result.nextCheckSeconds).toBeGreaterThan(0);
+    // The change to follow, and the one record set the drill wrote (revert recognises it by it).
+    expect(ownState(result.state)).toEqual({
+      changeId: 'C0123456789ABC',
+      startedAt: RUN_STARTED_AT,
+      drillRecordName: DRILL,
+      drillRecord: { Name: DRILL, Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: WWW_RECOVERY }] },
+    });
     expect(result.changes).toEqual([
       {
         resource: `${DRILL} CNAME`,
@@ -95,8 +128,20 @@ describe('start, drill', () => {
     ]);
   });
 
+  it('reads the drill record with one listing, never the production records it does not need', async () => {
+    shopZone();
+
+    await drill();
+
+    expect(listings(route53)).toEqual([
+      { HostedZoneId: ZONE_ID, StartRecordName: DRILL, StartRecordType: 'CNAME', MaxItems: 300 },
+    ]);
+  });
+
   it('writes an alias drill record without a TTL when the first record is an alias', async () => {
-    await trafficSteps.start(drill(aliasPlan()), clients, testClock());
+    shopZone();
+
+    await drill({ plan: aliasPlan() });
 
     expect(changeBatches(route53)[0]?.ChangeBatch?.Changes?.[0]?.ResourceRecordSet).toEqual({
       Name: DRILL,
@@ -109,71 +154,34 @@ describe('start, drill', () => {
     });
   });
 
-  it("writes a simple (non-weighted) copy of the weighted plan's recovery set", async () => {
-    route53.on(ListResourceRecordSetsCommand, { StartRecordName: WWW }).resolves(
-      listing(
-        weightedCname(WWW, PRIMARY_SET, 100, 'web.us-east-1.shop.example.com'),
-        weightedCname(WWW, RECOVERY_SET, 0, 'web.us-west-2.shop.example.com', {
-          TTL: 30,
-          HealthCheckId: 'hc-2',
-        }),
-      ),
-    );
-
-    await trafficSteps.start(drill(weightedPlan()), clients, testClock());
-
-    expect(changeBatches(route53)[0]?.ChangeBatch?.Changes).toEqual([
-      {
-        Action: 'UPSERT',
-        ResourceRecordSet: {
-          Name: DRILL,
-          Type: 'CNAME',
-          TTL: 30,
-          ResourceRecords: [{ Value: 'web.us-west-2.shop.example.com' }],
-        },
-      },
-    ]);
-  });
-
   it('changes nothing when re-run after success (the drill record already has the answer)', async () => {
-    route53
-      .on(ListResourceRecordSetsCommand, { StartRecordName: DRILL })
-      .resolves(listing(cname(DRILL, WWW_RECOVERY, 60)));
+    shopZone([DRILL, WWW_RECOVERY, 60]);
 
-    const result = await trafficSteps.start(drill(), clients, testClock());
+    const result = await drill();
 
     expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
     expect(result).toMatchObject({ done: true, nextCheckSeconds: 0, state: { drillRecordName: DRILL } });
   });
 
   it('overwrites a drill record left by an earlier drill with a different answer', async () => {
-    route53
-      .on(ListResourceRecordSetsCommand, { StartRecordName: DRILL })
-      .resolves(listing(cname(DRILL, 'old.example.com', 60)));
+    shopZone([DRILL, 'old.example.com', 60]);
 
-    const result = await trafficSteps.start(drill(), clients, testClock());
+    const result = await drill();
 
     expect(route53).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 1);
     expect(result.changes[0]?.action).toBe('upsert');
   });
 
   it('polls the drill change PENDING -> INSYNC through check', async () => {
+    shopZone();
     route53.on(GetChangeCommand).resolvesOnce(changeInfo('PENDING')).resolvesOnce(changeInfo('INSYNC'));
     const clock = testClock();
 
-    const started = await trafficSteps.start(drill(), clients, clock);
+    const started = await drill({}, clock);
     clock.advance(10);
-    const pending = await trafficSteps.check(
-      stepEvent('check', { mode: 'drill', state: started.state }),
-      clients,
-      clock,
-    );
+    const pending = await progress('check', { mode: 'drill', state: started.state }, clock);
     clock.advance(10);
-    const synced = await trafficSteps.check(
-      stepEvent('check', { mode: 'drill', state: pending.state }),
-      clients,
-      clock,
-    );
+    const synced = await progress('check', { mode: 'drill', state: pending.state }, clock);
 
     expect(pending.done).toBe(false);
     expect(pending.nextCheckSeconds).toBeGreaterThan(0);
@@ -182,42 +190,46 @@ describe('start, drill', () => {
   });
 
   it('refuses a drill record name that is a production record, touching nothing', async () => {
-    const plan = examplePlan();
-    plan.traffic.drillRecordName = WWW; // the schema forbids this; the step refuses it anyway
+    const plan = warmStandby();
+    const dns = plan.resources[2];
+    if (dns?.type !== 'route53-records') throw new Error('warm-standby lost dns');
+    dns.drillRecordName = WWW; // the schema forbids this; the step refuses it anyway
+    // A hand-made event (the plan would not validate): straight to the type's implementation.
+    const attempt = trafficSteps['route53-records']?.start(
+      {
+        action: 'start',
+        plan,
+        run: { id: 'run-1', mode: 'drill', startedAt: RUN_STARTED_AT },
+        resourceId: 'dns',
+        resource: dns,
+      },
+      { route53: new Route53Client({ region: 'us-west-2' }) },
+      testClock(),
+    );
 
-    await expect(trafficSteps.start(drill(plan), clients, testClock())).rejects.toThrow(
-      InvalidStepInputError,
+    await expect(attempt).rejects.toThrow(InvalidStepInputError);
+    await expect(attempt).rejects.toThrow(
+      /resources\[2\]\.drillRecordName "www\.shop\.example\.com" is a production record/,
     );
     expect(route53.calls()).toHaveLength(0);
   });
 
   it('refuses to overwrite a routing-policy record that sits at the drill name', async () => {
-    route53
-      .on(ListResourceRecordSetsCommand, { StartRecordName: DRILL })
-      .resolves(listing(weightedCname(DRILL, 'someone', 10, 'x.example.com')));
+    serveZone(route53, [weightedCname(DRILL, 'someone', 10, 'x.example.com')]);
 
-    await expect(trafficSteps.start(drill(), clients, testClock())).rejects.toThrow(
-      InvalidResourceStateError,
-    );
+    const attempt = drill();
+
+    await expect(attempt).rejects.toThrow(InvalidResourceStateError);
+    await expect(attempt).rejects.toThrow(/choose another resources\[2\]\.drillRecordName/);
     expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
   });
 
-  it("throws RecordNotFoundError when the weighted plan's recovery set is missing", async () => {
-    route53
-      .on(ListResourceRecordSetsCommand, { StartRecordName: WWW })
-      .resolves(listing(weightedCname(WWW, PRIMARY_SET, 100, 'web.us-east-1.shop.example.com')));
-
-    const start = trafficSteps.start(drill(weightedPlan()), clients, testClock());
-
-    await expect(start).rejects.toThrow(RecordNotFoundError);
-    await expect(start).rejects.toThrow(/SetIdentifier "us-west-2"/);
-  });
-
   it('throws TransientAwsError on throttling, then succeeds when retried', async () => {
+    shopZone();
     route53.on(ChangeResourceRecordSetsCommand).rejectsOnce(throttling()).resolves(changeInfo('PENDING'));
 
-    await expect(trafficSteps.start(drill(), clients, testClock())).rejects.toThrow(TransientAwsError);
-    const retried = await trafficSteps.start(drill(), clients, testClock());
+    await expect(drill()).rejects.toThrow(TransientAwsError);
+    const retried = await drill();
 
     expect(retried.state.changeId).toBe('C0123456789ABC');
   });
@@ -225,12 +237,104 @@ describe('start, drill', () => {
   it('throws HostedZoneNotFoundError naming the zone', async () => {
     route53.on(ListResourceRecordSetsCommand).rejects(awsError('NoSuchHostedZone', 404));
 
-    await expect(trafficSteps.start(drill(), clients, testClock())).rejects.toThrow(HostedZoneNotFoundError);
+    await expect(drill()).rejects.toThrow(HostedZoneNotFoundError);
   });
 
   it('throws AccessDeniedError when the role may not write the drill record', async () => {
+    shopZone();
     route53.on(ChangeResourceRecordSetsCommand).rejects(accessDenied());
 
-    await expect(trafficSteps.start(drill(), clients, testClock())).rejects.toThrow(AccessDeniedError);
+    await expect(drill()).rejects.toThrow(AccessDeniedError);
+  });
+});
+
+describe('route53-weighted drill start', () => {
+  it("writes a simple (non-weighted) copy of the first record's recovery set, read in the same listing", async () => {
+    catalogZone();
+
+    const result = await drill({ plan: activeActive() });
+
+    expect(changeBatches(route53)).toEqual([
+      {
+        HostedZoneId: CATALOG_ZONE_ID,
+        ChangeBatch: {
+          Comment: comment('drill'),
+          Changes: [
+            {
+              Action: 'UPSERT',
+              ResourceRecordSet: {
+                Name: CATALOG_DRILL,
+                Type: 'CNAME',
+                TTL: 30,
+                ResourceRecords: [{ Value: 'api.tokyo.catalog.example.com' }],
+              },
+            },
+          ],
+        },
+      },
+    ]);
+    expect(listings(route53)).toEqual([
+      {
+        HostedZoneId: CATALOG_ZONE_ID,
+        StartRecordName: CATALOG_API,
+        StartRecordType: 'CNAME',
+        MaxItems: 300,
+      },
+    ]);
+    expect(result).toMatchObject({
+      type: 'route53-weighted',
+      done: false,
+      state: { drillRecordName: CATALOG_DRILL },
+    });
+  });
+
+  it('changes nothing when re-run after success', async () => {
+    catalogZone([cname(CATALOG_DRILL, 'api.tokyo.catalog.example.com', 30)]);
+
+    const result = await drill({ plan: activeActive() });
+
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+    expect(result).toMatchObject({ done: true, nextCheckSeconds: 0 });
+  });
+
+  it('is done at once when Route 53 reports the change INSYNC', async () => {
+    catalogZone();
+    route53.on(ChangeResourceRecordSetsCommand).resolves(changeInfo('INSYNC'));
+
+    const result = await drill({ plan: activeActive() });
+
+    expect(result).toMatchObject({ done: true, nextCheckSeconds: 0 });
+  });
+
+  it('throws RecordNotFoundError when the recovery set is missing, naming it and its field', async () => {
+    serveZone(route53, [weightedCname(CATALOG_API, PRIMARY_SET, 100, 'p')], {
+      zoneName: 'catalog.example.com',
+    });
+
+    const attempt = drill({ plan: activeActive() });
+
+    await expect(attempt).rejects.toThrow(RecordNotFoundError);
+    await expect(attempt).rejects.toThrow(
+      /SetIdentifier "tokyo".*resources\[2\]\.records\[0\]\.recoverySetIdentifier/,
+    );
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+  });
+
+  it('throws TransientAwsError when the listing is throttled, then succeeds when retried', async () => {
+    catalogZone();
+    route53.on(ListResourceRecordSetsCommand).rejectsOnce(throttling());
+
+    await expect(drill({ plan: activeActive() })).rejects.toThrow(TransientAwsError);
+    catalogZone();
+    await expect(drill({ plan: activeActive() })).resolves.toMatchObject({ done: false });
+  });
+
+  it('throws AccessDeniedError when the role may not list the zone', async () => {
+    route53.on(ListResourceRecordSetsCommand).rejects(accessDenied());
+
+    await expect(drill({ plan: activeActive() })).rejects.toThrow(
+      /access denied.*route53:ListResourceRecordSets/,
+    );
+    await expect(drill({ plan: activeActive() })).rejects.toThrow(AccessDeniedError);
   });
 });

@@ -3,61 +3,62 @@ import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { TransientAwsError } from '../../../functions/shared/errors.ts';
 import type { ReadinessResult } from '../../../functions/shared/step-contract.ts';
-import { trafficReadiness } from '../../../functions/traffic/readiness.ts';
-import {
-  accessDenied,
-  awsError,
-  examplePlan,
-  mutatingCommandsSent,
-  stepEvent,
-  throttling,
-} from '../../fixtures.ts';
+import { accessDenied, awsError, mutatingCommandsSent, throttling } from '../../fixtures.ts';
 import {
   API,
+  API_PRIMARY_VALUE,
   API_RECOVERY,
+  activeActive,
+  CATALOG_API,
+  CATALOG_WWW,
+  CATALOG_ZONE_ID,
   cname,
   DRILL,
-  listing,
+  listings,
   PRIMARY_SET,
   RECOVERY_SET,
-  trafficClients,
+  readiness,
+  serveZone,
+  twoWeightedPlan,
   WWW,
   WWW_PRIMARY_VALUE,
   weightedCname,
-  weightedPlan,
   ZONE_ID,
 } from './traffic-fixtures.ts';
 
 const route53 = mockClient(Route53Client);
-const clients = trafficClients();
 
 const statusOf = (result: ReadinessResult, name: string) => result.checks.find((c) => c.name === name);
 
-/** The example zone with both production CNAMEs on the primary and no drill record. */
-function healthyZone() {
+function zoneNamed(id: string, name: string) {
   route53.on(GetHostedZoneCommand).resolves({
-    HostedZone: { Id: `/hostedzone/${ZONE_ID}`, Name: 'shop.example.com.', CallerReference: 'x', Config: {} },
+    HostedZone: { Id: `/hostedzone/${id}`, Name: `${name}.`, CallerReference: 'x', Config: {} },
     DelegationSet: { NameServers: [] },
   });
-  route53.on(ListResourceRecordSetsCommand).resolves(listing());
-  route53
-    .on(ListResourceRecordSetsCommand, { StartRecordName: WWW })
-    .resolves(listing(cname(WWW, WWW_PRIMARY_VALUE)));
-  route53
-    .on(ListResourceRecordSetsCommand, { StartRecordName: API })
-    .resolves(listing(cname(API, 'api.us-east-1.shop.example.com')));
+}
+
+/** warm-standby's zone with both production CNAMEs on the primary and no drill record. */
+function healthyZone(extra: Parameters<typeof serveZone>[1] = []) {
+  zoneNamed(ZONE_ID, 'shop.example.com');
+  return serveZone(route53, [cname(WWW, WWW_PRIMARY_VALUE), cname(API, API_PRIMARY_VALUE), ...extra]);
 }
 
 beforeEach(() => {
   route53.reset();
 });
 
-describe('trafficReadiness (upsert-records)', () => {
+describe('route53-records readiness', () => {
   it('passes every check when the zone and records exist, naming current and recovery answers', async () => {
     healthyZone();
 
-    const result = await trafficReadiness(stepEvent('readiness', { mode: 'dry-run' }), clients);
+    const result = await readiness();
 
+    expect(result).toMatchObject({
+      family: 'traffic',
+      resource: 'dns',
+      type: 'route53-records',
+      ready: true,
+    });
     expect(result.checks.map((c) => [c.name, c.status])).toEqual([
       ['hosted-zone', 'pass'],
       [`record:${WWW}`, 'pass'],
@@ -67,30 +68,35 @@ describe('trafficReadiness (upsert-records)', () => {
     expect(statusOf(result, `record:${WWW}`)?.detail).toBe(
       `${WWW} CNAME answers ${WWW_PRIMARY_VALUE} (TTL 300); failover points it at web-standby.us-west-2.shop.example.com (TTL 60)`,
     );
-    expect(route53).toHaveReceivedCommandWith(ListResourceRecordSetsCommand, {
-      HostedZoneId: ZONE_ID,
-      StartRecordName: WWW,
-      StartRecordType: 'CNAME',
-      MaxItems: 1,
-    });
+  });
+
+  it('reads both records and the drill record with ONE listing of the zone', async () => {
+    healthyZone();
+
+    await readiness();
+
+    expect(route53).toHaveReceivedCommandTimes(GetHostedZoneCommand, 1);
+    expect(route53).toHaveReceivedCommandWith(GetHostedZoneCommand, { Id: ZONE_ID });
+    expect(listings(route53)).toEqual([
+      { HostedZoneId: ZONE_ID, StartRecordName: API, StartRecordType: 'CNAME', MaxItems: 300 },
+    ]);
+    expect(mutatingCommandsSent([route53])).toEqual([]);
   });
 
   it('predicts the sync time plus the longest TTL resolvers may still be caching', async () => {
     healthyZone();
 
-    const result = await trafficReadiness(stepEvent('readiness', { mode: 'dry-run' }), clients);
+    const result = await readiness();
 
     // expectedSyncSeconds 60 + the current records' TTL 300 (longer than the plan's 60)
     expect(result.predictedSeconds).toBe(360);
   });
 
   it('warns when a record already points at the recovery target', async () => {
-    healthyZone();
-    route53
-      .on(ListResourceRecordSetsCommand, { StartRecordName: API })
-      .resolves(listing(cname(API, `${API_RECOVERY}.`)));
+    zoneNamed(ZONE_ID, 'shop.example.com');
+    serveZone(route53, [cname(WWW, WWW_PRIMARY_VALUE), cname(API, `${API_RECOVERY}.`)]);
 
-    const result = await trafficReadiness(stepEvent('readiness'), clients);
+    const result = await readiness();
 
     expect(statusOf(result, `record:${API}`)).toEqual({
       name: `record:${API}`,
@@ -99,27 +105,25 @@ describe('trafficReadiness (upsert-records)', () => {
     });
   });
 
-  it('warns that failover will create a record that does not exist (Route 53 lists the next name instead)', async () => {
-    healthyZone();
-    route53
-      .on(ListResourceRecordSetsCommand, { StartRecordName: WWW })
-      .resolves(listing(cname('www2.shop.example.com', 'elsewhere.example.com')));
+  it('warns that failover will create a record that does not exist', async () => {
+    zoneNamed(ZONE_ID, 'shop.example.com');
+    serveZone(route53, [
+      cname(API, API_PRIMARY_VALUE),
+      cname('www2.shop.example.com', 'elsewhere.example.com'),
+    ]);
 
-    const result = await trafficReadiness(stepEvent('readiness'), clients);
+    const result = await readiness();
 
-    expect(statusOf(result, `record:${WWW}`)?.status).toBe('warn');
-    expect(statusOf(result, `record:${WWW}`)?.detail).toBe(
-      `${WWW} CNAME does not exist; failover will create it`,
-    );
+    expect(statusOf(result, `record:${WWW}`)).toMatchObject({
+      status: 'warn',
+      detail: `${WWW} CNAME does not exist; failover will create it`,
+    });
   });
 
   it('warns about a drill record left by an earlier drill', async () => {
-    healthyZone();
-    route53
-      .on(ListResourceRecordSetsCommand, { StartRecordName: DRILL })
-      .resolves(listing(cname(DRILL, 'x.example.com', 60)));
+    healthyZone([cname(DRILL, 'x.example.com', 60)]);
 
-    const result = await trafficReadiness(stepEvent('readiness'), clients);
+    const result = await readiness();
 
     expect(statusOf(result, 'drill-record')?.status).toBe('warn');
     expect(statusOf(result, 'drill-record')?.detail).toMatch(
@@ -127,142 +131,217 @@ describe('trafficReadiness (upsert-records)', () => {
     );
   });
 
-  it('fails a production record that has a routing policy an UPSERT cannot replace', async () => {
-    healthyZone();
-    route53
-      .on(ListResourceRecordSetsCommand, { StartRecordName: WWW })
-      .resolves(listing(weightedCname(WWW, PRIMARY_SET, 100, WWW_PRIMARY_VALUE)));
+  it('fails a routing-policy record at the drill name, naming the field to change', async () => {
+    healthyZone([weightedCname(DRILL, 'blue', 10, 'x.example.com')]);
 
-    const result = await trafficReadiness(stepEvent('readiness'), clients);
+    const result = await readiness();
 
-    expect(statusOf(result, `record:${WWW}`)?.status).toBe('fail');
-    expect(statusOf(result, `record:${WWW}`)?.detail).toMatch(
-      /SetIdentifier "us-east-1".*use the weighted strategy/,
-    );
+    expect(statusOf(result, 'drill-record')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('choose another resources[2].drillRecordName'),
+    });
+    expect(result.ready).toBe(false);
   });
 
-  it('fails a missing hosted zone, naming it and the fix, without checking records', async () => {
+  it('fails a production record that has a routing policy an UPSERT cannot replace', async () => {
+    zoneNamed(ZONE_ID, 'shop.example.com');
+    serveZone(route53, [
+      weightedCname(WWW, 'us-east-1', 100, WWW_PRIMARY_VALUE),
+      cname(API, API_PRIMARY_VALUE),
+    ]);
+
+    const result = await readiness();
+
+    expect(statusOf(result, `record:${WWW}`)).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/SetIdentifier "us-east-1".*route53-weighted/),
+    });
+  });
+
+  it('fails a missing hosted zone, naming it and the plan field, without listing records', async () => {
     route53
       .on(GetHostedZoneCommand)
       .rejects(awsError('NoSuchHostedZone', 404, 'No hosted zone found with ID: Z0SHOPEXAMPLE'));
 
-    const result = await trafficReadiness(stepEvent('readiness'), clients);
+    const result = await readiness();
 
     expect(result.checks).toHaveLength(1);
-    expect(result.checks[0]?.status).toBe('fail');
-    expect(result.checks[0]?.detail).toMatch(
-      /hosted zone Z0SHOPEXAMPLE \(shop\.example\.com\) not found.*fix traffic\.hostedZoneId/,
-    );
+    expect(result.checks[0]).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(
+        /hosted zone Z0SHOPEXAMPLE \(shop\.example\.com\) not found.*fix resources\[2\]\.hostedZoneId/,
+      ),
+    });
     expect(route53).not.toHaveReceivedCommand(ListResourceRecordSetsCommand);
   });
 
-  it('fails a hosted zone whose name differs from the plan, naming both', async () => {
+  it('fails a hosted zone whose name differs from the plan, naming both fields', async () => {
     healthyZone();
-    route53.on(GetHostedZoneCommand).resolves({
-      HostedZone: { Id: ZONE_ID, Name: 'staging.example.com.', CallerReference: 'x' },
-      DelegationSet: { NameServers: [] },
-    });
+    zoneNamed(ZONE_ID, 'staging.example.com');
 
-    const result = await trafficReadiness(stepEvent('readiness'), clients);
+    const result = await readiness();
 
     expect(result.checks[0]?.status).toBe('fail');
-    expect(result.checks[0]?.detail).toContain('"staging.example.com"');
-    expect(result.checks[0]?.detail).toContain('"shop.example.com"');
+    expect(result.checks[0]?.detail).toBe(
+      'hosted zone Z0SHOPEXAMPLE is "staging.example.com", but resources[2].hostedZoneName is "shop.example.com": fix resources[2].hostedZoneId or resources[2].hostedZoneName',
+    );
   });
 
-  it('reports access denied as a failed check naming the IAM action instead of throwing', async () => {
+  it('reports access denied as failed checks naming the IAM action instead of throwing', async () => {
     healthyZone();
     route53.on(ListResourceRecordSetsCommand).rejects(accessDenied());
 
-    const result = await trafficReadiness(stepEvent('readiness'), clients);
+    const result = await readiness();
 
-    expect(statusOf(result, `record:${WWW}`)?.status).toBe('fail');
+    expect(result.checks.map((c) => [c.name, c.status])).toEqual([
+      ['hosted-zone', 'pass'],
+      [`record:${WWW}`, 'fail'],
+      [`record:${API}`, 'fail'],
+      ['drill-record', 'fail'],
+    ]);
     expect(statusOf(result, `record:${WWW}`)?.detail).toMatch(
       /access denied.*route53:ListResourceRecordSets.*grant/,
     );
-    expect(statusOf(result, 'drill-record')?.status).toBe('fail');
+    expect(listings(route53)).toHaveLength(1);
   });
 
-  it('throws TransientAwsError on throttling so Step Functions retries', async () => {
+  it('throws TransientAwsError on throttling so Step Functions retries, then succeeds', async () => {
     healthyZone();
-    route53.on(GetHostedZoneCommand).rejects(throttling());
+    route53.on(GetHostedZoneCommand).rejectsOnce(throttling());
 
-    await expect(trafficReadiness(stepEvent('readiness'), clients)).rejects.toThrow(TransientAwsError);
+    await expect(readiness()).rejects.toThrow(TransientAwsError);
+    healthyZone();
+    route53.on(ListResourceRecordSetsCommand).rejectsOnce(throttling());
+    await expect(readiness()).rejects.toThrow(TransientAwsError);
+    healthyZone();
+    await expect(readiness()).resolves.toMatchObject({ ready: true });
   });
 
-  it('sends only read-only commands, in a healthy and in a failing environment', async () => {
+  it('is the same when run again (read-only), in a healthy and in a failing environment', async () => {
     healthyZone();
-    await trafficReadiness(stepEvent('readiness'), clients);
-    route53.reset();
-    route53.on(GetHostedZoneCommand).rejects(awsError('NoSuchHostedZone', 404));
-    await trafficReadiness(stepEvent('readiness', { plan: weightedPlan() }), clients);
-    route53.reset();
-    healthyZone();
+    const first = await readiness();
+    const again = await readiness();
     route53.on(ListResourceRecordSetsCommand).rejects(accessDenied());
-    await trafficReadiness(stepEvent('readiness', { plan: examplePlan() }), clients);
+    await readiness();
 
+    expect(again.checks).toEqual(first.checks);
     expect(mutatingCommandsSent([route53])).toEqual([]);
   });
 });
 
-describe('trafficReadiness (weighted)', () => {
-  function weightedZone(recoveryWeight = 0) {
-    healthyZone();
-    for (const name of [WWW, API]) {
-      route53
-        .on(ListResourceRecordSetsCommand, { StartRecordName: name })
-        .resolves(
-          listing(
-            weightedCname(name, PRIMARY_SET, 100, `primary.${name}`),
-            weightedCname(name, RECOVERY_SET, recoveryWeight, `recovery.${name}`, { TTL: 120 }),
-          ),
-        );
-    }
+describe('route53-weighted readiness', () => {
+  function weightedZone(recoveryWeight = 0, names = [CATALOG_API]) {
+    zoneNamed(CATALOG_ZONE_ID, 'catalog.example.com');
+    return serveZone(
+      route53,
+      names.flatMap((name) => [
+        weightedCname(name, PRIMARY_SET, 100, `primary.${name}`),
+        weightedCname(name, RECOVERY_SET, recoveryWeight, `recovery.${name}`, { TTL: 120 }),
+      ]),
+      { zoneName: 'catalog.example.com' },
+    );
   }
 
-  it('passes with the current weights of both record sets', async () => {
+  it('passes with the current weights of both record sets, reading them with one listing', async () => {
     weightedZone();
 
-    const result = await trafficReadiness(stepEvent('readiness', { plan: weightedPlan() }), clients);
+    const result = await readiness({ plan: activeActive() });
 
-    expect(result.strategy).toBe('weighted');
-    expect(statusOf(result, `record:${WWW}`)).toEqual({
-      name: `record:${WWW}`,
+    expect(result).toMatchObject({ resource: 'dns', type: 'route53-weighted', ready: true });
+    expect(statusOf(result, `record:${CATALOG_API}`)).toEqual({
+      name: `record:${CATALOG_API}`,
       status: 'pass',
-      detail: `${WWW} CNAME: "us-east-1" weight 100, "us-west-2" weight 0; failover sets them to 0 and 100`,
+      detail: `${CATALOG_API} CNAME: "singapore" weight 100, "tokyo" weight 0; failover sets them to 0 and 100`,
     });
-    expect(result.predictedSeconds).toBe(60 + 120);
+    expect(statusOf(result, 'drill-record')?.status).toBe('pass');
+    // expectedSyncSeconds 45 + the longest TTL 120
+    expect(result.predictedSeconds).toBe(45 + 120);
+    expect(listings(route53)).toEqual([
+      {
+        HostedZoneId: CATALOG_ZONE_ID,
+        StartRecordName: CATALOG_API,
+        StartRecordType: 'CNAME',
+        MaxItems: 300,
+      },
+    ]);
   });
 
-  it('fails a record whose recovery set is missing, naming the SetIdentifier', async () => {
-    weightedZone();
-    route53
-      .on(ListResourceRecordSetsCommand, { StartRecordName: API })
-      .resolves(listing(weightedCname(API, PRIMARY_SET, 100, 'primary')));
-
-    const result = await trafficReadiness(stepEvent('readiness', { plan: weightedPlan() }), clients);
-
-    expect(statusOf(result, `record:${API}`)?.status).toBe('fail');
-    expect(statusOf(result, `record:${API}`)?.detail).toMatch(
-      /weighted record api\.shop\.example\.com CNAME SetIdentifier "us-west-2" not found.*recoverySetIdentifier/,
+  it('fails a record whose recovery set is missing, naming the SetIdentifier and its field', async () => {
+    zoneNamed(CATALOG_ZONE_ID, 'catalog.example.com');
+    serveZone(
+      route53,
+      [
+        weightedCname(CATALOG_API, PRIMARY_SET, 100, 'p'),
+        weightedCname(CATALOG_API, RECOVERY_SET, 0, 'r'),
+        weightedCname(CATALOG_WWW, PRIMARY_SET, 100, 'p'),
+      ],
+      { zoneName: 'catalog.example.com' },
     );
-    expect(statusOf(result, `record:${WWW}`)?.status).toBe('pass');
+
+    const result = await readiness({ plan: twoWeightedPlan() });
+
+    expect(statusOf(result, `record:${CATALOG_WWW}`)?.status).toBe('fail');
+    expect(statusOf(result, `record:${CATALOG_WWW}`)?.detail).toMatch(
+      /weighted record www\.catalog\.example\.com CNAME SetIdentifier "tokyo" not found.*resources\[2\]\.records\[1\]\.recoverySetIdentifier/,
+    );
+    expect(statusOf(result, `record:${CATALOG_API}`)?.status).toBe('pass');
   });
 
   it('warns when traffic already goes to the recovery set', async () => {
-    weightedZone(100);
-    route53
-      .on(ListResourceRecordSetsCommand, { StartRecordName: WWW })
-      .resolves(
-        listing(
-          weightedCname(WWW, PRIMARY_SET, 0, 'primary'),
-          weightedCname(WWW, RECOVERY_SET, 100, 'recovery'),
-        ),
-      );
+    zoneNamed(CATALOG_ZONE_ID, 'catalog.example.com');
+    serveZone(
+      route53,
+      [weightedCname(CATALOG_API, PRIMARY_SET, 0, 'p'), weightedCname(CATALOG_API, RECOVERY_SET, 100, 'r')],
+      { zoneName: 'catalog.example.com' },
+    );
 
-    const result = await trafficReadiness(stepEvent('readiness', { plan: weightedPlan() }), clients);
+    const result = await readiness({ plan: activeActive() });
 
-    expect(statusOf(result, `record:${WWW}`)?.status).toBe('warn');
-    expect(statusOf(result, `record:${API}`)?.status).toBe('pass');
+    expect(statusOf(result, `record:${CATALOG_API}`)?.status).toBe('warn');
+  });
+
+  it('fails a set without a weight (another routing policy)', async () => {
+    zoneNamed(CATALOG_ZONE_ID, 'catalog.example.com');
+    serveZone(
+      route53,
+      [
+        weightedCname(CATALOG_API, PRIMARY_SET, 100, 'p'),
+        { ...weightedCname(CATALOG_API, RECOVERY_SET, 0, 'r'), Weight: undefined, Region: 'ap-northeast-1' },
+      ],
+      { zoneName: 'catalog.example.com' },
+    );
+
+    const result = await readiness({ plan: activeActive() });
+
+    expect(statusOf(result, `record:${CATALOG_API}`)?.detail).toMatch(/"tokyo" has no weight/);
+  });
+
+  it('reads two weighted records and the drill record with one listing', async () => {
+    weightedZone(0, [CATALOG_API, CATALOG_WWW]);
+
+    const result = await readiness({ plan: twoWeightedPlan() });
+
+    expect(result.checks.map((c) => [c.name, c.status])).toEqual([
+      ['hosted-zone', 'pass'],
+      [`record:${CATALOG_API}`, 'pass'],
+      [`record:${CATALOG_WWW}`, 'pass'],
+      ['drill-record', 'pass'],
+    ]);
+    expect(listings(route53)).toHaveLength(1);
+    expect(listings(route53)[0]).toMatchObject({ StartRecordName: CATALOG_API });
+  });
+
+  it('fails every record check when the zone is gone between the two calls', async () => {
+    zoneNamed(CATALOG_ZONE_ID, 'catalog.example.com');
+    route53.on(ListResourceRecordSetsCommand).rejects(awsError('NoSuchHostedZone', 404));
+
+    const result = await readiness({ plan: activeActive() });
+
+    expect(result.checks.map((c) => [c.name, c.status])).toEqual([
+      ['hosted-zone', 'pass'],
+      [`record:${CATALOG_API}`, 'fail'],
+      ['drill-record', 'fail'],
+    ]);
+    expect(statusOf(result, 'drill-record')?.detail).toMatch(/not found.*fix resources\[2\]\.hostedZoneId/);
   });
 });
