@@ -1,8 +1,8 @@
 // Reads back what an environment looks like (database instances, the standby groups, the DNS
 // records, the lock): the simulation compares it before and after a run, the e2e tests assert on it.
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import type { DrPlan } from '../plan/schema.ts';
 import { resourcesOf } from '../plan/steps.ts';
@@ -21,6 +21,10 @@ export interface EnvironmentState {
       tags: Record<string, string>;
     } | null
   >;
+  /** Recovery-region Aurora clusters: id → status (drill clones appear here). */
+  clusters: Record<string, string>;
+  /** The plan's DynamoDB tables: table → keys of the items a drill marked with its run id. */
+  probeItems: Record<string, string[]>;
   /** name type [set] → answer */
   records: Record<string, string>;
   lock: Record<string, string> | null;
@@ -41,6 +45,26 @@ export async function readEnvironment(
       replicaOf: db.ReadReplicaSourceDBInstanceIdentifier ?? null,
       backupRetentionDays: db.BackupRetentionPeriod ?? 0,
     };
+  }
+
+  const clusters: EnvironmentState['clusters'] = {};
+  for (const cluster of (await rds.send(new DescribeDBClustersCommand({}))).DBClusters ?? []) {
+    clusters[cluster.DBClusterIdentifier ?? '?'] = cluster.Status ?? '?';
+  }
+  const probeItems: EnvironmentState['probeItems'] = {};
+  const tables = new DynamoDBClient(config);
+  for (const resource of resourcesOf(plan, 'database')) {
+    if (resource.type !== 'dynamodb-global-table') continue;
+    const scan = await tables.send(
+      new ScanCommand({
+        TableName: resource.tableName,
+        FilterExpression: 'attribute_exists(#run)',
+        ExpressionAttributeNames: { '#run': 'dr-runbook:run-id' },
+      }),
+    );
+    probeItems[resource.tableName] = (scan.Items ?? [])
+      .map((item) => JSON.stringify(item['dr-runbook:run-id']?.S ?? ''))
+      .sort();
   }
 
   const groups: EnvironmentState['groups'] = {};
@@ -92,7 +116,7 @@ export async function readEnvironment(
   const lock = item.Item
     ? Object.fromEntries(Object.entries(item.Item).map(([k, v]) => [k, v.S ?? v.N ?? JSON.stringify(v)]))
     : null;
-  return { databases, groups, records, lock };
+  return { databases, clusters, probeItems, groups, records, lock };
 }
 
 /** Human-readable differences between two states ("what is left" after a drill). */
@@ -104,6 +128,12 @@ export function differences(before: EnvironmentState, after: EnvironmentState): 
   };
   for (const id of new Set([...Object.keys(before.databases), ...Object.keys(after.databases)])) {
     compare(`DB instance ${id}`, before.databases[id] ?? null, after.databases[id] ?? null);
+  }
+  for (const id of new Set([...Object.keys(before.clusters), ...Object.keys(after.clusters)])) {
+    compare(`DB cluster ${id}`, before.clusters[id] ?? null, after.clusters[id] ?? null);
+  }
+  for (const table of new Set([...Object.keys(before.probeItems), ...Object.keys(after.probeItems)])) {
+    compare(`drill probe items in ${table}`, before.probeItems[table] ?? [], after.probeItems[table] ?? []);
   }
   for (const name of new Set([...Object.keys(before.groups), ...Object.keys(after.groups)])) {
     compare(`group ${name}`, before.groups[name] ?? null, after.groups[name] ?? null);

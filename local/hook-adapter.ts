@@ -10,15 +10,12 @@ export function localHooks(client: CustomizableClient): void {
     const hooks = scenario.hooks;
     if (!hooks) return next(args);
     const functionArn = String(args.input.FunctionName ?? '');
-    if (context.commandName === 'GetFunctionCommand') {
+    if (context.commandName === 'GetFunctionConfigurationCommand') {
       log.notes.add(
         'hook functions answered by a local function (moto runs Lambda functions only in Docker)',
       );
       return {
-        output: {
-          $metadata: {},
-          Configuration: { FunctionArn: functionArn, State: 'Active', LastUpdateStatus: 'Successful' },
-        },
+        output: { $metadata: {}, FunctionArn: functionArn, State: 'Active', LastUpdateStatus: 'Successful' },
       };
     }
     if (context.commandName === 'InvokeCommand') {

@@ -10,6 +10,8 @@ export interface RunbookInvokeProps {
   /** Where the result goes in the execution state. */
   readonly resultPath: string;
   readonly comment?: string;
+  /** Add the plan to the payload. Off when the payload already holds the whole state (with the plan): twice would double it. @default true */
+  readonly withPlan?: boolean;
 }
 
 export function runbookInvoke(
@@ -22,7 +24,11 @@ export function runbookInvoke(
   const task = new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: fn,
     payloadResponseOnly: true,
-    payload: sfn.TaskInput.fromObject({ action, plan: sfn.JsonPath.objectAt('$.plan'), ...props.payload }),
+    payload: sfn.TaskInput.fromObject({
+      action,
+      ...(props.withPlan === false ? {} : { plan: sfn.JsonPath.objectAt('$.plan') }),
+      ...props.payload,
+    }),
     resultPath: props.resultPath,
     comment: props.comment,
   });

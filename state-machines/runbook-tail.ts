@@ -78,8 +78,11 @@ export function buildRunbookTail(scope: Construct, props: RunbookTailProps): Run
     )
     .otherwise(new sfn.Succeed(scope, 'RunSucceeded'));
 
+  // The outcome is the whole state, plan included (the Lambda reads it from there); Report answers
+  // with a summary: the full report is in the history, S3 and the notification, not in the state.
   const report = runbookInvoke(scope, 'Report', functions.runbook, 'report', {
     payload: { run: sfn.JsonPath.objectAt('$.run'), outcome: sfn.JsonPath.objectAt('$') },
+    withPlan: false,
     resultPath: '$.report',
   });
   report.addCatch(
@@ -94,6 +97,7 @@ export function buildRunbookTail(scope: Construct, props: RunbookTailProps): Run
   const releaseLock = runbookInvoke(scope, 'ReleaseLock', functions.lock, 'release-lock', {
     comment: 'Deletes the lock, or turns it into the cooldown after a recovered failover.',
     payload: { run: sfn.JsonPath.objectAt('$.run'), outcome: sfn.JsonPath.objectAt('$') },
+    withPlan: false,
     resultPath: '$.lockRelease',
   });
   releaseLock.addCatch(

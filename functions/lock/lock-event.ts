@@ -4,6 +4,7 @@ import { planSchema } from '../../plan/schema.ts';
 import * as z from '../../plan/zod.ts';
 import type { RunRecord } from '../runbook/execution-input.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';
+import { withPlanFromOutcome } from '../shared/plan-from-outcome.ts';
 
 // The run record and outcome are produced by the runbook itself, so they are passed through as is.
 const runRecord = z.custom<RunRecord>((v) => typeof v === 'object' && v !== null && 'id' in v && 'mode' in v);
@@ -20,7 +21,7 @@ export const lockEventSchema = z.discriminatedUnion('action', [
 export type LockEvent = z.output<typeof lockEventSchema>;
 
 export function parseLockEvent(raw: unknown): LockEvent {
-  const parsed = lockEventSchema.safeParse(raw);
+  const parsed = lockEventSchema.safeParse(withPlanFromOutcome(raw));
   if (parsed.success) return parsed.data;
   throw new InvalidStepInputError(
     `invalid lock event: ${formatIssues(parsed.error, raw).join('; ')}`,

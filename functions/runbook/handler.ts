@@ -18,10 +18,12 @@ import { validateExecutionInput } from './execution-input.ts';
 import { renderHtml } from './render-html.ts';
 import {
   buildAbortedReport,
+  type ReportSummary,
   type ReportTargets,
   type RunReport,
   recordAndNotify,
   reportRun,
+  reportSummary,
 } from './report.ts';
 import { requestApproval } from './request-approval.ts';
 import { parseRunbookEvent, type RunbookEvent } from './runbook-event.ts';
@@ -116,7 +118,7 @@ export async function runRunbookAction(
       for (const failure of report.sinksFailed) {
         logger.error('report sink failed', { runId: report.runId, sink: failure.sink, error: failure.error });
       }
-      return report;
+      return reportSummary(report);
     }
   }
 }
@@ -129,7 +131,7 @@ export const handler = middy(async (raw: unknown) => {
   const result = await runRunbookAction(event);
   if (event.action === 'report' && result && 'outcome' in result) {
     // One line per run: the dashboard's "Recent runs" widget queries these.
-    const report = result as RunReport;
+    const report = result as ReportSummary;
     logger.info('run reported', {
       runId: report.runId,
       mode: report.mode,

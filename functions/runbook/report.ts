@@ -359,6 +359,40 @@ export function buildAbortedReport(plan: DrPlan, dead: DeadRunRecord, now: Date)
   };
 }
 
+/** What Report leaves in the execution state: enough to see the outcome, bounded whatever the plan. */
+export interface ReportSummary {
+  runId: string;
+  mode: RunReport['mode'];
+  outcome: RunReport['outcome'];
+  rto: Objective;
+  rpo: Objective;
+  failedStep?: string;
+  cause?: string;
+  refusal?: RunReport['refusal'];
+  lockProblem?: string;
+  readinessProblems: number;
+  sinksFailed: RunReport['sinksFailed'];
+  storedAt?: string[];
+}
+
+/** The full report is in the history, S3 and the notification; the state keeps this. */
+export function reportSummary(report: RunReport): ReportSummary {
+  return {
+    runId: report.runId,
+    mode: report.mode,
+    outcome: report.outcome,
+    rto: report.rto,
+    rpo: report.rpo,
+    ...(report.failedStep ? { failedStep: report.failedStep } : {}),
+    ...(report.cause ? { cause: report.cause.slice(0, 2000) } : {}),
+    ...(report.refusal ? { refusal: report.refusal } : {}),
+    ...(report.lockProblem ? { lockProblem: report.lockProblem } : {}),
+    readinessProblems: report.readinessProblems.length,
+    sinksFailed: report.sinksFailed,
+    ...(report.storedAt ? { storedAt: report.storedAt } : {}),
+  };
+}
+
 export function summarize(report: RunReport): string {
   const secs = (o: Objective) =>
     o.achievedSeconds === null

@@ -6,6 +6,7 @@ import * as z from '../../plan/zod.ts';
 import { nonEmptyString } from '../../plan/zod.ts';
 import type { DeadRun } from '../lock/cleanup.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';
+import { withPlanFromOutcome } from '../shared/plan-from-outcome.ts';
 import type { RunRecord } from './execution-input.ts';
 import type { RunOutcomeInput } from './report.ts';
 
@@ -54,7 +55,7 @@ export const runbookEventSchema = z.discriminatedUnion('action', [
 export type RunbookEvent = z.output<typeof runbookEventSchema>;
 
 export function parseRunbookEvent(raw: unknown): RunbookEvent {
-  const parsed = runbookEventSchema.safeParse(raw);
+  const parsed = runbookEventSchema.safeParse(withPlanFromOutcome(raw));
   if (parsed.success) return parsed.data;
   throw new InvalidStepInputError(
     `invalid runbook event: ${formatIssues(parsed.error, raw).join('; ')}`,

@@ -49,13 +49,20 @@ describe('runbook dry-run', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(fake.mutatingCalls('rds', 'autoscaling', 'ec2', 'route53')).toEqual([]);
     expect(familyInvocations(run).map((i) => i.action)).toEqual(['readiness', 'readiness', 'readiness']);
-    expect(run.entered).not.toContain('Recover');
+    expect(
+      familyInvocations(run)
+        .map((i) => `${i.family}:${i.resource}`)
+        .sort(),
+    ).toEqual(['compute:web', 'database:db', 'traffic:dns']);
+    expect(run.entered).not.toContain('BeginRecovery');
+    expect(run.entered).not.toContain('Step1');
     expect(run.entered).not.toContain('Verify');
 
     const report = onlyReport(fake);
     expect(report).toMatchObject({ plan: 'shop', mode: 'dry-run', outcome: 'ready', readinessProblems: [] });
-    // The slower of database (promotion 300 s) and compute (300 s), plus traffic (sync 60 s + TTL 60 s).
+    // Step1: the slower of db (promotion 300 s) and web (300 s); then Step2: dns (sync 60 s + TTL 60 s).
     expect(report.predictedRtoSeconds).toBe(420);
+    expect(report.resources).toEqual([]);
     expect(report.rto.achievedSeconds).toBeNull();
 
     expect(fake.sns.published).toHaveLength(1);
@@ -102,7 +109,7 @@ describe('runbook dry-run', () => {
     const report = onlyReport(fake);
     expect(report.outcome).toBe('not-ready');
     expect(report.readinessProblems).toEqual([
-      expect.stringMatching(/^compute\/ami: access denied .*AMI tagged dr-runbook:plan=shop, role=web/),
+      expect.stringMatching(/^web\/ami: access denied .*AMI tagged dr-runbook:plan=shop, role=web/),
     ]);
     expect(fake.sns.published[0]?.Subject).toBe('dr-runbook dry-run shop: not-ready');
   });

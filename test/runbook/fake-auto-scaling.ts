@@ -1,4 +1,4 @@
-// The fake Auto Scaling of the recovery region: the standby group. UpdateAutoScalingGroup changes
+// The fake Auto Scaling of the recovery region: the standby groups, by name. UpdateAutoScalingGroup changes
 // capacity at once: new instances are InService and Healthy on the group's current launch template
 // version (resolved by the fake EC2); scale-in removes the newest ones. With timing, a new instance
 // is Pending for its launch seconds first.
@@ -35,6 +35,13 @@ export interface Group {
   tags: Record<string, string>;
 }
 
+/** 8 hex digits from a plan name (FNV-1a), so instance ids look like EC2's and differ per plan. */
+function planHash(plan: string): string {
+  let hash = 0x811c9dc5;
+  for (const char of plan) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, '0');
+}
+
 export class FakeAutoScaling {
   readonly groups = new Map<string, Group>();
   private launched = 0;
@@ -44,16 +51,18 @@ export class FakeAutoScaling {
     private readonly ec2: FakeEc2,
     private readonly timing: FakeTiming = {},
   ) {
-    const { group, launchTemplate: lt } = env;
-    this.groups.set(group.name, {
-      name: group.name,
-      min: group.min,
-      desired: group.desired,
-      max: group.max,
-      launchTemplate: { id: lt.id, name: lt.name, version: '1' },
-      instances: Array.from({ length: group.instances }, () => this.launch('1', undefined)),
-      tags: { app: env.plan },
-    });
+    for (const group of env.groups) {
+      const lt = group.launchTemplate;
+      this.groups.set(group.name, {
+        name: group.name,
+        min: group.min,
+        desired: group.desired,
+        max: group.max,
+        launchTemplate: { id: lt.id, name: lt.name, version: '1' },
+        instances: Array.from({ length: group.instances }, () => this.launch('1', undefined)),
+        tags: { app: env.plan },
+      });
+    }
   }
 
   handlers(): Handler[] {
@@ -71,7 +80,8 @@ export class FakeAutoScaling {
   /** `launchSeconds`: how long it stays Pending (undefined: InService at once). */
   private launch(version: string, launchSeconds: number | undefined): GroupInstance {
     this.launched += 1;
-    const id = `i-0${this.env.plan}${String(this.launched).padStart(6, '0')}`;
+    // an EC2 instance id: "i-" and 17 hex digits (the plan's hash, then the launch count)
+    const id = `i-0${planHash(this.env.plan)}${this.launched.toString(16).padStart(8, '0')}`;
     const inServiceAt = readyAt(this.timing, launchSeconds);
     return { id, version, ...(inServiceAt === undefined ? {} : { inServiceAt }) };
   }

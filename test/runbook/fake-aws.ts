@@ -9,13 +9,14 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { type ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
-import type { Environment } from './environments.ts';
+import { type Environment, first } from './environments.ts';
 import { FakeAutoScaling, type Group } from './fake-auto-scaling.ts';
 import { type DbInstance, FakeCloudWatch, FakeRds } from './fake-database.ts';
 import { FakeDynamoDb, FakeS3, FakeSns } from './fake-dynamodb.ts';
@@ -34,7 +35,8 @@ export type Service =
   | 'dynamodb'
   | 'sns'
   | 'sfn'
-  | 's3';
+  | 's3'
+  | 'lambda';
 
 export interface Call {
   readonly service: Service;
@@ -92,6 +94,8 @@ export class FakeAws {
     this.serve(mockClient(SNSClient), 'sns', this.sns.handlers());
     this.serve(mockClient(SFNClient), 'sfn', this.stepFunctions.handlers());
     this.serve(mockClient(S3Client), 's3', this.s3.handlers());
+    // No hook function in the fake: a plan with a lambda-hook fails loudly instead of calling AWS.
+    this.serve(mockClient(LambdaClient), 'lambda', []);
     return this;
   }
 
@@ -124,30 +128,45 @@ export class FakeAws {
     return this.calls.filter((call) => call.command === command);
   }
 
-  replica(): DbInstance | undefined {
-    return this.rds.instances.get(this.environment.database.replicaId);
+  /** A read replica (by id; default: the environment's first) as it is now, or undefined once gone. */
+  replica(id = first(this.environment.replicas, 'replica').replicaId): DbInstance | undefined {
+    return this.rds.instances.get(id);
   }
 
-  group(): Group {
-    const group = this.autoScaling.groups.get(this.environment.group.name);
-    if (!group) throw new Error('the standby group is gone from the fake');
+  /** A standby group by name (default: the environment's first). */
+  group(name = first(this.environment.groups, 'group').name): Group {
+    const group = this.autoScaling.groups.get(name);
+    if (!group) throw new Error(`the group ${name} is gone from the fake`);
     return group;
   }
 
-  template(): LaunchTemplate {
-    const template = this.ec2.templates.get(this.environment.launchTemplate.id);
-    if (!template) throw new Error('the launch template is gone from the fake');
+  /** A group's capacity as min/desired/max (default: the environment's first group). */
+  capacity(name?: string): { min: number; desired: number; max: number } {
+    const { min, desired, max } = this.group(name);
+    return { min, desired, max };
+  }
+
+  /** A launch template by id (default: the environment's first group's). */
+  template(id = first(this.environment.groups, 'group').launchTemplate.id): LaunchTemplate {
+    const template = this.ec2.templates.get(id);
+    if (!template) throw new Error(`the launch template ${id} is gone from the fake`);
     return template;
   }
 
-  /** The plan's hosted zone. */
-  zone(): Zone {
-    return this.route53.zone(this.environment.zone.id);
+  /** A hosted zone by id (default: the environment's first). */
+  zone(id = first(this.environment.zones, 'hosted zone').id): Zone {
+    return this.route53.zone(id);
   }
 
-  /** A record set of the plan's zone by name (without the trailing dot) and type. */
-  record(name: string, type: string): ResourceRecordSet | undefined {
-    return this.zone().records.find((set) => set.Name === fqdn(name) && set.Type === type);
+  /** A record set of any zone by name (without the trailing dot) and type (and set identifier). */
+  record(name: string, type: string, setIdentifier?: string): ResourceRecordSet | undefined {
+    for (const zone of this.route53.zones.values()) {
+      const found = zone.records.find(
+        (set) => set.Name === fqdn(name) && set.Type === type && set.SetIdentifier === setIdentifier,
+      );
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** Every record name a change batch wrote or deleted, without the trailing dot. */

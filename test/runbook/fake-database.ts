@@ -1,5 +1,5 @@
-// The fake RDS and CloudWatch of the recovery region: the read replica, snapshot copies, the
-// ReplicaLag metric and the application alarm. A restored instance is "available" on the next
+// The fake RDS and CloudWatch of the recovery region: the read replicas, snapshot copies, the
+// ReplicaLag metric of each replica and the application alarm. A restored instance is "available" on the next
 // describe; a promoted replica is standalone at once and "available" on the next describe; a deleted
 // instance is gone on the next describe. With timing, a promotion or a restore takes its seconds.
 import {
@@ -46,7 +46,12 @@ export interface Snapshot {
   id: string;
   instanceId: string;
   createdAt: Date;
+  instanceClass: string;
+  kmsKeyId?: string;
 }
+
+/** The class a restore gets when neither the request nor the snapshot names one. */
+const DEFAULT_CLASS = 'db.r6g.large';
 
 export class FakeRds {
   readonly instances = new Map<string, DbInstance>();
@@ -57,20 +62,27 @@ export class FakeRds {
     now: Date,
     private readonly timing: FakeTiming = {},
   ) {
-    const db = env.database;
-    this.instances.set(db.replicaId, {
-      id: db.replicaId,
-      status: 'available',
-      instanceClass: db.replicaClass,
-      source: `arn:aws:rds:${env.primaryRegion}:${ACCOUNT}:db:${db.primaryId}`,
-      backupRetentionDays: 0,
-      subnetGroup: `${env.plan}-db-subnets`,
-      securityGroups: [`sg-0${env.plan}db`],
-      tags: { app: env.plan },
-      createdAt: hoursAgo(now, 24 * 90),
-    });
-    for (const { id, ageHours } of db.snapshots) {
-      this.snapshots.push({ id, instanceId: db.primaryId, createdAt: hoursAgo(now, ageHours) });
+    for (const replica of env.replicas) {
+      this.instances.set(replica.replicaId, {
+        id: replica.replicaId,
+        status: 'available',
+        instanceClass: replica.replicaClass,
+        source: `arn:aws:rds:${env.primaryRegion}:${ACCOUNT}:db:${replica.primaryId}`,
+        backupRetentionDays: 0,
+        subnetGroup: replica.subnetGroup ?? `${env.plan}-db-subnets`,
+        securityGroups: [...(replica.securityGroups ?? [`sg-0${env.plan}db`])],
+        tags: { app: env.plan },
+        createdAt: hoursAgo(now, 24 * 90),
+      });
+    }
+    for (const snapshot of env.snapshots) {
+      this.snapshots.push({
+        id: snapshot.id,
+        instanceId: snapshot.instanceId,
+        createdAt: hoursAgo(now, snapshot.ageHours),
+        instanceClass: snapshot.instanceClass ?? DEFAULT_CLASS,
+        ...(snapshot.kmsKeyId ? { kmsKeyId: snapshot.kmsKeyId } : {}),
+      });
     }
   }
 
@@ -137,6 +149,8 @@ export class FakeRds {
           SnapshotCreateTime: s.createdAt,
           Status: 'available',
           SnapshotType: 'manual',
+          Encrypted: s.kmsKeyId !== undefined,
+          ...(s.kmsKeyId ? { KmsKeyId: s.kmsKeyId } : {}),
         })),
     };
   }
@@ -168,7 +182,7 @@ export class FakeRds {
       status: 'creating',
       pending: 'available',
       pendingAt: readyAt(this.timing, this.timing.restoreSeconds),
-      instanceClass: input.DBInstanceClass ?? this.env.database.replicaClass,
+      instanceClass: input.DBInstanceClass ?? snapshot.instanceClass,
       backupRetentionDays: 1,
       ...(input.DBSubnetGroupName ? { subnetGroup: input.DBSubnetGroupName } : {}),
       securityGroups: input.VpcSecurityGroupIds ?? [],
@@ -202,8 +216,10 @@ export class FakeCloudWatch {
   readonly alarms = new Map<string, string>();
 
   constructor(env: Environment, now: Date) {
-    const lag = { timestamp: new Date(now.getTime() - 60_000), seconds: env.database.replicaLagSeconds };
-    this.replicaLag.set(env.database.replicaId, [lag]);
+    for (const replica of env.replicas) {
+      const lag = { timestamp: new Date(now.getTime() - 60_000), seconds: replica.replicaLagSeconds };
+      this.replicaLag.set(replica.replicaId, [lag]);
+    }
     for (const [name, state] of Object.entries(env.alarms)) this.alarms.set(name, state);
   }
 

@@ -1,5 +1,5 @@
-// The fake EC2 of the recovery region: the standby's launch template (version numbers are never
-// reused) and the AMIs, two tagged for the plan and a newer one that is not.
+// The fake EC2 of the recovery region: each standby group's launch template (version numbers are
+// never reused) and its AMIs, two tagged for the plan and a newer one that is not.
 import {
   CreateLaunchTemplateVersionCommand,
   type CreateLaunchTemplateVersionCommandInput,
@@ -42,24 +42,22 @@ export class FakeEc2 {
   readonly images: Image[] = [];
 
   constructor(env: Environment, now: Date) {
-    const { launchTemplate: lt, amis } = env;
-    const first = { number: 1, imageId: amis.older.id, description: 'baked by the pipeline' };
-    this.templates.set(lt.id, {
-      id: lt.id,
-      name: lt.name,
-      defaultVersion: 1,
-      versions: [first],
-      nextVersion: 2,
-    });
-    for (const ami of [amis.older, amis.newer]) {
-      this.images.push({ id: ami.id, createdAt: hoursAgo(now, ami.ageHours), tags: { ...amis.tags } });
+    for (const { launchTemplate: lt, amis } of env.groups) {
+      const first = { number: 1, imageId: amis.older.id, description: 'baked by the pipeline' };
+      this.templates.set(lt.id, {
+        id: lt.id,
+        name: lt.name,
+        defaultVersion: 1,
+        versions: [first],
+        nextVersion: 2,
+      });
+      const image = (id: string, ageHours: number, tags: Record<string, string>) => {
+        if (!this.images.some((known) => known.id === id))
+          this.images.push({ id, createdAt: hoursAgo(now, ageHours), tags });
+      };
+      for (const ami of [amis.older, amis.newer]) image(ami.id, ami.ageHours, { ...amis.tags });
+      image(amis.untagged.id, amis.untagged.ageHours, { role: 'batch' });
     }
-    const untagged = amis.untagged;
-    this.images.push({
-      id: untagged.id,
-      createdAt: hoursAgo(now, untagged.ageHours),
-      tags: { role: 'batch' },
-    });
   }
 
   handlers(): Handler[] {

@@ -1,4 +1,4 @@
-// The fake Route 53: the plan's hosted zone and its record sets. Change batches are atomic (CREATE,
+// The fake Route 53: the plan's hosted zones (by id) and their record sets. Change batches are atomic (CREATE,
 // UPSERT, DELETE with Route 53's own error messages), PENDING when submitted, INSYNC on GetChange
 // (with timing: once its sync seconds have passed).
 import {
@@ -52,10 +52,12 @@ export class FakeRoute53 {
     env: Environment,
     private readonly timing: FakeTiming = {},
   ) {
-    this.zones.set(env.zone.id, {
-      name: fqdn(env.zone.name),
-      records: structuredClone([...env.zone.records]),
-    });
+    for (const zone of env.zones) {
+      this.zones.set(bareZoneId(zone.id), {
+        name: fqdn(zone.name),
+        records: structuredClone([...zone.records]),
+      });
+    }
   }
 
   handlers(): Handler[] {

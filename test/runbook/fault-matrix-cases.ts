@@ -56,6 +56,8 @@ export function notFound(service: Service, command: string): () => Error {
       return () => awsError('ExecutionDoesNotExist', 400, 'Execution Does Not Exist');
     case 's3':
       return () => awsError('NoSuchBucket', 404, 'The specified bucket does not exist');
+    case 'lambda':
+      return () => awsError('ResourceNotFoundException', 404, 'Function not found');
   }
 }
 

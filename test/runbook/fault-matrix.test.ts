@@ -10,11 +10,18 @@
 //     lock problem), or, for a fault on a report sink itself, the report names that sink;
 // (d) a drill leaves nothing behind, or a failed report names what it left.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { computeSteps } from '../../functions/compute/steps.ts';
 import { drillInstanceId } from '../../functions/database/restore-target.ts';
+import { databaseSteps } from '../../functions/database/steps.ts';
 import { SINK_RETRY } from '../../functions/runbook/report.ts';
 import type { RunReport } from '../../functions/runbook/report-types.ts';
 import { stepTimeoutSeconds } from '../../functions/shared/deadlines.ts';
+import type { FamilySteps } from '../../functions/shared/family-handler.ts';
+import { trafficSteps } from '../../functions/traffic/steps.ts';
 import type { JsonValue } from '../../local/task-handlers.ts';
+import { familyOf } from '../../plan/resources/index.ts';
+import { planSteps, resourcesOf } from '../../plan/steps.ts';
+import { stepStateName } from '../../state-machines/runbook-definition.ts';
 import type { FakeAws } from './fake-aws.ts';
 import {
   type Command,
@@ -49,13 +56,6 @@ const JUMP_AFTER_STATES = 400;
 const MAX_STATES_PER_EXECUTION = 3000;
 /** Set FAULT_MATRIX_VERBOSE=1 to print every case's verdict. */
 const VERBOSE = process.env.FAULT_MATRIX_VERBOSE === '1';
-/** Entered only when Readiness or Recover failed. */
-const RECOVERY_FAILED_STATES = [
-  'ReadinessFailed',
-  'RecoverFailed',
-  'RecoverDatabaseFailed',
-  'RecoverComputeFailed',
-];
 
 /** Moves `Date` (what every step reads as now) forward, for the rest of one case. */
 const RealDate = Date;
@@ -76,14 +76,47 @@ const shiftedDate = new Proxy(RealDate, {
   get: (target, property, receiver) =>
     property === 'now' ? () => RealDate.now() + clock.offsetMs : Reflect.get(target, property, receiver),
 });
-/** Past the longest step deadline of any family, well short of the lock's expiry (hours). */
+// biome-ignore lint/suspicious/noExplicitAny: each family's registry is typed by its own clients
+const STEPS: Record<string, FamilySteps<any>> = {
+  database: databaseSteps,
+  compute: computeSteps,
+  traffic: trafficSteps,
+};
+
+/** Past the longest step deadline of any resource in any mode, well short of the lock's expiry (hours). */
 function pastEveryDeadlineMs(): number {
-  const families = ['database', 'compute', 'traffic'] as const;
   const modes = ['failover', 'drill'] as const;
   const longest = Math.max(
-    ...families.flatMap((f) => modes.map((m) => stepTimeoutSeconds(runbook.plan, f, m))),
+    ...runbook.plan.resources.flatMap((resource) =>
+      modes.map((mode) => {
+        const type = STEPS[familyOf(resource)]?.[resource.type];
+        if (!type) throw new Error(`no steps for ${resource.type}`);
+        return stepTimeoutSeconds(resource, type.expectedSeconds(resource, mode));
+      }),
+    ),
   );
   return (longest + 60) * 1000;
+}
+
+/** The plan's resource steps: those that recover (database, compute) and those that move traffic. */
+function stepsOfPlan() {
+  const steps = planSteps(runbook.plan).flatMap((step) => (step.kind === 'resources' ? [step] : []));
+  const recovery = steps.filter((step) => step.resources.some((r) => familyOf(r) !== 'traffic'));
+  const traffic = steps.filter((step) => step.resources.every((r) => familyOf(r) === 'traffic'));
+  return {
+    /** Entered only when Readiness or a recovery step failed (the step, or one of its branches). */
+    recoveryFailedStates: [
+      'ReadinessFailed',
+      ...recovery.flatMap((step) => [
+        `${stepStateName(step)}Failed`,
+        ...step.resources.map((r) => `${stepStateName(step)}.${r.id}Failed`),
+      ]),
+    ],
+    recoveryStepNames: recovery.map(stepStateName),
+    /** Each recovered resource's branch done: entered before any traffic moves. */
+    recoveredStates: recovery.flatMap((step) => step.resources.map((r) => `${r.id}.StartDone`)),
+    trafficStepNames: traffic.map(stepStateName),
+  };
 }
 
 let runbook: Runbook;
@@ -123,39 +156,57 @@ const names = (commands: Command[]) => commands.map((c) => c.command);
 /** Compared as JSON: the fake's structuredClone'd objects come from another realm than the test's. */
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/**
+ * What the fault matrix reads of a report: the whole run record (history), or what the Report state
+ * put in the execution state, which may be a summary of it (the state is bounded: state-size.ts).
+ */
+type ReportSummary = Pick<RunReport, 'outcome'> & Partial<RunReport>;
+
 /** The report the run's Report state produced (also when its history record could not be written). */
-function reportStateOutput(run: RunbookRun): RunReport | undefined {
+function reportStateOutput(run: RunbookRun): ReportSummary | undefined {
   const exits = run.events.flatMap((event) =>
     event.type === 'StateExited' && 'state' in event && event.state.name === 'Report' ? [event.state] : [],
   );
-  return (exits.at(-1)?.output as { report?: RunReport } | undefined)?.report;
+  return (exits.at(-1)?.output as { report?: ReportSummary } | undefined)?.report;
 }
 
-interface Seeded {
+interface SeededGroup {
+  readonly name: string;
+  readonly templateId: string;
   readonly capacity: { min: number; desired: number; max: number };
   readonly groupTemplateVersion: string | undefined;
   readonly templateVersions: number[];
   readonly tags: string[];
 }
 
-function seededState(fake: FakeAws): Seeded {
-  const group = fake.group();
-  return {
-    capacity: { min: group.min, desired: group.desired, max: group.max },
-    groupTemplateVersion: group.launchTemplate.version,
-    templateVersions: fake.template().versions.map((v) => v.number),
-    tags: Object.keys(group.tags).sort(),
-  };
+/** Each group as the fake started: what a drill must put back. */
+function seededState(fake: FakeAws): SeededGroup[] {
+  return runbook.environment.groups.map(({ name, launchTemplate }) => {
+    const group = fake.group(name);
+    return {
+      name,
+      templateId: launchTemplate.id,
+      capacity: fake.capacity(name),
+      groupTemplateVersion: group.launchTemplate.version,
+      templateVersions: fake.template(launchTemplate.id).versions.map((v) => v.number),
+      tags: Object.keys(group.tags).sort(),
+    };
+  });
 }
 
-/** The production records (not the drill record) that differ from the environment the fake started from. */
+/** The production records (not the drill records) that differ from the environment the fake started from. */
 function productionRecordsChanged(fake: FakeAws): string[] {
-  return runbook.plan.traffic.records.flatMap((record) => {
-    const seeded = runbook.environment.zone.records.find(
-      (set) => set.Name === `${record.name}.` && set.Type === record.type,
-    );
-    return same(fake.record(record.name, record.type), seeded) ? [] : [record.name];
-  });
+  const seededSets = runbook.environment.zones.flatMap((zone) => zone.records);
+  return resourcesOf(runbook.plan, 'traffic').flatMap((traffic) =>
+    traffic.records.flatMap((record) => {
+      const seeded = seededSets.filter((set) => set.Name === `${record.name}.` && set.Type === record.type);
+      const now = [...fake.route53.zones.values()].flatMap((zone) =>
+        zone.records.filter((set) => set.Name === `${record.name}.` && set.Type === record.type),
+      );
+      const sorted = (sets: unknown[]) => sets.map((set) => JSON.stringify(set)).sort();
+      return same(sorted(now), sorted(seeded)) ? [] : [record.name];
+    }),
+  );
 }
 
 interface Leftover {
@@ -164,46 +215,54 @@ interface Leftover {
   readonly named: string[];
 }
 
-/** What a drill left in the environment: its temporary instance, its record, the group's changes. */
-function drillLeftovers(fake: FakeAws, runId: string, seeded: Seeded): Leftover[] {
+/** What a drill left in the environment: its temporary instances, its records, the groups' changes. */
+function drillLeftovers(fake: FakeAws, runId: string, seeded: SeededGroup[]): Leftover[] {
   const left: Leftover[] = [];
-  const { drillRecordName } = runbook.plan.traffic;
-  const groupName = runbook.environment.group.name;
-  const templateId = runbook.environment.launchTemplate.id;
-  const instanceId = drillInstanceId(runbook.plan.name, runId);
-  if (fake.rds.instances.has(instanceId))
-    left.push({ what: `drill DB instance ${instanceId}`, named: [instanceId] });
-  if (fake.zone().records.some((set) => set.Name?.replace(/\.$/, '') === drillRecordName)) {
-    left.push({ what: `drill record ${drillRecordName}`, named: [drillRecordName] });
+  for (const db of resourcesOf(runbook.plan, 'database')) {
+    const instanceId = drillInstanceId(runbook.plan.name, runId, db.id);
+    if (fake.rds.instances.has(instanceId))
+      left.push({ what: `drill DB instance ${instanceId} of ${db.id}`, named: [instanceId] });
   }
-  const group = fake.group();
-  const capacity = { min: group.min, desired: group.desired, max: group.max };
-  if (!same(capacity, seeded.capacity)) {
-    left.push({ what: `group ${groupName} at ${JSON.stringify(capacity)}`, named: [groupName] });
+  const allSets = [...fake.route53.zones.values()].flatMap((zone) => zone.records);
+  for (const { drillRecordName } of resourcesOf(runbook.plan, 'traffic')) {
+    if (allSets.some((set) => set.Name?.replace(/\.$/, '') === drillRecordName)) {
+      left.push({ what: `drill record ${drillRecordName}`, named: [drillRecordName] });
+    }
   }
-  if (group.launchTemplate.version !== seeded.groupTemplateVersion) {
-    left.push({
-      what: `group ${groupName} on template version ${group.launchTemplate.version}`,
-      named: [groupName, templateId],
-    });
-  }
-  const versions = fake.template().versions.map((v) => v.number);
-  if (!same(versions, seeded.templateVersions)) {
-    left.push({ what: `launch template ${templateId} versions ${versions.join(',')}`, named: [templateId] });
-  }
-  const tags = Object.keys(group.tags).sort();
-  if (!same(tags, seeded.tags)) {
-    left.push({ what: `run tags ${tags.join(',')} on ${groupName}`, named: [groupName] });
+  for (const before of seeded) {
+    const { name: groupName, templateId } = before;
+    const group = fake.group(groupName);
+    const capacity = fake.capacity(groupName);
+    if (!same(capacity, before.capacity)) {
+      left.push({ what: `group ${groupName} at ${JSON.stringify(capacity)}`, named: [groupName] });
+    }
+    if (group.launchTemplate.version !== before.groupTemplateVersion) {
+      left.push({
+        what: `group ${groupName} on template version ${group.launchTemplate.version}`,
+        named: [groupName, templateId],
+      });
+    }
+    const versions = fake.template(templateId).versions.map((v) => v.number);
+    if (!same(versions, before.templateVersions)) {
+      left.push({
+        what: `launch template ${templateId} versions ${versions.join(',')}`,
+        named: [templateId],
+      });
+    }
+    const tags = Object.keys(group.tags).sort();
+    if (!same(tags, before.tags)) {
+      left.push({ what: `run tags ${tags.join(',')} on ${groupName}`, named: [groupName] });
+    }
   }
   return left;
 }
 
 /** The report says what the failed run is about: the step and why, the refusal, readiness, the lock. */
-function namesTheFailure(report: RunReport | undefined): boolean {
+function namesTheFailure(report: ReportSummary | undefined): boolean {
   if (!report || report.outcome === 'succeeded') return false;
   if (report.failedStep && report.cause) return true;
   if (report.outcome === 'refused') return report.refusal !== undefined;
-  if (report.outcome === 'not-ready') return report.readinessProblems.length > 0;
+  if (report.outcome === 'not-ready') return (report.readinessProblems ?? []).length > 0;
   return report.lockProblem !== undefined;
 }
 
@@ -259,27 +318,32 @@ async function runCase(c: FaultCase): Promise<Verdict> {
   const reported = record ?? reportStateOutput(main);
 
   // (a) traffic is switched only once database and compute recovered; a drill never moves production
-  const switchedAt = main.entered.indexOf('SwitchTraffic');
-  const recoveryFailed = RECOVERY_FAILED_STATES.filter((state) => main.entered.includes(state));
+  const plan = stepsOfPlan();
+  const switchedAt = Math.min(
+    ...plan.trafficStepNames.map((name) => main.entered.indexOf(name)).filter((at) => at >= 0),
+  );
+  const switched = Number.isFinite(switchedAt);
+  const recoveryFailed = plan.recoveryFailedStates.filter((state) => main.entered.includes(state));
   const recovered =
     recoveryFailed.length === 0 &&
-    ['DatabaseStartDone', 'ComputeStartDone'].every((state) => {
+    plan.recoveredStates.every((state) => {
       const at = main.entered.indexOf(state);
       return at >= 0 && at < switchedAt;
     });
-  if (switchedAt >= 0 && !recovered) {
+  if (switched && !recovered) {
     problems.push(
-      `SwitchTraffic was entered without a recovery (${recoveryFailed.join(', ') || 'a branch not done'})`,
+      `${plan.trafficStepNames.join(', ')} was entered without a recovery (${recoveryFailed.join(', ') || 'a branch not done'})`,
     );
   }
   const moved = productionRecordsChanged(fake);
   if (moved.length > 0) {
     if (c.mode === 'drill') problems.push(`the drill changed production records ${moved.join(', ')}`);
-    if (switchedAt < 0)
-      problems.push(`production records ${moved.join(', ')} changed, but SwitchTraffic was never entered`);
-    if (reported?.failedStep === 'Readiness' || reported?.failedStep === 'Recover') {
+    if (!switched)
+      problems.push(`production records ${moved.join(', ')} changed, but no traffic step was entered`);
+    const failedStep = reported?.failedStep ?? '';
+    if (failedStep === 'Readiness' || plan.recoveryStepNames.includes(failedStep)) {
       problems.push(
-        `production records ${moved.join(', ')} changed, and the report says ${reported.failedStep} failed`,
+        `production records ${moved.join(', ')} changed, and the report says ${failedStep} failed`,
       );
     }
   }
@@ -303,7 +367,12 @@ async function runCase(c: FaultCase): Promise<Verdict> {
     }
   }
   // A fault that outlasts the sink's own retries is named in the report, never swallowed.
-  if (sink && c.fault.times === undefined && reported && !reported.sinksFailed.some((f) => f.sink === sink)) {
+  if (
+    sink &&
+    c.fault.times === undefined &&
+    reported &&
+    !(reported.sinksFailed ?? []).some((f) => f.sink === sink)
+  ) {
     problems.push(`every ${c.command} failed, but the report names no failed ${sink} sink`);
   }
   if (survived && !record && !sink) problems.push('the run succeeded, but it has no record');

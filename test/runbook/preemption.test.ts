@@ -3,6 +3,7 @@
 // removing only what is drill-only once a failover needs the compute.
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { drillInstanceId } from '../../functions/database/restore-target.ts';
+import { resourcesOf } from '../../plan/steps.ts';
 import { accessDenied, awsError } from '../fixtures.ts';
 import type { FakeAws } from './fake-aws.ts';
 import {
@@ -29,26 +30,28 @@ beforeEach(() => {
 
 const FAILOVER = { mode: 'failover', confirm: 'shop', reason: 'us-east-1 is dark' };
 
-/** What only a drill creates: its temporary DB instance and its drill record. */
+/** What only a drill creates: the temporary DB instance of each database resource, each drill record. */
 function drillLeftovers(runId: string): string[] {
   const left: string[] = [];
-  if (fake.rds.instances.has(drillInstanceId('shop', runId))) left.push('drill DB instance');
-  if (fake.record(runbook.plan.traffic.drillRecordName, 'CNAME')) left.push('drill record');
+  for (const db of resourcesOf(runbook.plan, 'database')) {
+    if (fake.rds.instances.has(drillInstanceId('shop', runId, db.id)))
+      left.push(`drill DB instance of ${db.id}`);
+  }
+  for (const traffic of resourcesOf(runbook.plan, 'traffic')) {
+    if (fake.record(traffic.drillRecordName, 'CNAME')) left.push(`drill record of ${traffic.id}`);
+  }
   return left;
 }
 
-function capacity() {
-  const group = fake.group();
-  return { min: group.min, desired: group.desired, max: group.max };
-}
+const capacity = () => fake.capacity();
 
-describe('a failover arriving while a drill is in Recover', () => {
+describe('a failover arriving while a drill is in Step1 (db ∥ web)', () => {
   it('stops the drill, succeeds, and the drill cleanup keeps the compute and removes only what is drill-only', async () => {
     let failover: Promise<{ status: string }> | undefined;
     const local = testExecutions(runbook, {
       waitMilliseconds: 40,
       onEvent: (execution, event) => {
-        const enteredWait = event.type === 'StateEntered' && event.state.name === 'DatabaseStartWait';
+        const enteredWait = event.type === 'StateEntered' && event.state.name === 'db.StartWait';
         if (execution.name === 'drill-q4' && enteredWait && !failover) {
           failover = local.start({ input: FAILOVER, executionName: 'failover-now' }).done;
         }
@@ -68,6 +71,15 @@ describe('a failover arriving while a drill is in Recover', () => {
     expect(byRun['drill:drill-q4']).toMatchObject({ outcome: 'preempted' });
     const cleanup = reports(fake).find((r) => r.mode === 'revert');
     expect(cleanup).toMatchObject({ outcome: 'succeeded' });
+    // the cleanup kept the group (web.RevertKept) and reverted db and dns
+    const cleanupRun = local.registry.list().find((e) => e.cleanupOf?.endsWith(':drill-q4'));
+    const cleanupStates = ((await cleanupRun?.done)?.events ?? []).flatMap((event) =>
+      event.type === 'StateEntered' && 'state' in event ? [event.state.name] : [],
+    );
+    expect(cleanupStates).toEqual(
+      expect.arrayContaining(['web.KeepCompute?', 'web.RevertKept', 'db.Revert', 'dns.Revert']),
+    );
+    expect(cleanupStates).not.toContain('web.Revert');
     expect(local.registry.runaway).toBe(false);
   });
 
@@ -87,14 +99,14 @@ describe('a failover arriving while a drill is in Recover', () => {
   });
 });
 
-describe('a run killed in the middle of Recover', () => {
+describe('a run killed in the middle of Step1', () => {
   it('is taken over by the next failover at once, and its drill leftovers are reverted', async () => {
     let killed = false;
     const local = testExecutions(runbook, {
       waitMilliseconds: 40,
       onEvent: (execution, event) => {
         if (execution.name !== 'drill-killed' || killed) return;
-        if (event.type === 'StateEntered' && event.state.name === 'DatabaseStartWait') {
+        if (event.type === 'StateEntered' && event.state.name === 'db.StartWait') {
           killed = true;
           local.registry.stop(execution.arn, 'killed by the test');
         }
@@ -123,7 +135,7 @@ describe('a run killed in the middle of Recover', () => {
         if (
           execution.name === 'drill-alone' &&
           event.type === 'StateEntered' &&
-          event.state.name === 'ComputeStartWait'
+          event.state.name === 'web.StartWait'
         ) {
           local.registry.stop(execution.arn, 'killed by the test');
         }

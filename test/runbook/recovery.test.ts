@@ -1,15 +1,17 @@
-// What the runbook does in each mode that changes something, run as deployed against the fake AWS:
-// a drill exercises the recovery region without touching production or the real replica and reverts
-// everything; a failover promotes, scales from the newest AMI, switches www and api, verifies,
-// reports, and holds the cooldown. Each describe runs once, then each test looks at one aspect.
+// What the runbook does in each mode that changes something, run as deployed against the fake AWS
+// (the warm-standby plan: Step1 = db ∥ web, Step2 = dns): a drill exercises the recovery region
+// without touching production or the real replica and reverts everything, step by step in reverse;
+// a failover promotes, scales from the newest AMI, switches www and api, verifies, reports, and holds
+// the cooldown. Each describe runs once, then each test looks at one aspect.
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { drillInstanceId } from '../../functions/database/restore-target.ts';
-import { WARM_STANDBY } from './environments.ts';
+import { first, WARM_STANDBY } from './environments.ts';
 import type { FakeAws } from './fake-aws.ts';
 import {
   answerProbes,
   fakeAwsFor,
   familyInvocations,
+  finalState,
   onlyReport,
   type Runbook,
   type RunbookRun,
@@ -17,7 +19,13 @@ import {
   synthesizeExample,
 } from './harness.ts';
 
-const { group: GROUP, amis: AMIS, launchTemplate: TEMPLATE } = WARM_STANDBY;
+const GROUP = first(WARM_STANDBY.groups, 'group');
+const { amis: AMIS, launchTemplate: TEMPLATE } = GROUP;
+const REPLICA = first(WARM_STANDBY.replicas, 'replica');
+const ZONE = first(WARM_STANDBY.zones, 'zone');
+
+/** The execution state a run ended with. */
+const stateOf = (run: RunbookRun) => finalState(run) as Record<string, Record<string, unknown>>;
 
 let runbook: Runbook;
 
@@ -27,7 +35,7 @@ beforeAll(async () => {
 
 describe('runbook drill', () => {
   const RUN_ID = 'drill-2026-q4';
-  const DRILL_INSTANCE = drillInstanceId('shop', RUN_ID);
+  const DRILL_INSTANCE = drillInstanceId('shop', RUN_ID, 'db');
   let fake: FakeAws;
   let probedUrls: unknown[];
   let run: RunbookRun;
@@ -44,19 +52,54 @@ describe('runbook drill', () => {
     probedUrls = probe.mock.calls.map(([url]) => url);
   });
 
-  it('succeeds, recovering, switching the drill record, verifying, reverting, then reporting', () => {
+  it('succeeds, recovering, switching the drill record, verifying, reverting in reverse step order, then reporting', () => {
     expect(run.status).toBe('SUCCEEDED');
     const order = [
       'AcquireLock',
       'Readiness',
-      'Recover',
-      'SwitchTraffic',
+      'BeginRecovery',
+      'Step1',
+      'Step2',
       'Verify',
       'RevertDrill',
+      'Revert2',
+      'Revert1',
       'ReleaseLock',
       'Report',
     ];
     expect(run.entered.filter((name) => order.includes(name))).toEqual(order);
+    // one branch per resource, its states named by the resource id
+    for (const id of ['db', 'web', 'dns']) {
+      expect(run.entered).toEqual(
+        expect.arrayContaining([`${id}.Readiness`, `${id}.Begin`, `${id}.Start`, `${id}.StartDone`]),
+      );
+      expect(run.entered).toEqual(
+        expect.arrayContaining([`${id}.RevertBegin`, `${id}.Revert`, `${id}.RevertDone`]),
+      );
+    }
+    expect(run.entered).toContain('web.KeepCompute?');
+    expect(run.entered).not.toContain('web.RevertKept');
+    // the database and the group are up before the drill record is written
+    expect(run.entered.indexOf('dns.Start')).toBeGreaterThan(run.entered.indexOf('db.StartDone'));
+    expect(run.entered.indexOf('dns.Start')).toBeGreaterThan(run.entered.indexOf('web.StartDone'));
+  });
+
+  it('keeps the progress of each resource under results.step<N>.<id>, its revert under revert.step<N>.<id>', () => {
+    const state = stateOf(run);
+    expect(Object.keys(state.results ?? {})).toEqual(['step1', 'step2']);
+    expect(state.results).toMatchObject({
+      step1: {
+        db: { resource: 'db', family: 'database', type: 'rds-read-replica', done: true },
+        web: { resource: 'web', family: 'compute', type: 'auto-scaling-group', done: true },
+      },
+      step2: { dns: { resource: 'dns', family: 'traffic', type: 'route53-records', done: true } },
+    });
+    expect(state.revert).toMatchObject({
+      step1: { db: { resource: 'db', done: true }, web: { resource: 'web', done: true } },
+      step2: { dns: { resource: 'dns', done: true } },
+    });
+    expect(state.failure).toBeUndefined();
+    expect(state.revertFailure).toBeUndefined();
   });
 
   it('never promotes the real replica', () => {
@@ -75,15 +118,17 @@ describe('runbook drill', () => {
         DBInstanceClass: 'db.t3.micro',
         DBSubnetGroupName: 'shop-db-subnets',
         Tags: expect.arrayContaining([
+          { Key: 'dr-runbook:plan', Value: 'shop' },
           { Key: 'dr-runbook:run-id', Value: RUN_ID },
           { Key: 'dr-runbook:purpose', Value: 'drill' },
+          { Key: 'dr-runbook:resource', Value: 'db' },
         ]),
       }),
     ]);
     expect(fake.callsOf('DeleteDBInstance').map((call) => call.input)).toEqual([
       expect.objectContaining({ DBInstanceIdentifier: DRILL_INSTANCE, SkipFinalSnapshot: true }),
     ]);
-    expect([...fake.rds.instances.keys()]).toEqual([WARM_STANDBY.database.replicaId]);
+    expect([...fake.rds.instances.keys()]).toEqual([REPLICA.replicaId]);
   });
 
   it('scales the real standby from the newest AMI, then puts the group back as it was', () => {
@@ -92,13 +137,13 @@ describe('runbook drill', () => {
         MinSize: 2,
         DesiredCapacity: 4,
         MaxSize: 8,
-        LaunchTemplate: { LaunchTemplateId: WARM_STANDBY.launchTemplate.id, Version: '2' },
+        LaunchTemplate: { LaunchTemplateId: TEMPLATE.id, Version: '2' },
       }),
       expect.objectContaining({
         MinSize: GROUP.min,
         DesiredCapacity: GROUP.desired,
         MaxSize: GROUP.max,
-        LaunchTemplate: { LaunchTemplateId: WARM_STANDBY.launchTemplate.id, Version: '1' },
+        LaunchTemplate: { LaunchTemplateId: TEMPLATE.id, Version: '1' },
       }),
     ]);
     expect(fake.callsOf('CreateLaunchTemplateVersion')[0]?.input).toMatchObject({
@@ -106,11 +151,7 @@ describe('runbook drill', () => {
     });
 
     const group = fake.group();
-    expect({ min: group.min, desired: group.desired, max: group.max }).toEqual({
-      min: 1,
-      desired: 1,
-      max: 2,
-    });
+    expect(fake.capacity()).toEqual({ min: 1, desired: 1, max: 2 });
     expect(group.launchTemplate.version).toBe('1');
     expect(fake.template().versions.map((v) => v.number)).toEqual([1]);
     expect(Object.keys(group.tags)).toEqual(['app']);
@@ -124,7 +165,7 @@ describe('runbook drill', () => {
     expect(fake.namesChanged()).not.toContain('www.shop.example.com');
     expect(fake.namesChanged()).not.toContain('api.shop.example.com');
     expect(fake.record('drill.shop.example.com', 'CNAME')).toBeUndefined();
-    expect(fake.zone().records).toEqual(WARM_STANDBY.zone.records);
+    expect(fake.zone().records).toEqual(ZONE.records);
   });
 
   it('verifies through the drill record, not production', () => {
@@ -150,12 +191,52 @@ describe('runbook drill', () => {
     expect(report.predictedRtoSeconds).toBe(900 + 120);
   });
 
-  it('reports the RPO the drill measured: the age of the restored snapshot', () => {
+  it('reports the RPO the drill measured: the replica lag a failover would lose, within the objective', () => {
+    // v2: a drill of an rds-read-replica stands in for its promotion, so its RPO is the replica's
+    // ReplicaLag (the fake's datapoint), no longer the age of the snapshot it restored (3 h).
     const report = onlyReport(fake);
-    const ageSeconds = 3 * 3600;
-    expect(report.rpo.achievedSeconds).toBeGreaterThanOrEqual(ageSeconds);
-    expect(report.rpo.achievedSeconds).toBeLessThan(ageSeconds + 60);
-    expect(report.rpo.met).toBe(false);
+    expect(REPLICA.replicaLagSeconds).toBeLessThan(runbook.plan.objectives.rpoSeconds);
+    expect(report.rpo).toEqual({
+      objectiveSeconds: runbook.plan.objectives.rpoSeconds,
+      achievedSeconds: REPLICA.replicaLagSeconds,
+      met: true,
+    });
+    expect(report.resources.find((row) => row.id === 'db')?.measurements).toMatchObject({
+      rpoSeconds: REPLICA.replicaLagSeconds,
+      snapshotId: 'shop-db-copy-latest',
+    });
+  });
+
+  it('lists every resource in the report with its own timing, and one timeline row each', () => {
+    const report = onlyReport(fake);
+    expect(report.resources.map((row) => [row.id, row.type, row.family, row.outcome])).toEqual([
+      ['db', 'rds-read-replica', 'database', 'succeeded'],
+      ['web', 'auto-scaling-group', 'compute', 'succeeded'],
+      ['dns', 'route53-records', 'traffic', 'succeeded'],
+    ]);
+    for (const row of report.resources) {
+      expect(row).toMatchObject({
+        startedAt: expect.any(String),
+        completedAt: expect.any(String),
+        seconds: expect.any(Number),
+      });
+      expect(Date.parse(row.completedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(row.startedAt ?? ''));
+    }
+    const steps = report.timeline.map((row) => row.step);
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        'db (rds-read-replica)',
+        'web (auto-scaling-group)',
+        'dns (route53-records)',
+        'Verify',
+        'Revert db',
+        'Revert web',
+        'Revert dns',
+      ]),
+    );
+    expect(report.reverted.map((change) => change.resource)).toEqual(
+      expect.arrayContaining([DRILL_INSTANCE, GROUP.name]),
+    );
   });
 });
 
@@ -176,11 +257,25 @@ describe('runbook failover confirmed by a person', () => {
     probedUrls = probe.mock.calls.map(([url]) => url);
   });
 
-  it('succeeds: recover, then switch traffic, then verify, then report', () => {
+  it('succeeds: recover (Step1), then switch traffic (Step2), then verify, then report', () => {
     expect(run.status).toBe('SUCCEEDED');
-    const order = ['AcquireLock', 'Readiness', 'Recover', 'SwitchTraffic', 'Verify', 'ReleaseLock', 'Report'];
+    const order = [
+      'AcquireLock',
+      'Readiness',
+      'BeginRecovery',
+      'Step1',
+      'Step2',
+      'Verify',
+      'ReleaseLock',
+      'Report',
+    ];
     expect(run.entered.filter((name) => order.includes(name))).toEqual(order);
     expect(run.entered).not.toContain('RevertDrill');
+    expect(run.entered.some((name) => name.startsWith('Revert'))).toBe(false);
+    expect(stateOf(run).results).toMatchObject({
+      step1: { db: { done: true }, web: { done: true } },
+      step2: { dns: { done: true } },
+    });
   });
 
   it('promotes the read replica to a standalone instance with backups enabled', () => {
@@ -195,16 +290,13 @@ describe('runbook failover confirmed by a person', () => {
 
   it('scales the standby to 2/4/8 on a new launch template version launching the newest plan-tagged AMI', () => {
     const group = fake.group();
-    expect({ min: group.min, desired: group.desired, max: group.max }).toEqual({
-      min: 2,
-      desired: 4,
-      max: 8,
-    });
+    expect(fake.capacity()).toEqual({ min: 2, desired: 4, max: 8 });
     expect(group.launchTemplate.version).toBe('2');
     expect(fake.template().versions.find((v) => v.number === 2)).toEqual({
       number: 2,
       imageId: AMIS.newer.id,
-      description: `dr-runbook failover-us-east-1-outage: ${AMIS.newer.id}`,
+      // v2: the version names the run and the resource that created it
+      description: `dr-runbook failover-us-east-1-outage web: ${AMIS.newer.id}`,
     });
     expect(group.instances.filter((i) => i.version === '2')).toHaveLength(3);
     expect(fake.callsOf('CreateLaunchTemplateVersion')[0]?.input).toMatchObject({
@@ -259,6 +351,11 @@ describe('runbook failover confirmed by a person', () => {
   it('reports the RPO achieved: the replica lag at promotion', () => {
     const report = onlyReport(fake);
     expect(report.rpo).toEqual({ objectiveSeconds: 300, achievedSeconds: 4, met: true });
+    expect(report.resources.map((row) => `${row.id}:${row.outcome}`)).toEqual([
+      'db:succeeded',
+      'web:succeeded',
+      'dns:succeeded',
+    ]);
   });
 
   it('lists every change in the report: promotion, scaling, template version and records', () => {
