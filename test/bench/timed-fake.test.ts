@@ -32,7 +32,7 @@ describe('the fake AWS with timing', () => {
   const lifecycles = async () =>
     (
       await autoScaling.send(
-        new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [WARM_STANDBY.group.name] }),
+        new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [WARM_STANDBY.groups[0]?.name ?? ''] }),
       )
     ).AutoScalingGroups?.[0]?.Instances?.map((i) => i.LifecycleState);
 
@@ -56,7 +56,7 @@ describe('the fake AWS with timing', () => {
     clock.at(10);
     await autoScaling.send(
       new UpdateAutoScalingGroupCommand({
-        AutoScalingGroupName: WARM_STANDBY.group.name,
+        AutoScalingGroupName: WARM_STANDBY.groups[0]?.name ?? '',
         MinSize: 2,
         DesiredCapacity: 3,
         MaxSize: 4,

@@ -78,11 +78,15 @@ beforeAll(async () => {
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('the deployed bundles', () => {
-  it.each(['database', 'compute', 'traffic'] as const)(
-    'the %s bundle judges readiness exactly as its source does',
-    async (family) => {
+  it.each([
+    ['database', 'db'],
+    ['compute', 'web'],
+    ['traffic', 'dns'],
+  ] as const)(
+    'the %s bundle judges readiness of %s exactly as its source does',
+    async (family, resource) => {
       const { plan } = await seedEnvironment(examplePlan(), moto.endpoint);
-      const event = stepEvent('readiness', { mode: 'drill', plan });
+      const event = stepEvent('readiness', { mode: 'drill', plan, resource });
       const bundled = await invokeBundle(family, event, plan.regions.recovery);
       expect(bundled).toMatchObject({ result: { family, checks: expect.any(Array) } });
       expect(untimed(bundled)).toEqual(untimed(await invokeSource(family, event)));
@@ -94,7 +98,7 @@ describe('the deployed bundles', () => {
     const { plan } = await seedEnvironment(examplePlan(), moto.endpoint);
     const started = (await invokeBundle(
       'compute',
-      stepEvent('start', { mode: 'drill', plan }),
+      stepEvent('start', { mode: 'drill', plan, resource: 'web' }),
       plan.regions.recovery,
     )) as {
       result?: { state: { launchTemplateId: string; createdVersion: number; amiId: string } };

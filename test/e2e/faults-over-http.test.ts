@@ -69,7 +69,7 @@ describe('faults over HTTP against moto', () => {
     expect(JSON.stringify(result.report)).toMatch(/drill-shop-/);
     // Everything else was put back; the lock is free for the next failover.
     const after = await readEnvironment(result.plan, moto.endpoint, TABLE);
-    expect(after.group).toMatchObject({ min: 1, desired: 1, max: 2 });
+    expect(after.groups['shop-web-standby']).toMatchObject({ min: 1, desired: 1, max: 2 });
     expect(after.lock).toBeNull();
 
     // Once the cause is fixed, a revert of that run in the same emulator removes the leftover.
