@@ -30,6 +30,9 @@ export interface BenchResults {
   readonly referenceCase: string;
   readonly drill: DrillResult;
   readonly coldStarts: readonly ColdStart[];
+  /** The largest execution state (any state's input or output, any Lambda event or result) of a
+   * drill and a failover of the biggest plan the schema accepts, in KiB. */
+  readonly maxStateKib?: number;
 }
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
@@ -54,6 +57,7 @@ export function figures(results: BenchResults): Record<string, number> {
     transitions_drill: drill.transitions,
     usd_per_failover: round(reference.runbook.transitions * USD_PER_TRANSITION, 4),
     usd_per_drill: round(drill.transitions * USD_PER_TRANSITION, 4),
+    ...(results.maxStateKib === undefined ? {} : { max_state_kib: round(results.maxStateKib, 1) }),
   };
   for (const c of cases) {
     out[`case.${c.id}.rto_seconds`] = round(c.runbook.rtoSeconds, 2);
@@ -109,6 +113,12 @@ export function render(results: BenchResults): string[] {
     '',
     `Drill: ${results.drill.transitions} state transitions, ${results.drill.lambdaInvocations} Lambda invocations, ${s(results.drill.durationSeconds)} s`,
     '',
+    ...(results.maxStateKib === undefined
+      ? []
+      : [
+          `Largest execution state of the biggest plan the schema accepts: ${s(results.maxStateKib)} KiB (Step Functions fails a run past 256 KiB)`,
+          '',
+        ]),
     'Lambda bundles as CDK builds them (KiB minified; median ms to import in a fresh Node process)',
     ...table(['function', 'KiB', 'import ms'], coldRows),
     '',

@@ -5,7 +5,9 @@ import './env.ts';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DRILL_RESTORE_EXPECTED_SECONDS } from '../functions/shared/deadlines.ts';
+import { biggestPlan, biggestPlanEnvironment } from '../test/runbook/biggest-plan.ts';
 import { installFakeAws } from '../test/runbook/fake-aws.ts';
+import { largestStateKib } from '../test/runbook/state-size.ts';
 import { BASELINE_SCHEDULE, baselineFailover } from './baseline.ts';
 import { sdkControlPlane } from './baseline-control-plane.ts';
 import { type BenchCase, benchCases, DRAWN_RANGES, DRAWN_SEED, FIXED_CASES } from './cases.ts';
@@ -80,6 +82,12 @@ async function drill(runbook: BenchRunbook, c: BenchCase) {
   };
 }
 
+/** In real time, outside the virtual clock: the fake AWS and the local runner as the tests use them. */
+async function largestStateOfBiggestPlan(): Promise<number> {
+  const plan = biggestPlan();
+  return largestStateKib(plan, biggestPlanEnvironment(plan));
+}
+
 async function main(): Promise<void> {
   const reference = FIXED_CASES[0] as BenchCase;
   const runbook = await warmStandbyRunbook();
@@ -87,6 +95,7 @@ async function main(): Promise<void> {
   for (const c of benchCases()) cases.push(await measureCase(runbook, c));
   const drillResult = await drill(runbook, reference);
   const coldStarts = measureColdStarts(await cdkBundles(), IMPORT_RUNS);
+  const maxStateKib = await largestStateOfBiggestPlan();
 
   const [lambdaMs, dynamoMs] = [LATENCY.lambdaSeconds * 1000, LATENCY.dynamoSeconds * 1000];
   const results: BenchResults = {
@@ -102,11 +111,14 @@ async function main(): Promise<void> {
       cases: `3 fixed, ${cases.length - FIXED_CASES.length} drawn with seed ${DRAWN_SEED} from P ${DRAWN_RANGES.promotionSeconds.join('-')} s, S ${DRAWN_RANGES.launchSeconds.join('-')} s, D ${DRAWN_RANGES.syncSeconds.join('-')} s`,
       drill: `P/S/D of ${reference.id}, snapshot restore ${DRILL_RESTORE_EXPECTED_SECONDS} s`,
       'cold start': `bundles from a cdk synth with bundling; median of ${IMPORT_RUNS} fresh Node ${process.version} processes`,
+      'state size':
+        'a drill and a failover of the biggest plan the schema accepts (16 resources, 40 records, 48 KiB of plan; test/runbook/biggest-plan.ts) on the fake AWS; the largest JSON of any state input/output, Lambda event or result',
     },
     cases,
     referenceCase: reference.id,
     drill: drillResult,
     coldStarts,
+    maxStateKib,
   };
   writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${render(results).join('\n')}\n`);

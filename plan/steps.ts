@@ -2,7 +2,8 @@
 // traffic). Everything that walks a plan in order (the state machine, the report, validate) uses
 // these, so the default is decided in one place.
 
-import { familyOf, type Resource, type ResourceFamily, type ResourceIn } from './resources/index.ts';
+import { familyOf } from './resources/families.ts';
+import type { Resource, ResourceFamily, ResourceIn } from './resources/index.ts';
 import type { DrPlan } from './schema.ts';
 
 export interface ResourceStep {

@@ -1,6 +1,7 @@
 // Events the state machine sends to the lock Lambda.
+
+import { deployedPlan } from '../../plan/deployed-plan.ts';
 import { formatIssues } from '../../plan/format-issues.ts';
-import { planSchema } from '../../plan/schema.ts';
 import * as z from '../../plan/zod.ts';
 import type { RunRecord } from '../runbook/execution-input.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';
@@ -13,10 +14,10 @@ const outcome = z.custom<{ verification?: unknown; failure?: unknown }>(
 );
 
 export const lockEventSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('acquire-lock'), plan: planSchema, run: runRecord }),
-  z.object({ action: z.literal('approval-granted'), plan: planSchema, run: runRecord }),
-  z.object({ action: z.literal('release-lock'), plan: planSchema, run: runRecord, outcome }),
-  z.object({ action: z.literal('cleanup'), plan: planSchema, run: runRecord, stateMachineArn: z.string() }),
+  z.object({ action: z.literal('acquire-lock'), plan: deployedPlan, run: runRecord }),
+  z.object({ action: z.literal('approval-granted'), plan: deployedPlan, run: runRecord }),
+  z.object({ action: z.literal('release-lock'), plan: deployedPlan, run: runRecord, outcome }),
+  z.object({ action: z.literal('cleanup'), plan: deployedPlan, run: runRecord, stateMachineArn: z.string() }),
 ]);
 export type LockEvent = z.output<typeof lockEventSchema>;
 

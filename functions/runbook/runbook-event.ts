@@ -1,7 +1,7 @@
 // Events the state machine sends to the runbook Lambda.
 
+import { deployedPlan } from '../../plan/deployed-plan.ts';
 import { formatIssues } from '../../plan/format-issues.ts';
-import { planSchema } from '../../plan/schema.ts';
 import * as z from '../../plan/zod.ts';
 import { nonEmptyString } from '../../plan/zod.ts';
 import type { DeadRun } from '../lock/cleanup.ts';
@@ -17,7 +17,7 @@ const outcome = z.custom<RunOutcomeInput>((v) => typeof v === 'object' && v !== 
 export const runbookEventSchema = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('validate-input'),
-    plan: planSchema,
+    plan: deployedPlan,
     /** The raw execution input, whatever the caller sent. */
     input: z.unknown(),
     execution: z.object({
@@ -31,7 +31,7 @@ export const runbookEventSchema = z.discriminatedUnion('action', [
   }),
   z.object({
     action: z.literal('request-approval'),
-    plan: planSchema,
+    plan: deployedPlan,
     run: runRecord,
     /** The approval step waiting: its state name, timeout and what silence means. */
     gate: z.object({
@@ -41,11 +41,11 @@ export const runbookEventSchema = z.discriminatedUnion('action', [
     }),
     taskToken: nonEmptyString,
   }),
-  z.object({ action: z.literal('verify'), plan: planSchema, run: runRecord }),
-  z.object({ action: z.literal('report'), plan: planSchema, run: runRecord, outcome }),
+  z.object({ action: z.literal('verify'), plan: deployedPlan, run: runRecord }),
+  z.object({ action: z.literal('report'), plan: deployedPlan, run: runRecord, outcome }),
   z.object({
     action: z.literal('record-aborted'),
-    plan: planSchema,
+    plan: deployedPlan,
     /** The dead run as the lock's cleanup found it (functions/lock/cleanup.ts). */
     dead: z.custom<DeadRun & { preemptedBy?: string }>(
       (v) => typeof v === 'object' && v !== null && 'runId' in v && 'status' in v,

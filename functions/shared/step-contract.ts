@@ -1,8 +1,9 @@
 // What every step family receives and returns. The state machine passes the plan, the run and the
 // id of the resource to act on in every event, so the Lambdas hold no state between calls.
 
+import { deployedPlan } from '../../plan/deployed-plan.ts';
 import { resourceId } from '../../plan/fields.ts';
-import { type DrPlan, planSchema } from '../../plan/schema.ts';
+import type { DrPlan } from '../../plan/schema.ts';
 import * as z from '../../plan/zod.ts';
 
 export const MODES = ['dry-run', 'drill', 'failover'] as const;
@@ -25,7 +26,7 @@ export type Run = z.output<typeof runSchema>;
 
 export const stepEventSchema = z.strictObject({
   action: z.enum(ACTIONS),
-  plan: planSchema,
+  plan: deployedPlan,
   run: runSchema,
   /** Which of the plan's resources this step acts on (its family's Lambda runs its type). */
   resource: resourceId,

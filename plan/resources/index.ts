@@ -3,14 +3,11 @@
 import * as z from '../zod.ts';
 import { COMPUTE_TYPES } from './compute.ts';
 import { DATABASE_TYPES } from './database.ts';
+import { FAMILY_OF_TYPE, type ResourceFamily } from './families.ts';
 import { HOOK_TYPES } from './hook.ts';
 import { TRAFFIC_TYPES } from './traffic.ts';
 
-const typeName = (schema: { shape: { type: { def: { values: readonly unknown[] } } } }) =>
-  String(schema.shape.type.def.values[0]);
-
-export const RESOURCE_FAMILIES = ['database', 'compute', 'traffic', 'hook'] as const;
-export type ResourceFamily = (typeof RESOURCE_FAMILIES)[number];
+export { FAMILY_OF_TYPE, familyOf, RESOURCE_FAMILIES, type ResourceFamily } from './families.ts';
 
 const BY_FAMILY = {
   database: DATABASE_TYPES,
@@ -18,11 +15,6 @@ const BY_FAMILY = {
   traffic: TRAFFIC_TYPES,
   hook: HOOK_TYPES,
 } as const;
-
-/** Resource type → family, e.g. "rds-read-replica" → "database". */
-export const FAMILY_OF_TYPE: Record<string, ResourceFamily> = Object.fromEntries(
-  RESOURCE_FAMILIES.flatMap((family) => BY_FAMILY[family].map((schema) => [typeName(schema), family])),
-);
 
 export const RESOURCE_TYPES = Object.keys(FAMILY_OF_TYPE);
 
@@ -38,8 +30,15 @@ export type ResourceOfType<T extends ResourceType> = Extract<Resource, { type: T
 /** The resources of one family, e.g. ResourceIn<'database'>. */
 export type ResourceIn<F extends ResourceFamily> = z.output<(typeof BY_FAMILY)[F][number]>;
 
-export function familyOf(resource: Pick<Resource, 'type'>): ResourceFamily {
-  const family = FAMILY_OF_TYPE[resource.type];
-  if (!family) throw new Error(`unknown resource type "${resource.type}"`);
-  return family;
-}
+/** Every schema's type is in FAMILY_OF_TYPE under its own family, and nothing else is (compile time). */
+type FamilyOfSchemas = {
+  [F in ResourceFamily]: { [T in ResourceIn<F>['type']]: F };
+}[ResourceFamily];
+type Merge<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+const _everyTypeMapped: Merge<FamilyOfSchemas> = FAMILY_OF_TYPE;
+const _noTypeWithoutSchema: Record<keyof typeof FAMILY_OF_TYPE, unknown> = {} as Record<
+  Resource['type'],
+  unknown
+>;
+void _everyTypeMapped;
+void _noTypeWithoutSchema;

@@ -76,9 +76,12 @@ describe('parseStepEvent', () => {
     );
   });
 
-  it('rejects an event without a plan', () => {
+  it('rejects an event without a plan, or with something that is not the deployed plan', () => {
     const { plan: _plan, ...raw } = stepEvent('start');
-    expect(() => parseStepEvent(raw)).toThrow(/invalid step event: plan: is required/);
+    expect(() => parseStepEvent(raw)).toThrow(/invalid step event: plan: must be the deployed DR plan/);
+    expect(() => parseStepEvent({ ...raw, plan: { name: 'shop' } })).toThrow(
+      /plan: must be the deployed DR plan \(an object with "name" and "resources"\)/,
+    );
   });
 
   it('rejects an event that names no resource, or one that is not a resource id', () => {
