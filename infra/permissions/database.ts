@@ -73,7 +73,21 @@ export function databasePermissions(scope: Construct, plan: DrPlan): FamilyPermi
     );
   }
   for (const resource of resources) statements.push(...typeStatements(scope, plan, resource));
-  return { statements, wildcards };
+  if (resources.some((r) => r.type === 'aurora-global-database')) {
+    wildcards.push(
+      {
+        resource: nagArn(region, 'rds', `cluster:${drillInstancePrefix(plan)}*`),
+        reason: "drill clones of this plan's Aurora secondaries only; DeleteDBCluster also requires the tag dr-runbook:purpose=drill",
+      },
+      { resource: nagArn(region, 'rds', `db:${drillInstancePrefix(plan)}*`), reason: 'the drill clone’s one instance' },
+      ...['subgrp:*', 'cluster-pg:*', 'pg:*'].map((r) => ({
+        resource: nagArn(region, 'rds', r),
+        reason: "a clone takes the secondary's subnet group and the engine's default parameter groups, whose names are not in the plan",
+      })),
+    );
+  }
+  const unique = [...new Map(wildcards.map((w) => [w.resource, w])).values()];
+  return { statements, wildcards: unique };
 }
 
 function typeStatements(scope: Construct, plan: DrPlan, resource: Db): PolicyStatement[] {
