@@ -10,6 +10,8 @@ export default {
     ],
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // Turns CloudFormation validation off and synthesizes the example plans once per run (see the file).
+  globalSetup: '<rootDir>/test/global-setup.ts',
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
   restoreMocks: true,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],

@@ -5,7 +5,7 @@
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
-import { READ_ONLY_WILDCARD_ACTIONS } from './step-permissions.ts';
+import { READ_ONLY_WILDCARD_ACTIONS } from './permissions/read-only-actions.ts';
 
 /** An ARN pattern of the plan's account and recovery region, as cdk-nag prints it. */
 export function nagArn(region: string, service: string, resource: string): string {

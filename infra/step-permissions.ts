@@ -11,18 +11,7 @@ import { trafficPermissions } from './permissions/traffic.ts';
 
 export { drillInstancePrefix } from './permissions/database.ts';
 
-/** Read-only actions that IAM does not scope to a resource (AWS service authorization reference). */
-export const READ_ONLY_WILDCARD_ACTIONS: Record<string, string> = {
-  'rds:DescribeDBInstances': 'readiness/check read the replica and the drill instance',
-  'rds:DescribeDBSnapshots': 'finds the newest snapshot copy; snapshot names are not known in advance',
-  'cloudwatch:GetMetricStatistics': 'reads ReplicaLag (no resource-level permissions)',
-  'cloudwatch:DescribeAlarms': 'verify reads the application alarm state',
-  'autoscaling:DescribeAutoScalingGroups': 'Describe* of Auto Scaling supports only "*"',
-  'ec2:DescribeImages': 'finds the newest plan-tagged AMI (Describe* of EC2 supports only "*")',
-  'ec2:DescribeLaunchTemplates': 'EC2 Describe* supports only "*"',
-  'ec2:DescribeLaunchTemplateVersions': 'EC2 Describe* supports only "*"',
-  'route53:GetChange': 'change IDs are created at run time; read-only',
-};
+export { READ_ONLY_WILDCARD_ACTIONS } from './permissions/read-only-actions.ts';
 
 /** Each family's statements and accepted wildcards: the union over exactly its resources. */
 export function familyPermissions(scope: Construct, plan: DrPlan, family: ResourceFamily): FamilyPermissions {
@@ -32,7 +21,7 @@ export function familyPermissions(scope: Construct, plan: DrPlan, family: Resour
     case 'compute':
       return computePermissions(scope, plan);
     case 'traffic':
-      return trafficPermissions(plan);
+      return trafficPermissions(scope, plan);
     case 'hook':
       return hookPermissions(plan);
   }

@@ -62,13 +62,6 @@ export const dnsName = z.pipe(
   ),
 );
 
-/** An ARN of `service` (and `resourceType`), e.g. arn:aws:lambda:us-west-2:123456789012:function:x. */
-export const arnOf = (service: string, example: string) =>
-  matching(
-    new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]*:\\d{12}:.+$`),
-    `must be an ARN such as "${example}"`,
-  ).check(z.maxLength(2048));
-
 /** A bounded non-empty name (AWS names are at most 255 characters). */
 export const name255 = text(255, nonEmptyString);
 
@@ -76,3 +69,15 @@ export const name255 = text(255, nonEmptyString);
 export const timeoutMinutes = z.optional(intBetween(1, 24 * 60));
 
 export const email = z.email({ error: 'must be an email address' }).check(z.maxLength(254));
+
+/** A KMS key ARN (a key id or a multi-Region "mrk-" id; not an alias). */
+export const kmsKeyArn = matching(
+  /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12})$/,
+  'must be a KMS key ARN such as "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"',
+);
+
+/** A Lambda function ARN, optionally with a version or alias. */
+export const lambdaFunctionArn = matching(
+  /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$/,
+  'must be a Lambda function ARN such as "arn:aws:lambda:us-west-2:123456789012:function:flush-cache"',
+);

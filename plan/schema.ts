@@ -12,6 +12,7 @@ import {
   slug,
   text,
 } from './fields.ts';
+import { iamNames } from './resources/iam-names.ts';
 import { familyOf, type Resource, resourceSchema } from './resources/index.ts';
 import { tagMap } from './resources/tags.ts';
 import * as z from './zod.ts';
@@ -24,6 +25,14 @@ export const MAX_TOTAL_RECORDS = 40;
 export const MAX_STEPS = 12;
 /** The plan travels in every step's event and the execution state (256 KiB per state). */
 export const MAX_PLAN_BYTES = 48 * 1024;
+/**
+ * Characters of names one family's role may list (each name plus the ARN around it, counted at
+ * IAM_ARN_OVERHEAD): with the fixed statements this keeps a role under IAM's 10,240 characters of
+ * inline policy, whatever the plan (checked on the biggest plans in test/infra/iam.test.ts).
+ */
+export const IAM_NAME_BUDGET = 7_000;
+/** An ARN's characters besides the name (the longest partition, region and account, quotes, comma). */
+export const IAM_ARN_OVERHEAD = 60;
 
 const approval = z.strictObject({
   /** "always": every failover waits; "alarm-triggered": only automatic ones. @default "always" */
@@ -186,6 +195,7 @@ function checkCrossFieldRules(plan: PlanObject, ctx: Ctx): void {
   checkSteps(plan, ctx);
   checkResources(plan, ctx);
   checkRecords(plan, ctx);
+  checkIamBudget(plan, ctx);
   const bytes = Buffer.byteLength(JSON.stringify(plan));
   if (bytes > MAX_PLAN_BYTES) {
     issue(
@@ -420,6 +430,23 @@ function checkRecords(plan: PlanObject, ctx: Ctx): void {
       ctx,
       ['resources'],
       `name ${total} records across traffic resources, more than ${MAX_TOTAL_RECORDS}: the traffic role's policy lists each one; split the application into two plans`,
+    );
+  }
+}
+
+function checkIamBudget(plan: PlanObject, ctx: Ctx): void {
+  const used = new Map<string, number>();
+  for (const resource of plan.resources) {
+    const family = familyOf(resource);
+    const chars = iamNames(resource).reduce((sum, name) => sum + name.length + IAM_ARN_OVERHEAD, 0);
+    used.set(family, (used.get(family) ?? 0) + chars);
+  }
+  for (const [family, chars] of used) {
+    if (chars <= IAM_NAME_BUDGET) continue;
+    issue(
+      ctx,
+      ['resources'],
+      `the ${family} resources name ${chars} characters of ARNs for their role's policy, more than ${IAM_NAME_BUDGET} (IAM allows 10,240 per role): use shorter names or fewer ${family} resources, or split the application into two plans`,
     );
   }
 }

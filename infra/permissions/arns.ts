@@ -30,8 +30,3 @@ export function arn(
 export function readOnly(actions: string[]): PolicyStatement {
   return new PolicyStatement({ actions, resources: ['*'] });
 }
-
-/** Statements with the same sid are merged by CDK only when identical: give each resource its own. */
-export function sid(base: string, resourceId: string): string {
-  return `${base}${resourceId.replace(/[^A-Za-z0-9]/g, '')}`;
-}

@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import type { DrPlan, ResourceIn, ResourceOfType } from '../../plan/schema.ts';
 import { resourcesOf } from '../../plan/steps.ts';
 import { nagArn } from '../nag-acknowledgements.ts';
-import { arn, type FamilyPermissions, readOnly, sid } from './arns.ts';
+import { arn, type FamilyPermissions, readOnly } from './arns.ts';
 
 /** The drill's temporary instance and cluster name prefix, mirrored from the database family. */
 export function drillInstancePrefix(plan: Pick<DrPlan, 'name'>): string {
@@ -74,15 +74,21 @@ export function databasePermissions(scope: Construct, plan: DrPlan): FamilyPermi
   }
   for (const resource of resources) statements.push(...typeStatements(scope, plan, resource));
   if (resources.some((r) => r.type === 'aurora-global-database')) {
+    statements.push(...auroraDrillStatements(scope, plan));
     wildcards.push(
       {
         resource: nagArn(region, 'rds', `cluster:${drillInstancePrefix(plan)}*`),
-        reason: "drill clones of this plan's Aurora secondaries only; DeleteDBCluster also requires the tag dr-runbook:purpose=drill",
+        reason:
+          "drill clones of this plan's Aurora secondaries only; DeleteDBCluster also requires the tag dr-runbook:purpose=drill",
       },
-      { resource: nagArn(region, 'rds', `db:${drillInstancePrefix(plan)}*`), reason: 'the drill clone’s one instance' },
+      {
+        resource: nagArn(region, 'rds', `db:${drillInstancePrefix(plan)}*`),
+        reason: 'the drill clone’s one instance',
+      },
       ...['subgrp:*', 'cluster-pg:*', 'pg:*'].map((r) => ({
         resource: nagArn(region, 'rds', r),
-        reason: "a clone takes the secondary's subnet group and the engine's default parameter groups, whose names are not in the plan",
+        reason:
+          "a clone takes the secondary's subnet group and the engine's default parameter groups, whose names are not in the plan",
       })),
     );
   }
@@ -95,7 +101,6 @@ function typeStatements(scope: Construct, plan: DrPlan, resource: Db): PolicySta
     case 'rds-read-replica':
       return [
         new PolicyStatement({
-          sid: sid('PromoteReplica', resource.id),
           actions: ['rds:PromoteReadReplica'],
           resources: [arn(scope, 'rds', 'db', resource.replicaInstanceId)],
         }),
@@ -119,35 +124,56 @@ function auroraStatements(
   const globalCluster = `arn:${stack.partition}:rds::${stack.account}:global-cluster:${resource.globalClusterId}`;
   const secondary = arn(scope, 'rds', 'cluster', resource.secondaryClusterId);
   const drillCluster = arn(scope, 'rds', 'cluster', `${drillPrefix}*`);
-  const drillInstance = arn(scope, 'rds', 'db', `${drillPrefix}*`);
   return [
     new PolicyStatement({
-      sid: sid('ReadGlobalDatabase', resource.id),
       actions: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],
       resources: [globalCluster, secondary, drillCluster],
     }),
+    new PolicyStatement({ actions: ['rds:FailoverGlobalCluster'], resources: [globalCluster, secondary] }),
+    // The clone is made from the secondary; nothing else may touch the secondary itself.
     new PolicyStatement({
-      sid: sid('FailOverGlobalDatabase', resource.id),
-      actions: ['rds:FailoverGlobalCluster'],
-      resources: [globalCluster, secondary],
-    }),
-    new PolicyStatement({
-      sid: sid('DrillCloneOfSecondary', resource.id),
-      actions: ['rds:RestoreDBClusterToPointInTime', 'rds:CreateDBInstance', 'rds:AddTagsToResource'],
+      actions: ['rds:RestoreDBClusterToPointInTime'],
       resources: [
         secondary,
         drillCluster,
-        drillInstance,
         arn(scope, 'rds', 'subgrp', '*'),
         arn(scope, 'rds', 'cluster-pg', '*'),
+      ],
+    }),
+  ];
+}
+
+/** What every Aurora drill of the plan needs once: its clone's instance, tags and deletion. */
+function auroraDrillStatements(scope: Construct, plan: DrPlan): PolicyStatement[] {
+  const drillPrefix = drillInstancePrefix(plan);
+  const drillCluster = arn(scope, 'rds', 'cluster', `${drillPrefix}*`);
+  const drillInstance = arn(scope, 'rds', 'db', `${drillPrefix}*`);
+  return [
+    new PolicyStatement({
+      sid: 'DrillCloneInstance',
+      actions: ['rds:CreateDBInstance'],
+      resources: [
+        drillCluster,
+        drillInstance,
+        arn(scope, 'rds', 'subgrp', '*'),
         arn(scope, 'rds', 'pg', '*'),
       ],
     }),
     new PolicyStatement({
-      sid: sid('DeleteOnlyDrillClusters', resource.id),
+      sid: 'TagDrillClone',
+      actions: ['rds:AddTagsToResource'],
+      resources: [drillCluster, drillInstance],
+    }),
+    new PolicyStatement({
+      sid: 'DeleteOnlyDrillClusters',
       actions: ['rds:DeleteDBCluster', 'rds:DeleteDBInstance'],
       resources: [drillCluster, drillInstance],
-      conditions: { StringEquals: { 'aws:ResourceTag/dr-runbook:purpose': 'drill' } },
+      conditions: {
+        StringEquals: {
+          'aws:ResourceTag/dr-runbook:purpose': 'drill',
+          'aws:ResourceTag/dr-runbook:plan': plan.name,
+        },
+      },
     }),
   ];
 }
@@ -161,12 +187,10 @@ function dynamodbStatements(
   });
   return [
     new PolicyStatement({
-      sid: sid('ReadGlobalTable', resource.id),
       actions: ['dynamodb:DescribeTable'],
       resources: [table],
     }),
     new PolicyStatement({
-      sid: sid('DrillProbeItemOnly', resource.id),
       actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
       resources: [table],
       conditions: {
@@ -181,12 +205,10 @@ function kmsStatements(id: string, keyArn: string | undefined): PolicyStatement[
   if (!keyArn) return [];
   return [
     new PolicyStatement({
-      sid: sid('DescribeSnapshotKey', id),
       actions: ['kms:DescribeKey'],
       resources: [keyArn],
     }),
     new PolicyStatement({
-      sid: sid('GrantSnapshotKeyToRds', id),
       actions: ['kms:CreateGrant'],
       resources: [keyArn],
       conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },

@@ -1,6 +1,14 @@
 // Database family resource types: each promotes, fails over or restores one data store in the
 // recovery region (functions/database/types/<type>.ts implements each).
-import { arnOf, intBetween, name255, rdsInstanceId, resourceId, text, timeoutMinutes } from '../fields.ts';
+import {
+  intBetween,
+  kmsKeyArn,
+  name255,
+  rdsInstanceId,
+  resourceId,
+  text,
+  timeoutMinutes,
+} from '../fields.ts';
 import * as z from '../zod.ts';
 import { positiveInt } from '../zod.ts';
 
@@ -40,9 +48,7 @@ const restorePlacement = {
    * KMS key (in the recovery region) the snapshot copies are encrypted with: readiness checks the
    * newest copy uses it, and the role may use it for the restore. @default unencrypted snapshots
    */
-  kmsKeyArn: z.optional(
-    arnOf('kms', 'arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
-  ),
+  kmsKeyArn: z.optional(kmsKeyArn),
 };
 
 export const rdsReadReplica = z.strictObject({

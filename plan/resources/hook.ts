@@ -1,6 +1,6 @@
 // The hook family: a Lambda function of the user's, called with the run context at its place in
 // the steps (flush a cache, flip a feature flag). The contract is in docs/design.md, "Hooks".
-import { arnOf, intBetween, resourceId, text, timeoutMinutes } from '../fields.ts';
+import { intBetween, lambdaFunctionArn, resourceId, text, timeoutMinutes } from '../fields.ts';
 import * as z from '../zod.ts';
 import { positiveInt } from '../zod.ts';
 
@@ -12,7 +12,7 @@ export const lambdaHook = z.strictObject({
   type: z.literal('lambda-hook'),
   description: z.optional(text(256)),
   /** The function to invoke (in the recovery region; a function in the primary region is refused). */
-  functionArn: arnOf('lambda', 'arn:aws:lambda:us-west-2:123456789012:function:flush-cache'),
+  functionArn: lambdaFunctionArn,
   /** Each invocation must answer within this. @default 10 */
   invocationTimeoutSeconds: z._default(intBetween(1, MAX_HOOK_TIMEOUT_SECONDS), 10),
   /** Expected time until the hook says done, for the predicted RTO. @default 30 */

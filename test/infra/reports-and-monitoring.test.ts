@@ -2,13 +2,12 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { REPORT_SINKS } from '../../functions/runbook/report-types.ts';
 import { REPORT_ARCHIVE_DAYS } from '../../infra/disaster-recovery-runbook.ts';
-import { SYNTH_TIMEOUT_MS, synthesizeExample } from './synth.ts';
+import { SYNTH_TIMEOUT_MS, sharedTemplate } from './synth.ts';
 
 let template: Template;
 
 beforeAll(async () => {
-  const { stack } = await synthesizeExample('warm-standby');
-  template = Template.fromStack(stack);
+  template = Template.fromJSON(await sharedTemplate('warm-standby'));
 }, SYNTH_TIMEOUT_MS);
 
 describe('reports bucket', () => {

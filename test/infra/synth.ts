@@ -1,9 +1,12 @@
-// Shared by the infra tests: synthesize an example plan in-process (no bundling), as `cdk synth` does.
+// Shared by the infra tests: the example plans' templates, each synthesized once per test run by the
+// global setup (test/global-setup.ts) and read from the template cache; a plan missing there (its
+// synth failed, or the run has no global setup) is synthesized here, and its error is the test's.
 import { readdirSync } from 'node:fs';
-import { type SynthesizedRunbook, synthesizeRunbook } from '../../local/synthesize.ts';
+import { type CloudFormationTemplate, synthesizeTemplate } from '../../local/synthesize.ts';
+import type { DrPlan } from '../../plan/schema.ts';
 import { examplesDir } from '../fixtures.ts';
 
-/** Synthesis takes seconds: do it once per plan and file, in a beforeAll with this timeout. */
+/** A template read from the cache takes milliseconds; one synthesized here takes seconds. */
 export const SYNTH_TIMEOUT_MS = 30_000;
 
 /** Every shipped example plan, by file name without ".json". */
@@ -12,12 +15,22 @@ export const EXAMPLES = readdirSync(examplesDir)
   .map((file) => file.replace(/\.json$/, ''))
   .sort();
 
-export function synthesizeExample(name: string): Promise<SynthesizedRunbook> {
-  return synthesizeRunbook({ planFile: `${examplesDir}${name}.json` });
+export function examplePlanFile(example: string): string {
+  return `${examplesDir}${example}.json`;
+}
+
+/** The template of an example plan's runbook stack (Lambda code not bundled). */
+export function sharedTemplate(example: string): Promise<CloudFormationTemplate> {
+  return synthesizeTemplate({ planFile: examplePlanFile(example) });
+}
+
+/** The template of any plan's runbook stack, shared the same way. */
+export function sharedPlanTemplate(plan: DrPlan): Promise<CloudFormationTemplate> {
+  return synthesizeTemplate({ plan });
 }
 
 /** Logical ids of the template's resources of one type. */
-export function logicalIdsOf(template: SynthesizedRunbook['template'], type: string): string[] {
+export function logicalIdsOf(template: CloudFormationTemplate, type: string): string[] {
   return Object.entries(template.Resources)
     .filter(([, resource]) => resource.Type === type)
     .map(([id]) => id);

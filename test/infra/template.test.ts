@@ -1,17 +1,23 @@
+import { readdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import { executionInputSchema } from '../../functions/runbook/execution-input.ts';
 import { DisasterRecoveryRunbook } from '../../infra/disaster-recovery-runbook.ts';
-import { STEP_FAMILIES } from '../../infra/step-function.ts';
-import { extractRunbook } from '../../local/extract-definition.ts';
+import { TEMPLATE_CACHE_ENV } from '../../local/synthesize.ts';
+import { RESOURCE_FAMILIES } from '../../plan/resources/index.ts';
 import type { DrPlan } from '../../plan/schema.ts';
+import { resourcesOf } from '../../plan/steps.ts';
 import { examplePlan, examplePlanInput } from '../fixtures.ts';
-import { logicalIdsOf, SYNTH_TIMEOUT_MS, synthesizeExample } from './synth.ts';
+import { TEMPLATE_CACHE_VARIABLE } from '../global-setup.ts';
+import { EXAMPLES, logicalIdsOf, SYNTH_TIMEOUT_MS, sharedPlanTemplate, sharedTemplate } from './synth.ts';
 
 /** RetentionDays.THREE_MONTHS, the construct's default. */
 const DEFAULT_RETENTION_DAYS = 90;
+
+/** The Lambdas every runbook has besides one per resource family the plan uses. */
+const OWN_FUNCTIONS = ['runbook', 'lock'];
 
 interface EventTarget {
   Arn: unknown;
@@ -52,305 +58,286 @@ function alarmEvent(alarmName: string) {
   };
 }
 
-describe('DisasterRecoveryRunbook for the warm-standby example', () => {
-  const plan: DrPlan = examplePlan('warm-standby');
+/** The resource families a plan uses, in RESOURCE_FAMILIES order. */
+const familiesOf = (plan: DrPlan) => RESOURCE_FAMILIES.filter((f) => resourcesOf(plan, f).length > 0);
+
+/** DR_RUNBOOK_FAMILY of every Lambda in the template, sorted. */
+function functionFamilies(template: Template): string[] {
+  return Object.values(template.findResources('AWS::Lambda::Function'))
+    .map(
+      (fn) => (fn.Properties as { Environment: { Variables: Record<string, string> } }).Environment.Variables,
+    )
+    .map((variables) => variables.DR_RUNBOOK_FAMILY ?? '')
+    .sort();
+}
+
+describe('the template cache', () => {
+  const cached = () => readdirSync(process.env[TEMPLATE_CACHE_ENV] ?? '').filter((f) => f.endsWith('.json'));
+
+  it('is the one the global setup fills and local/synthesize.ts reads', () => {
+    expect(TEMPLATE_CACHE_VARIABLE).toBe(TEMPLATE_CACHE_ENV);
+    expect(cached().length).toBeGreaterThanOrEqual(EXAMPLES.length);
+  });
+
+  it("serves an example's template to a test that passes the loaded plan instead of its file", async () => {
+    const before = cached();
+
+    const template = await sharedPlanTemplate(examplePlan('pilot-light'));
+
+    expect(template).toEqual(await sharedTemplate('pilot-light'));
+    expect(cached()).toEqual(before);
+  });
+});
+
+describe('one Lambda per resource family the plan uses', () => {
+  it('deploys database, compute and traffic for warm-standby, and no hook', async () => {
+    const template = Template.fromJSON(await sharedTemplate('warm-standby'));
+
+    expect(functionFamilies(template)).toEqual(['compute', 'database', 'lock', 'runbook', 'traffic']);
+  });
+
+  it('deploys all four families for multi-tier', async () => {
+    const template = Template.fromJSON(await sharedTemplate('multi-tier'));
+
+    expect(functionFamilies(template)).toEqual(['compute', 'database', 'hook', 'lock', 'runbook', 'traffic']);
+  });
+});
+
+describe.each(EXAMPLES)('DisasterRecoveryRunbook for the %s example', (name) => {
+  const plan = examplePlan(name);
+  const families = [...familiesOf(plan), ...OWN_FUNCTIONS];
   let template: Template;
   let stateMachineId: string;
-  /** The options each Lambda asset was created with (its bundling among them). */
-  let assetOptions: unknown[] = [];
 
   beforeAll(async () => {
-    const fromAsset = jest.spyOn(Code, 'fromAsset');
-    const synthesized = await synthesizeExample('warm-standby');
-    assetOptions = fromAsset.mock.calls.map(([, options]) => options);
-    fromAsset.mockRestore();
-    template = Template.fromJSON(synthesized.template);
-    stateMachineId = logicalIdsOf(synthesized.template, 'AWS::StepFunctions::StateMachine')[0] ?? '';
+    const json = await sharedTemplate(name);
+    template = Template.fromJSON(json);
+    stateMachineId = logicalIdsOf(json, 'AWS::StepFunctions::StateMachine')[0] ?? '';
   }, SYNTH_TIMEOUT_MS);
 
-  describe('state machine', () => {
-    it('is named after the plan, logs every execution with its data and is traced', () => {
-      template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-        StateMachineName: 'dr-runbook-shop',
-        LoggingConfiguration: {
-          Level: 'ALL',
-          IncludeExecutionData: true,
-          Destinations: [
-            { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } },
-          ],
-        },
-        TracingConfiguration: { Enabled: true },
-      });
+  it('is named after the plan, logs every execution with its data and is traced', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: `dr-runbook-${plan.name}`,
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: true,
+        Destinations: [
+          { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } },
+        ],
+      },
+      TracingConfiguration: { Enabled: true },
     });
   });
 
-  describe('lock and history table', () => {
-    it('is keyed pk/sk, on demand, with point-in-time recovery and encryption, and survives stack deletion', () => {
-      template.resourceCountIs('AWS::DynamoDB::Table', 1);
-      template.hasResource('AWS::DynamoDB::Table', {
-        Properties: {
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          AttributeDefinitions: Match.arrayWith([
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ]),
-          BillingMode: 'PAY_PER_REQUEST',
-          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-          SSESpecification: { SSEEnabled: true },
-        },
-        DeletionPolicy: 'Retain',
-        UpdateReplacePolicy: 'Retain',
+  it('deploys a Lambda for each family its resources use, and the runbook and lock ones: nodejs24.x on arm64, X-Ray active', () => {
+    expect(functionFamilies(template)).toEqual([...families].sort());
+    for (const family of families) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+        Timeout: 60,
+        Environment: { Variables: Match.objectLike({ DR_RUNBOOK_FAMILY: family }) },
       });
-    });
+    }
   });
 
-  describe('notification topic', () => {
-    it('is encrypted with its own rotated KMS key', () => {
-      const keys = template.findResources('AWS::KMS::Key', { Properties: { EnableKeyRotation: true } });
-      expect(Object.keys(keys)).toHaveLength(1);
-      template.hasResourceProperties('AWS::SNS::Topic', {
-        KmsMasterKeyId: { 'Fn::GetAtt': [Object.keys(keys)[0], 'Arn'] },
-      });
-    });
+  it('sends each function log to its own log group, and gives every log group a retention', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    const logGroups = template.findResources('AWS::Logs::LogGroup');
+    const used = Object.values(functions).map(
+      (fn) =>
+        (fn.Properties as { LoggingConfig?: { LogGroup?: { Ref?: string } } }).LoggingConfig?.LogGroup?.Ref,
+    );
 
-    it('refuses publishing without TLS', () => {
-      const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
-      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-        Topics: [{ Ref: topicId }],
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Effect: 'Deny',
-              Principal: '*',
-              Action: 'sns:Publish',
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            }),
-          ]),
-        },
-      });
-    });
-
-    it('has one email subscription per plan email', () => {
-      const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
-      expect(plan.notifications.emails.length).toBeGreaterThan(0);
-      template.resourceCountIs('AWS::SNS::Subscription', plan.notifications.emails.length);
-      for (const email of plan.notifications.emails) {
-        template.hasResourceProperties('AWS::SNS::Subscription', {
-          Protocol: 'email',
-          Endpoint: email,
-          TopicArn: { Ref: topicId },
-        });
-      }
-    });
+    expect(new Set(used).size).toBe(families.length);
+    // … and the state machine's.
+    expect(Object.keys(logGroups)).toHaveLength(families.length + 1);
+    for (const group of Object.values(logGroups)) {
+      expect(group.Properties).toMatchObject({ RetentionInDays: DEFAULT_RETENTION_DAYS });
+    }
   });
 
-  describe('step functions', () => {
-    it('deploys one function per step family: nodejs24.x on arm64, X-Ray active, told its family', () => {
-      template.resourceCountIs('AWS::Lambda::Function', STEP_FAMILIES.length);
-      for (const family of STEP_FAMILIES) {
-        template.hasResourceProperties('AWS::Lambda::Function', {
-          Runtime: 'nodejs24.x',
-          Architectures: ['arm64'],
-          TracingConfig: { Mode: 'Active' },
-          Handler: 'index.handler',
-          Environment: { Variables: Match.objectLike({ DR_RUNBOOK_FAMILY: family }) },
-        });
-      }
-    });
-
-    it('bundles each family handler on this machine (infra/bundling), one asset per handler', () => {
-      const sources = assetOptions.map(
-        (options) => (options as { bundling?: { local?: { source?: string } } }).bundling?.local?.source,
-      );
-      expect(sources.sort()).toEqual(STEP_FAMILIES.map((family) => `functions/${family}/handler.ts`).sort());
-    });
-
-    it('sends each function log to its own log group with a retention', () => {
-      const functions = template.findResources('AWS::Lambda::Function');
-      const logGroups = template.findResources('AWS::Logs::LogGroup');
-      const used = Object.values(functions).map(
-        (fn) =>
-          (fn.Properties as { LoggingConfig?: { LogGroup?: { Ref?: string } } }).LoggingConfig?.LogGroup?.Ref,
-      );
-      expect(new Set(used).size).toBe(STEP_FAMILIES.length);
-      for (const id of used) {
-        expect(logGroups[id ?? '']?.Properties).toMatchObject({ RetentionInDays: DEFAULT_RETENTION_DAYS });
-      }
-    });
-
-    it('gives every log group (functions and state machine) a retention', () => {
-      const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-      expect(logGroups).toHaveLength(STEP_FAMILIES.length + 1);
-      for (const group of logGroups) {
-        expect(group.Properties).toMatchObject({ RetentionInDays: DEFAULT_RETENTION_DAYS });
-      }
-    });
+  it('has one email subscription per plan email', () => {
+    const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    template.resourceCountIs('AWS::SNS::Subscription', plan.notifications.emails.length);
+    for (const email of plan.notifications.emails) {
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: email,
+        TopicArn: { Ref: topicId },
+      });
+    }
   });
 
-  describe('alarm triggers', () => {
-    it('has exactly one rule per plan alarm, matching only its ALARM state changes', () => {
-      // … plus the execution-status rule that starts cleanup runs
-      template.resourceCountIs('AWS::Events::Rule', plan.triggers.alarms.length + 1);
-      for (const alarm of plan.triggers.alarms) {
-        template.hasResourceProperties('AWS::Events::Rule', {
-          EventPattern: {
-            source: ['aws.cloudwatch'],
-            'detail-type': ['CloudWatch Alarm State Change'],
-            detail: { alarmName: [alarm.name], state: { value: ['ALARM'] } },
-          },
-          State: 'ENABLED',
-          Targets: [Match.objectLike({ Arn: { Ref: stateMachineId } })],
-        });
-      }
-    });
-
-    it('starts a cleanup run when one of its own executions ends FAILED, TIMED_OUT or ABORTED', () => {
+  it('has one rule per plan alarm matching only its ALARM state changes, and the execution-status rule', () => {
+    template.resourceCountIs('AWS::Events::Rule', plan.triggers.alarms.length + 1);
+    for (const alarm of plan.triggers.alarms) {
       template.hasResourceProperties('AWS::Events::Rule', {
         EventPattern: {
-          source: ['aws.states'],
-          'detail-type': ['Step Functions Execution Status Change'],
-          detail: { stateMachineArn: [{ Ref: stateMachineId }], status: ['ABORTED', 'FAILED', 'TIMED_OUT'] },
+          source: ['aws.cloudwatch'],
+          'detail-type': ['CloudWatch Alarm State Change'],
+          detail: { alarmName: [alarm.name], state: { value: ['ALARM'] } },
         },
-        Targets: [
-          Match.objectLike({
-            Arn: { Ref: stateMachineId },
-            InputTransformer: Match.objectLike({
-              InputPathsMap: {
-                'detail-executionArn': '$.detail.executionArn',
-                'detail-status': '$.detail.status',
-              },
-            }),
-          }),
-        ],
-      });
-    });
-
-    it('turns the alarm event into a failover input that names the alarm and the state change time', () => {
-      const rules = Object.values(
-        template.findResources('AWS::Events::Rule', {
-          Properties: { EventPattern: { detail: { alarmName: ['shop-primary-health'] } } },
-        }),
-      );
-      expect(rules).toHaveLength(1);
-      const [target] = (rules[0]?.Properties?.Targets ?? []) as EventTarget[];
-      expect(target).toBeDefined();
-      const event = alarmEvent('shop-primary-health');
-
-      const input = transform(target as EventTarget, event);
-
-      expect(target?.InputTransformer.InputPathsMap).toMatchObject({
-        'detail-alarmName': '$.detail.alarmName',
-        time: '$.time',
-      });
-      expect(input).toMatchObject({
-        mode: 'failover',
-        trigger: { type: 'alarm', alarmName: 'shop-primary-health', stateChangeTime: '2026-11-25T11:58:00Z' },
-      });
-      expect(executionInputSchema.safeParse(input).error?.issues).toBeUndefined();
-    });
-  });
-
-  describe('schedules', () => {
-    it('runs the game day as a drill at the plan expression and time zone', () => {
-      const gameDay = plan.schedules.gameDay;
-      expect(gameDay).toBeDefined();
-      template.hasResourceProperties('AWS::Scheduler::Schedule', {
-        ScheduleExpression: gameDay?.expression,
-        ScheduleExpressionTimezone: gameDay?.timezone,
         State: 'ENABLED',
-        Target: Match.objectLike({
-          Arn: { Ref: stateMachineId },
-          Input: Match.serializedJson(
-            Match.objectLike({ mode: 'drill', trigger: { type: 'schedule', scheduleName: 'GameDay' } }),
-          ),
-        }),
+        Targets: [Match.objectLike({ Arn: { Ref: stateMachineId } })],
       });
-    });
+    }
+  });
 
-    it('runs the readiness check as a dry-run at the plan expression', () => {
-      const readiness = plan.schedules.readinessCheck;
-      expect(readiness).toBeDefined();
+  it('schedules the game day as a drill and the readiness check as a dry-run, as the plan says', () => {
+    const { gameDay, readinessCheck } = plan.schedules;
+    template.resourceCountIs('AWS::Scheduler::Schedule', [gameDay, readinessCheck].filter(Boolean).length);
+    for (const [schedule, mode] of [
+      [gameDay, 'drill'],
+      [readinessCheck, 'dry-run'],
+    ] as const) {
+      if (!schedule) continue;
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
-        ScheduleExpression: readiness?.expression,
-        ScheduleExpressionTimezone: readiness?.timezone,
+        ScheduleExpression: schedule.expression,
+        ScheduleExpressionTimezone: schedule.timezone,
+        State: schedule.enabled ? 'ENABLED' : 'DISABLED',
         Target: Match.objectLike({
           Arn: { Ref: stateMachineId },
-          Input: Match.serializedJson(Match.objectLike({ mode: 'dry-run' })),
+          Input: Match.serializedJson(Match.objectLike({ mode })),
         }),
       });
-    });
-
-    it('has no other schedule', () => {
-      template.resourceCountIs('AWS::Scheduler::Schedule', 2);
-    });
+    }
   });
 });
 
-describe('DisasterRecoveryRunbook for the active-active example (no game day)', () => {
+describe("the warm-standby runbook's table, topic and triggers", () => {
+  const plan = examplePlan('warm-standby');
   let template: Template;
+  let stateMachineId: string;
 
   beforeAll(async () => {
-    template = Template.fromJSON((await synthesizeExample('active-active')).template);
+    const json = await sharedTemplate('warm-standby');
+    template = Template.fromJSON(json);
+    stateMachineId = logicalIdsOf(json, 'AWS::StepFunctions::StateMachine')[0] ?? '';
   }, SYNTH_TIMEOUT_MS);
 
-  it('schedules only the readiness dry-run', () => {
-    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
-    template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'rate(15 minutes)',
-      Target: Match.objectLike({ Input: Match.serializedJson(Match.objectLike({ mode: 'dry-run' })) }),
+  it('keys the lock and history table pk/sk, on demand, with point-in-time recovery and encryption, kept on stack deletion', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: Match.arrayWith([
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ]),
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
     });
   });
 
-  it('fails over on its own alarm only', () => {
-    template.resourceCountIs('AWS::Events::Rule', 2);
-    template.resourcePropertiesCountIs(
-      'AWS::Events::Rule',
-      { EventPattern: Match.objectLike({ source: ['aws.cloudwatch'] }) },
-      1,
-    );
+  it('encrypts the notification topic with its own rotated KMS key', () => {
+    const keys = template.findResources('AWS::KMS::Key', { Properties: { EnableKeyRotation: true } });
+    expect(Object.keys(keys)).toHaveLength(1);
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Object.keys(keys)[0], 'Arn'] },
+    });
+  });
+
+  it('refuses publishing to the topic without TLS', () => {
+    const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('starts a cleanup run when one of its own executions ends FAILED, TIMED_OUT or ABORTED', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({
-        detail: { alarmName: ['catalog-singapore-errors'], state: { value: ['ALARM'] } },
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [{ Ref: stateMachineId }], status: ['ABORTED', 'FAILED', 'TIMED_OUT'] },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: stateMachineId },
+          InputTransformer: Match.objectLike({
+            InputPathsMap: {
+              'detail-executionArn': '$.detail.executionArn',
+              'detail-status': '$.detail.status',
+            },
+          }),
+        }),
+      ],
+    });
+  });
+
+  it('turns the alarm event into a failover input that names the alarm and the state change time', () => {
+    const alarm = plan.triggers.alarms[0]?.name ?? '';
+    const rules = Object.values(
+      template.findResources('AWS::Events::Rule', {
+        Properties: { EventPattern: { detail: { alarmName: [alarm] } } },
       }),
+    );
+    expect(rules).toHaveLength(1);
+    const [target] = (rules[0]?.Properties?.Targets ?? []) as EventTarget[];
+
+    const input = transform(target as EventTarget, alarmEvent(alarm));
+
+    expect(target?.InputTransformer.InputPathsMap).toMatchObject({
+      'detail-alarmName': '$.detail.alarmName',
+      time: '$.time',
     });
+    expect(input).toMatchObject({
+      mode: 'failover',
+      trigger: { type: 'alarm', alarmName: alarm, stateChangeTime: '2026-11-25T11:58:00Z' },
+    });
+    expect(executionInputSchema.safeParse(input).error?.issues).toBeUndefined();
   });
 });
 
-describe('DisasterRecoveryRunbook for the pilot-light example (approval "always")', () => {
-  const plan = examplePlan('pilot-light');
-  let states: Record<string, Record<string, unknown>>;
+describe('DisasterRecoveryRunbook construct', () => {
+  /** A stack in the plan's recovery region unless told otherwise; Lambda code is not bundled. */
+  const stackIn = (region = 'us-west-2') =>
+    new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Test', { env: { region } });
 
-  beforeAll(async () => {
-    const { template, stack } = await synthesizeExample('pilot-light');
-    states = extractRunbook(template, stack.region).definition.States;
-  }, SYNTH_TIMEOUT_MS);
+  it.each(['warm-standby', 'multi-tier'])(
+    'bundles the handler of each family the %s plan uses on this machine (infra/bundling), one asset each',
+    (name) => {
+      const fromAsset = jest.spyOn(Code, 'fromAsset');
 
-  it('waits for a person on a task token, for the plan approval timeout', () => {
-    expect(plan.triggers.approval).toBe('always');
-    expect(states.WaitForApproval).toMatchObject({
-      Type: 'Task',
-      Resource: expect.stringMatching(/\.waitForTaskToken$/),
-      TimeoutSeconds: plan.triggers.approvalTimeoutMinutes * 60,
-      Parameters: { Payload: expect.objectContaining({ 'taskToken.$': '$$.Task.Token' }) },
-    });
-  });
-});
+      new DisasterRecoveryRunbook(stackIn(), 'Runbook', { plan: examplePlan(name) });
 
-describe('DisasterRecoveryRunbook plan checks', () => {
-  /** A stack in the warm-standby plan's recovery region unless told otherwise. */
-  const stackIn = (region = 'us-west-2') => new Stack(new App(), 'Test', { env: { region } });
+      const sources = fromAsset.mock.calls.map(
+        ([, options]) => (options as { bundling?: { local?: { source?: string } } }).bundling?.local?.source,
+      );
+      const families = [...familiesOf(examplePlan(name)), ...OWN_FUNCTIONS];
+      expect(sources.sort()).toEqual(families.map((family) => `functions/${family}/handler.ts`).sort());
+    },
+  );
 
-  it('rejects an invalid plan with the field to fix', () => {
-    const input = structuredClone(examplePlanInput()) as { compute: { capacity: { desired: unknown } } };
-    input.compute.capacity.desired = 'four';
+  it('rejects an invalid plan with the v2 path of the field to fix', () => {
+    const input = structuredClone(examplePlanInput('warm-standby'));
+    const group = input.resources.findIndex((r) => r.type === 'auto-scaling-group');
+    Object.assign(input.resources[group] ?? {}, { capacity: { min: 1, desired: 'four', max: 8 } });
 
-    expect(
-      () => new DisasterRecoveryRunbook(stackIn(), 'Runbook', { plan: input as unknown as DrPlan }),
-    ).toThrow(/invalid plan:[\s\S]*compute\.capacity\.desired/);
+    expect(() => new DisasterRecoveryRunbook(stackIn(), 'Runbook', { plan: input })).toThrow(
+      new RegExp(`invalid plan:[\\s\\S]*resources\\[${group}\\]\\.capacity\\.desired`),
+    );
   });
 
   it('rejects a stack outside the plan recovery region', () => {

@@ -1,0 +1,39 @@
+// The names each resource type puts into its family's IAM policy, once per statement that lists
+// them. plan/schema.ts sums them per family so that the biggest accepted plan's roles stay inside
+// IAM's 10,240 characters of inline policy per role (infra/permissions/ writes the statements).
+import type { Resource } from './index.ts';
+
+export function iamNames(resource: Resource): string[] {
+  switch (resource.type) {
+    case 'rds-read-replica':
+      return [resource.replicaInstanceId, ...twice(resource.drill.kmsKeyArn)];
+    case 'rds-snapshot-restore':
+      return [resource.restoredInstanceId, resource.restoredInstanceId, ...twice(resource.kmsKeyArn)];
+    case 'aurora-global-database':
+      return [
+        resource.globalClusterId,
+        resource.globalClusterId,
+        resource.secondaryClusterId,
+        resource.secondaryClusterId,
+        resource.secondaryClusterId,
+      ];
+    case 'dynamodb-global-table':
+      return [resource.tableName, resource.tableName, resource.drill.probeKeyPrefix];
+    case 'auto-scaling-group':
+      return [resource.autoScalingGroupName];
+    case 'route53-records':
+    case 'route53-weighted':
+      return [
+        resource.hostedZoneId,
+        resource.hostedZoneId,
+        ...resource.records.map((r) => r.name),
+        resource.drillRecordName,
+      ];
+    case 'lambda-hook':
+      return [resource.functionArn];
+  }
+}
+
+function twice(name: string | undefined): string[] {
+  return name ? [name, name] : [];
+}

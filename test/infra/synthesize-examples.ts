@@ -1,0 +1,184 @@
+// Synthesizes every example plan outside Jest, in a plain Node process (as `cdk synth` runs the app):
+//
+//   node --import tsx test/infra/synthesize-examples.ts cache examples|biggest
+//     fills the template cache (TEMPLATE_CACHE_ENV) with every example, or with the biggest plans
+//     (test/fixtures-biggest-plan.ts), for the test run's global setup (which runs both side by
+//     side); a plan that does not synthesize is left out (the test that reads it synthesizes it
+//     again and fails with the reason).
+//
+//   node --import tsx test/infra/synthesize-examples.ts check OUTDIR
+//     synthesizes every example as `cdk synth` does, CloudFormation validation on and the cdk-nag
+//     AwsSolutions plugin installed (infra/app.ts), and writes what the validations found to
+//     OUTDIR/checks.json (see ExampleChecks); nag.test.ts asserts on it. A canary stack with known
+//     findings shows that the findings are really read.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { buildApp } from '../../infra/app.ts';
+import { cdkJsonContext, synthesizeTemplate } from '../../local/synthesize.ts';
+import { BIGGEST_PLAN_KINDS, biggestPlan } from '../fixtures-biggest-plan.ts';
+import { EXAMPLES, examplePlanFile } from './synth.ts';
+
+/** One finding of a validation plugin, as the validation report lists it. */
+export interface Finding {
+  readonly plugin: string;
+  readonly rule: string;
+  readonly severity: string;
+  readonly description: string;
+  readonly constructs: string[];
+}
+
+export interface Acknowledgement {
+  readonly path: string;
+  readonly rule: string;
+  readonly reason: unknown;
+}
+
+/** What synthesizing one stack with every validation on found. */
+export interface ExampleChecks {
+  /** The synth error, if it failed (a plugin finding of severity error fails it). */
+  readonly error?: string;
+  /** Every finding in the validation report, of every plugin. */
+  readonly findings: Finding[];
+  /** Every rule acknowledged in the stack's construct metadata (Validations.acknowledge). */
+  readonly acknowledgements: Acknowledgement[];
+  /** Whether CloudFormation validation ran (process.env.CDK_VALIDATION was not "false"). */
+  readonly cloudFormationValidation: boolean;
+}
+
+export interface ChecksFile {
+  readonly examples: Record<string, ExampleChecks>;
+  /** A stack with a plain topic (AwsSolutions-SNS2/SNS3) and a bucket with a bad property. */
+  readonly canary: ExampleChecks;
+}
+
+interface ValidationReport {
+  pluginReports: {
+    pluginName: string;
+    violations: {
+      ruleName: string;
+      severity: string;
+      description: string;
+      violatingConstructs: { constructPath: string }[];
+    }[];
+  }[];
+}
+
+function acknowledgementsUnder(scope: IConstruct): Acknowledgement[] {
+  return scope.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, unknown>).map(([rule, reason]) => ({
+          path: construct.node.path,
+          rule,
+          reason,
+        })),
+      ),
+  );
+}
+
+/** Synthesizes `app` into `outdir` and reads the validation report it leaves there. */
+function synthesizeChecked(app: App, stack: Stack, outdir: string): ExampleChecks {
+  let error: string | undefined;
+  try {
+    app.synth();
+  } catch (caught) {
+    error = (caught as Error).message;
+  }
+  let report: ValidationReport = { pluginReports: [] };
+  try {
+    report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
+  } catch (caught) {
+    error ??= `no validation report: ${(caught as Error).message}`;
+  }
+  return {
+    ...(error === undefined ? {} : { error }),
+    findings: report.pluginReports.flatMap((plugin) =>
+      plugin.violations.map((violation) => ({
+        plugin: plugin.pluginName,
+        rule: violation.ruleName,
+        severity: violation.severity,
+        description: violation.description,
+        constructs: violation.violatingConstructs.map((c) => c.constructPath),
+      })),
+    ),
+    acknowledgements: acknowledgementsUnder(stack),
+    cloudFormationValidation: process.env.CDK_VALIDATION !== 'false',
+  };
+}
+
+async function checkExample(example: string, outdir: string): Promise<ExampleChecks> {
+  // The app exactly as `cdk synth -c plan=FILE` builds it, only without bundling the Lambda code.
+  const app = new App({
+    outdir,
+    context: { ...cdkJsonContext(), plan: examplePlanFile(example), 'aws:cdk:bundling-stacks': [] },
+  });
+  try {
+    const { stack } = await buildApp(app);
+    return synthesizeChecked(app, stack, outdir);
+  } catch (caught) {
+    return {
+      error: (caught as Error).message,
+      findings: [],
+      acknowledgements: [],
+      cloudFormationValidation: false,
+    };
+  }
+}
+
+function checkCanary(outdir: string): ExampleChecks {
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Canary');
+  new Topic(stack, 'PlainTopic');
+  new CfnResource(stack, 'BadBucket', {
+    type: 'AWS::S3::Bucket',
+    properties: { VersioningConfiguration: { Status: 'Sometimes' } },
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return synthesizeChecked(app, stack, outdir);
+}
+
+async function check(outdir: string): Promise<void> {
+  const examples: Record<string, ExampleChecks> = {};
+  for (const example of EXAMPLES) {
+    const dir = join(outdir, example);
+    mkdirSync(dir, { recursive: true });
+    examples[example] = await checkExample(example, dir);
+  }
+  const canaryDir = join(outdir, 'canary');
+  mkdirSync(canaryDir, { recursive: true });
+  const checks: ChecksFile = { examples, canary: checkCanary(canaryDir) };
+  writeFileSync(join(outdir, 'checks.json'), JSON.stringify(checks, null, 1));
+}
+
+async function fillCache(which: string | undefined): Promise<void> {
+  const plans =
+    which === 'examples'
+      ? EXAMPLES.map((example) => ({
+          what: example,
+          options: () => ({ planFile: examplePlanFile(example) }),
+        }))
+      : BIGGEST_PLAN_KINDS.map((kind) => ({
+          what: `biggest ${kind} plan`,
+          options: () => ({ plan: biggestPlan(kind) }),
+        }));
+  for (const { what, options } of plans) {
+    try {
+      await synthesizeTemplate(options());
+    } catch {
+      process.stderr.write(`global setup: the ${what} did not synthesize (its tests will say why)\n`);
+    }
+  }
+}
+
+const [command, argument] = process.argv.slice(2);
+if (command === 'cache' && (argument === 'examples' || argument === 'biggest')) await fillCache(argument);
+else if (command === 'check' && argument) await check(argument);
+else {
+  process.stderr.write('usage: synthesize-examples.ts cache examples|biggest | check OUTDIR\n');
+  process.exit(2);
+}
