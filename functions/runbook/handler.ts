@@ -20,7 +20,6 @@ import {
   buildAbortedReport,
   type ReportSummary,
   type ReportTargets,
-  type RunReport,
   recordAndNotify,
   reportRun,
   reportSummary,

@@ -104,10 +104,10 @@ function typeStatements(scope: Construct, plan: DrPlan, resource: Db): PolicySta
           actions: ['rds:PromoteReadReplica'],
           resources: [arn(scope, 'rds', 'db', resource.replicaInstanceId)],
         }),
-        ...kmsStatements(resource.id, resource.drill.kmsKeyArn),
+        ...kmsStatements(resource.drill.kmsKeyArn),
       ];
     case 'rds-snapshot-restore':
-      return kmsStatements(resource.id, resource.kmsKeyArn);
+      return kmsStatements(resource.kmsKeyArn);
     case 'aurora-global-database':
       return auroraStatements(scope, drillInstancePrefix(plan), resource);
     case 'dynamodb-global-table':
@@ -201,7 +201,7 @@ function dynamodbStatements(
 }
 
 /** Restoring an encrypted snapshot copy: RDS uses the key on the caller's behalf (a grant). */
-function kmsStatements(id: string, keyArn: string | undefined): PolicyStatement[] {
+function kmsStatements(keyArn: string | undefined): PolicyStatement[] {
   if (!keyArn) return [];
   return [
     new PolicyStatement({
