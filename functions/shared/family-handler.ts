@@ -115,8 +115,7 @@ function carryMeasurements(event: StepEvent, result: ProgressResult): ProgressRe
     ...result,
     changes,
     ...(Object.keys(measurements).length > 0 ? { measurements } : {}),
-    // The next call of the loop continues from the copies in `state`; a finished loop has no next call.
-    state: result.done ? result.state : { ...result.state, measurements, changes },
+    state: { ...result.state, measurements, changes },
   };
 }
 export function familyHandler<C>(family: Family, steps: FamilySteps<C>, clientsFor: (region: string) => C) {

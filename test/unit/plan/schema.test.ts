@@ -602,7 +602,7 @@ describe('planSchema: resource rules', () => {
         p.resources[5].functionArn = 'market-flush-cache';
       }, 'multi-tier'),
     ).toEqual([
-      'resources[5].functionArn: must be an ARN such as "arn:aws:lambda:us-west-2:123456789012:function:flush-cache"',
+      'resources[5].functionArn: must be a Lambda function ARN such as "arn:aws:lambda:us-west-2:123456789012:function:flush-cache"',
     ]);
   });
 
