@@ -139,8 +139,19 @@ async function seedGroup(
   const region = plan.regions.recovery;
   const ec2 = new EC2Client({ region, endpoint });
   // The template starts on an older, untagged image; the newest plan-tagged AMI is what failover uses.
-  const stock = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }));
-  const oldImage = stock.Images?.[0]?.ImageId;
+  // moto lists ~1,200 stock images (about a second per call): ask for one family of them.
+  const stock =
+    (
+      await ec2.send(
+        new DescribeImagesCommand({
+          Owners: ['amazon'],
+          Filters: [{ Name: 'name', Values: ['amzn2-ami-hvm-*'] }],
+        }),
+      )
+    ).Images ?? [];
+  const oldImage =
+    stock[0]?.ImageId ??
+    (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }))).Images?.[0]?.ImageId;
   if (!oldImage) throw new Error('the emulator offers no stock AMI to start the launch template from');
   const image = await ec2.send(
     new RegisterImageCommand({
