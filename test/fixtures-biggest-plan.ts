@@ -1,18 +1,25 @@
 // The biggest plans plan/schema.ts accepts, for the limits that grow with the plan (each family
-// role's inline policy: 10,240 characters per role): MAX_RESOURCES resources, MAX_TOTAL_RECORDS
-// records (at most MAX_RECORDS_PER_RESOURCE per traffic resource), and every value the runbook's
-// IAM policies repeat (ids, AWS names and ARNs, record names) at the longest the schema accepts, in
-// the partition with the longest ARNs (GovCloud). Values no policy names (descriptions, record
-// targets, placement, AMI tags) stay short: they only fill the plan (MAX_PLAN_BYTES).
+// role's inline policy: 10,240 characters per role, and no policy CDK splits off it): MAX_RESOURCES
+// resources, MAX_TOTAL_RECORDS records (at most MAX_RECORDS_PER_RESOURCE per traffic resource), in
+// the partition with the longest ARNs (GovCloud), and the names the runbook's IAM policies list as
+// long as the schema accepts: each at its longest where its family's IAM_NAME_BUDGET allows,
+// otherwise as long as the budget allows (fillBudget: one more character in any of them is
+// rejected). An optional ARN the policies list (a KMS key) is on the first resource of its type,
+// and on the others only with the budget left once every name is at its longest. Values no policy
+// names (descriptions, record targets, placement, AMI tags) stay short: they only fill the plan
+// (MAX_PLAN_BYTES).
 //
 // One plan per resource type (MAX_RESOURCES of that type: the most one family's role can hold of
-// it) and one with every type, so each family meets its worst case whatever the type costs; the
-// one with every type also has MAX_STEPS steps, each named at the longest (state names).
-import { RESOURCE_TYPES } from '../plan/resources/index.ts';
+// it); one with every type, which also has MAX_STEPS steps, each named at the longest (state
+// names); and the biggest database and traffic roles (EVERY_DATABASE_TYPE, 'one-record-each').
+import { iamNames } from '../plan/resources/iam-names.ts';
+import { familyOf, RESOURCE_TYPES, resourceSchema } from '../plan/resources/index.ts';
 import { MAX_RECORDS_PER_RESOURCE } from '../plan/resources/traffic.ts';
 import {
   type DrPlan,
   type DrPlanInput,
+  IAM_ARN_OVERHEAD,
+  IAM_NAME_BUDGET,
   MAX_RESOURCES,
   MAX_STEPS,
   MAX_TOTAL_RECORDS,
@@ -32,31 +39,42 @@ export const MAX_LENGTH = {
   hostedZoneId: 32,
   dnsName: 253,
   dnsLabel: 63,
-  arn: 2048,
   lambdaFunctionName: 64,
   lambdaQualifier: 128,
 } as const;
-
-/**
- * How ARN fields are filled: padded to MAX_LENGTH.arn (what plan/fields.ts arnOf accepts today), or
- * the longest ARN AWS hands out (when the schema only accepts real ones).
- */
-type ArnStyle = 'padded' | 'aws';
-
-/** The plan fields holding ARNs of the user's (only their length is in question). */
-const ARN_FIELDS = ['kmsKeyArn', 'functionArn'];
 
 /** GovCloud: the longest partition ("aws-us-gov") and a long region, so every ARN is at its longest. */
 const REGIONS = { primary: 'us-gov-east-1', recovery: 'us-gov-west-1' } as const;
 const ACCOUNT = '123456789012';
 const ARN_PREFIX = 'arn:aws-us-gov';
 
-/** What `biggestPlan` builds: the biggest plan of one resource type, or of every type together. */
-export type BiggestPlanKind = ResourceType | 'every-type';
+/**
+ * The database role at its biggest. A DynamoDB table brings a statement of its own (its probe key
+ * condition); the other types' statements list each resource but merge across resources, and each
+ * type brings its fixed statements once. So one read replica (with its KMS key: the KMS
+ * statements), one Aurora database (its statements and its drill clone's), and tables for the
+ * rest. Measured with test/infra/iam.test.ts: a snapshot restore instead of the replica, or with
+ * it, a second Aurora database, or four of each type, make the role's policy smaller.
+ */
+const EVERY_DATABASE_TYPE: readonly ResourceType[] = [
+  'rds-read-replica',
+  'aurora-global-database',
+  ...Array<ResourceType>(MAX_RESOURCES - 2).fill('dynamodb-global-table'),
+];
+
+/**
+ * What `biggestPlan` builds: the biggest plan of one resource type; of every type together; of
+ * every database type (the database role's biggest); or of route53-records with one record each
+ * (the traffic role's biggest: a record costs the budget a whole ARN's characters and the policy
+ * only a value in a condition, so the fewer records, the longer the other names).
+ */
+export type BiggestPlanKind = ResourceType | 'every-type' | 'every-database-type' | 'one-record-each';
 
 export const BIGGEST_PLAN_KINDS: readonly BiggestPlanKind[] = [
   ...(RESOURCE_TYPES as ResourceType[]),
   'every-type',
+  'every-database-type',
+  'one-record-each',
 ];
 
 /** `prefix` padded with `fill` to exactly `length` characters. */
@@ -67,145 +85,343 @@ export function sized(prefix: string, length: number, fill = 'x'): string {
 
 const two = (n: number) => String(n).padStart(2, '0');
 
-/** A DNS name of exactly MAX_LENGTH.dnsName characters in `zone`, starting with `unique`. */
-export function longestNameIn(zone: string, unique: string): string {
+/** A DNS name of exactly `length` characters in `zone`, starting with `unique`. */
+export function dnsNameIn(zone: string, unique: string, length: number): string {
   const labels: string[] = [];
   // What is left for "label." repeated before the zone.
-  let room = MAX_LENGTH.dnsName - zone.length;
+  let room = length - zone.length;
   while (room > 0) {
     // Each label takes its length plus a dot; never leave room for a lone dot.
-    let length = Math.min(MAX_LENGTH.dnsLabel, room - 1);
-    if (room - (length + 1) === 1) length -= 1;
-    labels.push(sized(labels.length === 0 ? unique : '', length, 'a'));
-    room -= length + 1;
+    let take = Math.min(MAX_LENGTH.dnsLabel, room - 1);
+    if (room - (take + 1) === 1) take -= 1;
+    labels.push(sized(labels.length === 0 ? unique : '', take, 'a'));
+    room -= take + 1;
   }
-  if (room !== 0) throw new Error(`cannot build a ${MAX_LENGTH.dnsName}-character name in ${zone}`);
+  if (room !== 0 || labels.length === 0) {
+    throw new Error(`cannot build a ${length}-character name in ${zone}`);
+  }
   return `${labels.join('.')}.${zone}`;
 }
 
-/** One resource of `type`, number `n` in the plan, with every name a policy repeats at its longest. */
-function resourceOf(
-  type: ResourceType,
-  n: number,
-  records: number,
-  arns: ArnStyle,
-): DrPlanInput['resources'][number] {
+/** A DNS name of exactly MAX_LENGTH.dnsName characters in `zone`, starting with `unique`. */
+export function longestNameIn(zone: string, unique: string): string {
+  return dnsNameIn(zone, unique, MAX_LENGTH.dnsName);
+}
+
+type ResourceInput = DrPlanInput['resources'][number];
+
+/** The length of each name a resource's policy lists, by field ("records.3.name", "tableName"). */
+type Lengths = Record<string, number>;
+
+/** One resource as the builder shapes it: the names it may lengthen, and how it is written. */
+interface Shape {
+  readonly type: ResourceType;
+  /** The shortest and longest each name may be (the longest: what the schema accepts). */
+  readonly names: Readonly<Record<string, { readonly min: number; readonly max: number }>>;
+  /** Whether the type has an optional ARN its policy lists (a KMS key). */
+  readonly optionalArn: boolean;
+  readonly build: (lengths: Lengths, withArn: boolean) => ResourceInput;
+}
+
+/** Resource `n` of `type`, with `records` records if it is a traffic resource. */
+function shapeOf(type: ResourceType, n: number, records: number): Shape {
   const id = sized(`${type.split('-')[0]}-${two(n)}-`, MAX_LENGTH.resourceId, 'z');
-  const name = (what: string, length: number) => sized(`${what}${two(n)}-`, length, 'n');
   const prefix = (service: string) => `${ARN_PREFIX}:${service}:${REGIONS.recovery}:${ACCOUNT}:`;
+  const name = (what: string, length: number) => sized(`${what}${two(n)}-`, length, 'n');
+  /** A name of `what` and the resource number, and at least one padding character. */
+  const shortest = (what: string) => `${what}${two(n)}-`.length + 1;
   // A multi-Region key id ("mrk-" and 32 hex digits) is as long as a key id gets.
   const keyArn = (what: string) =>
-    arns === 'padded'
-      ? sized(`${prefix('kms')}key/${what}-${two(n)}-`, MAX_LENGTH.arn, 'k')
-      : `${prefix('kms')}key/mrk-${sized(two(n), 32, what === 'replica' ? 'a' : 'b')}`;
-  // A function name and an alias (qualifier) at their longest.
-  const functionArn = () =>
-    arns === 'padded'
-      ? sized(`${prefix('lambda')}function:hook-${two(n)}-`, MAX_LENGTH.arn, 'k')
-      : `${prefix('lambda')}function:${sized(`hook-${two(n)}-`, MAX_LENGTH.lambdaFunctionName, 'h')}:${sized('live-', MAX_LENGTH.lambdaQualifier, 'q')}`;
+    `${prefix('kms')}key/mrk-${sized(two(n), 32, what === 'replica' ? 'a' : 'b')}`;
   switch (type) {
     case 'rds-read-replica':
       return {
-        id,
         type,
-        primaryInstanceId: name('primary', MAX_LENGTH.rdsInstanceId),
-        replicaInstanceId: name('replica', MAX_LENGTH.rdsInstanceId),
-        drill: { kmsKeyArn: keyArn('replica') },
+        names: { replicaInstanceId: { min: shortest('replica'), max: MAX_LENGTH.rdsInstanceId } },
+        optionalArn: true,
+        build: (lengths, withArn) => ({
+          id,
+          type,
+          primaryInstanceId: name('primary', MAX_LENGTH.rdsInstanceId),
+          replicaInstanceId: name('replica', lengths.replicaInstanceId as number),
+          drill: withArn ? { kmsKeyArn: keyArn('replica') } : {},
+        }),
       };
     case 'rds-snapshot-restore':
       return {
-        id,
         type,
-        sourceInstanceId: name('source', MAX_LENGTH.rdsInstanceId),
-        restoredInstanceId: name('restored', MAX_LENGTH.rdsInstanceId),
-        kmsKeyArn: keyArn('restore'),
+        names: { restoredInstanceId: { min: shortest('restored'), max: MAX_LENGTH.rdsInstanceId } },
+        optionalArn: true,
+        build: (lengths, withArn) => ({
+          id,
+          type,
+          sourceInstanceId: name('source', MAX_LENGTH.rdsInstanceId),
+          restoredInstanceId: name('restored', lengths.restoredInstanceId as number),
+          ...(withArn ? { kmsKeyArn: keyArn('restore') } : {}),
+        }),
       };
     case 'aurora-global-database':
       return {
-        id,
         type,
-        globalClusterId: name('global', MAX_LENGTH.auroraClusterId),
-        secondaryClusterId: name('secondary', MAX_LENGTH.auroraClusterId),
+        names: {
+          globalClusterId: { min: shortest('global'), max: MAX_LENGTH.auroraClusterId },
+          secondaryClusterId: { min: shortest('secondary'), max: MAX_LENGTH.auroraClusterId },
+        },
+        optionalArn: false,
+        build: (lengths) => ({
+          id,
+          type,
+          globalClusterId: name('global', lengths.globalClusterId as number),
+          secondaryClusterId: name('secondary', lengths.secondaryClusterId as number),
+        }),
       };
     case 'dynamodb-global-table':
       return {
-        id,
         type,
-        tableName: name('table', MAX_LENGTH.dynamodbTableName),
-        drill: { probeKeyPrefix: name('probe', MAX_LENGTH.probeKeyPrefix) },
+        names: {
+          tableName: { min: shortest('table'), max: MAX_LENGTH.dynamodbTableName },
+          'drill.probeKeyPrefix': { min: shortest('probe'), max: MAX_LENGTH.probeKeyPrefix },
+        },
+        optionalArn: false,
+        build: (lengths) => ({
+          id,
+          type,
+          tableName: name('table', lengths.tableName as number),
+          drill: { probeKeyPrefix: name('probe', lengths['drill.probeKeyPrefix'] as number) },
+        }),
       };
     case 'auto-scaling-group':
       return {
-        id,
         type,
-        autoScalingGroupName: name('group', MAX_LENGTH.autoScalingGroupName),
-        capacity: { min: 1, desired: 2, max: 4 },
-        ami: { tags: { role: 'app' } },
+        names: { autoScalingGroupName: { min: shortest('group'), max: MAX_LENGTH.autoScalingGroupName } },
+        optionalArn: false,
+        build: (lengths) => ({
+          id,
+          type,
+          autoScalingGroupName: name('group', lengths.autoScalingGroupName as number),
+          capacity: { min: 1, desired: 2, max: 4 },
+          ami: { tags: { role: 'app' } },
+        }),
       };
-    case 'lambda-hook':
-      return { id, type, functionArn: functionArn() };
+    case 'lambda-hook': {
+      // A function name, then an alias (qualifier) once the name is at its longest.
+      const functions = `${prefix('lambda')}function:`;
+      const longestName = functions.length + MAX_LENGTH.lambdaFunctionName;
+      const functionArn = (length: number) => {
+        if (length <= longestName) return sized(`${functions}hook-${two(n)}-`, length, 'h');
+        // ":" and at least one character of qualifier: the name gives one up if it must.
+        const nameLength = Math.min(MAX_LENGTH.lambdaFunctionName, length - functions.length - 2);
+        const qualifier = length - functions.length - nameLength - 1;
+        return `${sized(`${functions}hook-${two(n)}-`, functions.length + nameLength, 'h')}:${sized('', qualifier, 'q')}`;
+      };
+      return {
+        type,
+        names: {
+          functionArn: {
+            min: `${functions}hook-${two(n)}-`.length + 1,
+            max: longestName + 1 + MAX_LENGTH.lambdaQualifier,
+          },
+        },
+        optionalArn: false,
+        build: (lengths) => ({ id, type, functionArn: functionArn(lengths.functionArn as number) }),
+      };
+    }
     case 'route53-records':
     case 'route53-weighted': {
-      const zone = `zone${two(n)}.example.com`;
-      const common = {
-        id,
-        hostedZoneId: sized(`Z${two(n)}`, MAX_LENGTH.hostedZoneId, 'Q'),
-        hostedZoneName: zone,
-        drillRecordName: longestNameIn(zone, 'drill'),
+      // A short zone name, so that record names may be as short as the budget needs.
+      const zone = `z${two(n)}.io`;
+      const recordName = (k: number) => `records.${k}.name`;
+      const names: Record<string, { min: number; max: number }> = {
+        hostedZoneId: { min: `Z${two(n)}`.length, max: MAX_LENGTH.hostedZoneId },
+        drillRecordName: { min: 'd.'.length + zone.length, max: MAX_LENGTH.dnsName },
       };
-      const recordName = (k: number) => longestNameIn(zone, `r${two(k)}`);
-      return type === 'route53-records'
-        ? {
-            ...common,
-            type,
-            records: Array.from({ length: records }, (_, k) => ({
-              name: recordName(k),
-              type: 'CNAME' as const,
-              recoveryTarget: { value: `standby-${two(n)}-${two(k)}.example.net` },
-            })),
-          }
-        : {
-            ...common,
-            type,
-            records: Array.from({ length: records }, (_, k) => ({
-              name: recordName(k),
-              type: 'CNAME' as const,
-              primarySetIdentifier: 'primary',
-              recoverySetIdentifier: 'recovery',
-            })),
-          };
+      for (let k = 0; k < records; k += 1) {
+        names[recordName(k)] = { min: `r${two(k)}.`.length + zone.length, max: MAX_LENGTH.dnsName };
+      }
+      const build = (lengths: Lengths): ResourceInput => {
+        const common = {
+          id,
+          hostedZoneId: sized(`Z${two(n)}`, lengths.hostedZoneId as number, 'Q'),
+          hostedZoneName: zone,
+          drillRecordName: dnsNameIn(zone, 'd', lengths.drillRecordName as number),
+        };
+        const nameOf = (k: number) => dnsNameIn(zone, `r${two(k)}`, lengths[recordName(k)] as number);
+        return type === 'route53-records'
+          ? {
+              ...common,
+              type,
+              records: Array.from({ length: records }, (_, k) => ({
+                name: nameOf(k),
+                type: 'CNAME' as const,
+                recoveryTarget: { value: `standby-${two(n)}-${two(k)}.example.net` },
+              })),
+            }
+          : {
+              ...common,
+              type,
+              records: Array.from({ length: records }, (_, k) => ({
+                name: nameOf(k),
+                type: 'CNAME' as const,
+                primarySetIdentifier: 'primary',
+                recoverySetIdentifier: 'recovery',
+              })),
+            };
+      };
+      return { type, names, optionalArn: false, build };
     }
+  }
+}
+
+/** Characters of the resource's names plan/schema.ts counts against its family's IAM_NAME_BUDGET. */
+export function iamCharacters(resource: ResourceInput): number {
+  return iamNames(resourceSchema.parse(resource)).reduce(
+    (sum, name) => sum + name.length + IAM_ARN_OVERHEAD,
+    0,
+  );
+}
+
+/** One resource being sized: its shape, its names' lengths, whether it has the optional ARN. */
+interface Sizing {
+  readonly shape: Shape;
+  readonly lengths: Lengths;
+  withArn: boolean;
+  characters: number;
+}
+
+/** A name of one resource: how many times the budget counts each of its characters. */
+interface Slot {
+  readonly sizing: Sizing;
+  readonly key: string;
+  readonly min: number;
+  readonly max: number;
+  readonly times: number;
+}
+
+/**
+ * Lengthens the names of one family's resources until they fill IAM_NAME_BUDGET or are at their
+ * longest, for the most characters of names: first the names the budget counts once, then those
+ * it counts twice, and so on (a table name counts three times, its probe key once); names counted
+ * alike grow alike (to the longest common length that fits, then one character at a time). Then
+ * the optional ARNs, resource by resource, while one fits.
+ */
+function fillBudget(family: Sizing[]): void {
+  const total = () => family.reduce((sum, s) => sum + s.characters, 0);
+  const resize = (s: Sizing) => {
+    s.characters = iamCharacters(s.shape.build(s.lengths, s.withArn));
+  };
+  /** Sets the slot's length if the family still fits, and says whether it did. */
+  const tryLength = (slot: Slot, length: number) => {
+    const before = slot.sizing.lengths[slot.key] as number;
+    slot.sizing.lengths[slot.key] = length;
+    resize(slot.sizing);
+    if (total() <= IAM_NAME_BUDGET) return true;
+    slot.sizing.lengths[slot.key] = before;
+    resize(slot.sizing);
+    return false;
+  };
+  const slots: Slot[] = [];
+  for (const sizing of family) {
+    for (const [key, { min }] of Object.entries(sizing.shape.names)) sizing.lengths[key] = min;
+    resize(sizing);
+  }
+  for (const sizing of family) {
+    for (const [key, { min, max }] of Object.entries(sizing.shape.names)) {
+      // What one more character costs (plan/resources/iam-names.ts lists the name that many times).
+      sizing.lengths[key] = min + 1;
+      const times = iamCharacters(sizing.shape.build(sizing.lengths, sizing.withArn)) - sizing.characters;
+      sizing.lengths[key] = min;
+      slots.push({ sizing, key, min, max, times });
+    }
+  }
+  if (total() > IAM_NAME_BUDGET) {
+    throw new Error(`the shortest names take ${total()} characters, more than ${IAM_NAME_BUDGET}`);
+  }
+  for (const times of [...new Set(slots.map((slot) => slot.times))].sort((a, b) => a - b)) {
+    const alike = slots.filter((slot) => slot.times === times);
+    const level = (length: number) => {
+      for (const slot of alike)
+        slot.sizing.lengths[slot.key] = Math.max(slot.min, Math.min(slot.max, length));
+      for (const sizing of new Set(alike.map((slot) => slot.sizing))) resize(sizing);
+    };
+    let low = 0;
+    let high = Math.max(...alike.map((slot) => slot.max));
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      level(mid);
+      if (total() <= IAM_NAME_BUDGET) low = mid;
+      else high = mid - 1;
+    }
+    level(low);
+  }
+  // What is left, one character at a time, to any name it fits.
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const slot of slots) {
+      const length = slot.sizing.lengths[slot.key] as number;
+      if (length < slot.max && tryLength(slot, length + 1)) grown = true;
+    }
+  }
+  for (const sizing of family) {
+    if (!sizing.shape.optionalArn || sizing.withArn) continue;
+    sizing.withArn = true;
+    resize(sizing);
+    if (total() <= IAM_NAME_BUDGET) continue;
+    sizing.withArn = false;
+    resize(sizing);
   }
 }
 
 const isTraffic = (type: ResourceType) => type === 'route53-records' || type === 'route53-weighted';
 
-/**
- * The biggest plan of `kind`, as written: MAX_RESOURCES resources (of the one type, or every type in
- * turn), MAX_TOTAL_RECORDS records spread over its traffic resources (as many as they may hold), ARNs
- * of the user's as long as the schema accepts.
- */
-export function biggestPlanInput(kind: BiggestPlanKind): DrPlanInput {
-  const padded = planInput(kind, 'padded');
-  const issues = planSchema.safeParse(padded).error?.issues ?? [];
-  const arnRejected = issues.some((issue) => ARN_FIELDS.includes(String(issue.path.at(-1))));
-  return arnRejected ? planInput(kind, 'aws') : padded;
+function typesOf(kind: BiggestPlanKind): ResourceType[] {
+  if (kind === 'every-database-type') return [...EVERY_DATABASE_TYPE];
+  if (kind === 'one-record-each') return Array<ResourceType>(MAX_RESOURCES).fill('route53-records');
+  const types = kind === 'every-type' ? (RESOURCE_TYPES as ResourceType[]) : [kind];
+  return Array.from({ length: MAX_RESOURCES }, (_, i) => types[i % types.length] as ResourceType);
 }
 
-function planInput(kind: BiggestPlanKind, arns: ArnStyle): DrPlanInput {
-  const types = kind === 'every-type' ? (RESOURCE_TYPES as ResourceType[]) : [kind];
-  const typeAt = Array.from({ length: MAX_RESOURCES }, (_, i) => types[i % types.length] as ResourceType);
+const built = new Map<BiggestPlanKind, DrPlanInput>();
+
+/**
+ * The biggest plan of `kind`, as written: MAX_RESOURCES resources (of the one type, or the kind's
+ * types in turn), MAX_TOTAL_RECORDS records spread over its traffic resources (as many as they may
+ * hold), the names its policies list as long as the schema and the IAM budget accept.
+ */
+export function biggestPlanInput(kind: BiggestPlanKind): DrPlanInput {
+  const cached = built.get(kind) ?? planInput(kind);
+  built.set(kind, cached);
+  return structuredClone(cached);
+}
+
+function planInput(kind: BiggestPlanKind): DrPlanInput {
+  const typeAt = typesOf(kind);
   const trafficCount = typeAt.filter(isTraffic).length;
-  let recordsLeft = Math.min(MAX_TOTAL_RECORDS, trafficCount * MAX_RECORDS_PER_RESOURCE);
+  let recordsLeft =
+    kind === 'one-record-each'
+      ? trafficCount
+      : Math.min(MAX_TOTAL_RECORDS, trafficCount * MAX_RECORDS_PER_RESOURCE);
   let trafficSeen = 0;
-  const resources = typeAt.map((type, i) => {
-    if (!isTraffic(type)) return resourceOf(type, i + 1, 0, arns);
-    // Spread what is left evenly over the traffic resources still to come (each holds at least one).
-    const records = Math.ceil(recordsLeft / (trafficCount - trafficSeen));
-    trafficSeen += 1;
-    recordsLeft -= records;
-    return resourceOf(type, i + 1, records, arns);
+  const firstOfType = new Set<ResourceType>();
+  const sizings: Sizing[] = typeAt.map((type, i) => {
+    let records = 0;
+    if (isTraffic(type)) {
+      // Spread what is left evenly over the traffic resources still to come (each holds at least one).
+      records = Math.ceil(recordsLeft / (trafficCount - trafficSeen));
+      trafficSeen += 1;
+      recordsLeft -= records;
+    }
+    const shape = shapeOf(type, i + 1, records);
+    const withArn = shape.optionalArn && !firstOfType.has(type);
+    firstOfType.add(type);
+    return { shape, lengths: {}, withArn, characters: 0 };
   });
+  const families = new Map<string, Sizing[]>();
+  for (const s of sizings) {
+    const family = familyOf(s.shape);
+    families.set(family, [...(families.get(family) ?? []), s]);
+  }
+  for (const family of families.values()) fillBudget(family);
+  const resources = sizings.map((s) => s.shape.build(s.lengths, s.withArn));
   return {
     name: sized('biggest-', MAX_LENGTH.planName, 'b'),
     regions: { ...REGIONS },

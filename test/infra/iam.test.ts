@@ -374,7 +374,9 @@ function arnsOf(plan: DrPlan, resource: Resource): string[] {
       ];
     case 'route53-records':
     case 'route53-weighted':
-      return [`arn:aws:route53:::hostedzone/${resource.hostedZoneId.replace(/^\/hostedzone\//, '')}`];
+      return [
+        `arn:<AWS::Partition>:route53:::hostedzone/${resource.hostedZoneId.replace(/^\/hostedzone\//, '')}`,
+      ];
     case 'lambda-hook':
       return [resource.functionArn];
   }
@@ -731,7 +733,7 @@ describe('IAM for the multi-tier example: each role allows exactly this on the p
     const names = ['api.market.example.com', 'drill.market.example.com', 'www.market.example.com'];
 
     expect(onPlanResources('traffic')).toEqual({
-      'arn:aws:route53:::hostedzone/Z0MARKETEXAMPLE': [
+      'arn:<AWS::Partition>:route53:::hostedzone/Z0MARKETEXAMPLE': [
         `route53:ChangeResourceRecordSets if ${JSON.stringify({
           'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': names },
         })}`,
