@@ -122,7 +122,16 @@ async function lagDatapoint(
   await cloudWatch.send(
     new PutMetricDataCommand({
       Namespace: namespace,
-      MetricData: [{ MetricName: metric, Dimensions: dimensions, Value: value, Unit: unit }],
+      // A minute old, as CloudWatch publishes it (moto misses a datapoint of the query's own second).
+      MetricData: [
+        {
+          MetricName: metric,
+          Dimensions: dimensions,
+          Value: value,
+          Unit: unit,
+          Timestamp: new Date(Date.now() - 60_000),
+        },
+      ],
     }),
   );
 }
