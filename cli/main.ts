@@ -1,13 +1,5 @@
-// The dr-runbook command: dispatches to one module per subcommand.
-import { approveCommand, denyCommand } from './approve.ts';
-import { historyCommand } from './history.ts';
-import { reportCommand } from './report.ts';
-import { revertCommand } from './revert.ts';
-import { simulateCommand } from './simulate.ts';
-import { startCommand } from './start.ts';
-import { unlockCommand } from './unlock.ts';
-import { validateCommand } from './validate.ts';
-import { watchCommand } from './watch.ts';
+// The dr-runbook command: dispatches to one module per subcommand, loaded only when it runs (so
+// `validate` starts without the CDK, the emulator and the SDK clients the other commands need).
 
 export const USAGE = `usage: dr-runbook <command> [options]
 
@@ -59,25 +51,25 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
   try {
     switch (command) {
       case 'validate':
-        return await validateCommand(args, output);
+        return await (await import('./validate.ts')).validateCommand(args, output);
       case 'simulate':
-        return await simulateCommand(args, output);
+        return await (await import('./simulate.ts')).simulateCommand(args, output);
       case 'start':
-        return await startCommand(args, output);
+        return await (await import('./start.ts')).startCommand(args, output);
       case 'watch':
-        return await watchCommand(args, output);
+        return await (await import('./watch.ts')).watchCommand(args, output);
       case 'report':
-        return await reportCommand(args, output);
+        return await (await import('./report.ts')).reportCommand(args, output);
       case 'history':
-        return await historyCommand(args, output);
+        return await (await import('./history.ts')).historyCommand(args, output);
       case 'approve':
-        return await approveCommand(args, output);
+        return await (await import('./approve.ts')).approveCommand(args, output);
       case 'deny':
-        return await denyCommand(args, output);
+        return await (await import('./approve.ts')).denyCommand(args, output);
       case 'unlock':
-        return await unlockCommand(args, output);
+        return await (await import('./unlock.ts')).unlockCommand(args, output);
       case 'revert':
-        return await revertCommand(args, output);
+        return await (await import('./revert.ts')).revertCommand(args, output);
       case undefined:
       case 'help':
       case '--help':

@@ -3,7 +3,7 @@
 // throttled Invoke before the step sees it.
 import { Readable } from 'node:stream';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { hookClientConfig, hookClientsFor } from '../../../functions/hook/clients.ts';
 import { hookSteps } from '../../../functions/hook/steps.ts';
 import {
@@ -125,12 +125,22 @@ describe('a throttled invocation', () => {
       requestHandler: handler,
     });
 
-    const result = await runStep(
+    // The SDK's own backoff between attempts, on fake timers: the same retries, without the waiting.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    let result: unknown;
+    const running = runStep(
       hookSteps,
       () => ({ lambda: () => client }),
       hookEvent('start'),
       testClock(),
-    );
+    ).then((r) => {
+      result = r;
+    });
+    for (let waited = 0; result === undefined && waited < 60_000; waited += 500) {
+      await jest.advanceTimersByTimeAsync(500);
+    }
+    jest.useRealTimers();
+    await running;
 
     expect(result).toMatchObject({
       done: true,
@@ -149,9 +159,15 @@ describe('a throttled invocation', () => {
       requestHandler: handler,
     });
 
-    await expect(
-      runStep(hookSteps, () => ({ lambda: () => client }), hookEvent('start'), testClock()),
-    ).rejects.toBeInstanceOf(TransientAwsError);
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const running = runStep(hookSteps, () => ({ lambda: () => client }), hookEvent('start'), testClock());
+    const settled = running.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await jest.advanceTimersByTimeAsync(120_000);
+    jest.useRealTimers();
+    expect(await settled).toBeInstanceOf(TransientAwsError);
     expect(bodies).toHaveLength(SDK_MAX_ATTEMPTS);
   }, 60_000);
 });
