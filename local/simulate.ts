@@ -233,7 +233,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
           ),
         }),
       onStart: (execution) => {
-        const label = execution.cleanupOf ? 'cleanup' : execution.name === drillName ? 'drill' : undefined;
+        const label = execution.cleanupOf
+          ? 'cleanup'
+          : twoRuns && execution.name === drillName
+            ? 'drill'
+            : undefined;
         if (execution.cleanupOf)
           write(`          ⟲ ${execution.name}: the execution-status rule starts a cleanup run`);
         printers.set(
