@@ -6,13 +6,11 @@
 //             revert deletes it. Production records are never touched.
 // Every action reads the records it needs with one paged listing of the zone (records.ts).
 import type { Change as BatchChange } from '@aws-sdk/client-route-53';
-import type { ResourceSteps } from '../../shared/family-handler.ts';
 import type { Change, ProgressResult, StepContext } from '../../shared/step-contract.ts';
 import { startFailover } from '../change.ts';
-import { checkTraffic } from '../check.ts';
 import type { TrafficClients } from '../clients.ts';
-import { asDrillRecord, type DrillSource, startDrill } from '../drill.ts';
-import { evaluate, fail, pass, type RecordChecks, trafficReadiness, warn } from '../readiness.ts';
+import { asDrillRecord, type DrillSource } from '../drill.ts';
+import { evaluate, fail, pass, type RecordChecks, warn } from '../readiness.ts';
 import {
   cachedSeconds,
   describeAnswer,
@@ -21,8 +19,8 @@ import {
   sameAnswer,
   type ZoneRecords,
 } from '../records.ts';
-import { revertDrill } from '../revert.ts';
-import { requireMode, type TrafficState } from '../state.ts';
+import type { TrafficState } from '../state.ts';
+import { trafficTypeSteps } from '../traffic-type.ts';
 import {
   fieldPath,
   type RecordsResource,
@@ -45,28 +43,7 @@ function drillSource(event: Event): DrillSource {
   };
 }
 
-export const route53RecordsSteps: ResourceSteps<RecordsResource, TrafficClients> = {
-  expectedSeconds(resource) {
-    return resource.expectedSyncSeconds;
-  },
-
-  readiness(event, clients) {
-    return trafficReadiness(event, clients, recordChecks(event));
-  },
-
-  async start(event, clients, context) {
-    requireMode(event, 'start', ['drill', 'failover'], 'a dry-run only runs readiness');
-    return event.run.mode === 'drill'
-      ? startDrill(event, clients, context, drillSource(event))
-      : failover(event, clients, context);
-  },
-
-  check: checkTraffic,
-
-  revert(event, clients, context) {
-    return revertDrill(event, clients, context, drillSource(event));
-  },
-};
+export const route53RecordsSteps = trafficTypeSteps<RecordsResource>({ recordChecks, drillSource, failover });
 
 async function failover(
   event: Event,

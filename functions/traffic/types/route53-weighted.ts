@@ -8,16 +8,14 @@
 // Every action reads the records it needs with one paged listing of the zone (records.ts).
 import type { Change as BatchChange, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { RecordNotFoundError } from '../../shared/errors.ts';
-import type { ResourceSteps } from '../../shared/family-handler.ts';
 import type { Change, ProgressResult, StepContext } from '../../shared/step-contract.ts';
 import { startFailover } from '../change.ts';
-import { checkTraffic } from '../check.ts';
 import type { TrafficClients } from '../clients.ts';
-import { asDrillRecord, type DrillSource, startDrill } from '../drill.ts';
-import { evaluate, fail, pass, type RecordChecks, trafficReadiness, warn } from '../readiness.ts';
+import { asDrillRecord, type DrillSource } from '../drill.ts';
+import { evaluate, fail, pass, type RecordChecks, warn } from '../readiness.ts';
 import { cachedSeconds, readRecords, type ZoneRecords } from '../records.ts';
-import { revertDrill } from '../revert.ts';
-import { requireMode, type TrafficState } from '../state.ts';
+import type { TrafficState } from '../state.ts';
+import { trafficTypeSteps } from '../traffic-type.ts';
 import {
   fieldPath,
   type TrafficEvent,
@@ -64,28 +62,11 @@ function drillSource(event: Event): DrillSource {
   };
 }
 
-export const route53WeightedSteps: ResourceSteps<WeightedResource, TrafficClients> = {
-  expectedSeconds(resource) {
-    return resource.expectedSyncSeconds;
-  },
-
-  readiness(event, clients) {
-    return trafficReadiness(event, clients, recordChecks(event));
-  },
-
-  async start(event, clients, context) {
-    requireMode(event, 'start', ['drill', 'failover'], 'a dry-run only runs readiness');
-    return event.run.mode === 'drill'
-      ? startDrill(event, clients, context, drillSource(event))
-      : failover(event, clients, context);
-  },
-
-  check: checkTraffic,
-
-  revert(event, clients, context) {
-    return revertDrill(event, clients, context, drillSource(event));
-  },
-};
+export const route53WeightedSteps = trafficTypeSteps<WeightedResource>({
+  recordChecks,
+  drillSource,
+  failover,
+});
 
 async function failover(
   event: Event,
