@@ -1,5 +1,5 @@
 // Least privilege per step family: every mutating action is scoped to the plan's own resources.
-// Actions AWS only authorizes on "*" are read-only and listed in READ_ONLY_WILDCARD_ACTIONS.
+// Actions AWS only authorizes on "*" are read-only and listed in permissions/read-only-actions.ts.
 import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { DrPlan, ResourceFamily } from '../plan/schema.ts';
@@ -8,10 +8,6 @@ import { computePermissions } from './permissions/compute.ts';
 import { databasePermissions } from './permissions/database.ts';
 import { hookPermissions } from './permissions/hook.ts';
 import { trafficPermissions } from './permissions/traffic.ts';
-
-export { drillInstancePrefix } from './permissions/database.ts';
-
-export { READ_ONLY_WILDCARD_ACTIONS } from './permissions/read-only-actions.ts';
 
 /** Each family's statements and accepted wildcards: the union over exactly its resources. */
 export function familyPermissions(scope: Construct, plan: DrPlan, family: ResourceFamily): FamilyPermissions {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { READ_ONLY_WILDCARD_ACTIONS } from '../../infra/step-permissions.ts';
+import { READ_ONLY_WILDCARD_ACTIONS } from '../../infra/permissions/read-only-actions.ts';
 import type { CloudFormationTemplate } from '../../local/synthesize.ts';
 import { FAMILY_OF_TYPE, RESOURCE_FAMILIES, RESOURCE_TYPES } from '../../plan/resources/index.ts';
 import type { DrPlan, Resource, ResourceFamily } from '../../plan/schema.ts';

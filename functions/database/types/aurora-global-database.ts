@@ -8,7 +8,11 @@ import { type DBCluster, FailoverGlobalClusterCommand, type GlobalCluster } from
 import type { ResourceOfType } from '../../../plan/schema.ts';
 import { awsCall } from '../../shared/aws-errors.ts';
 import { DRILL_RESTORE_EXPECTED_SECONDS } from '../../shared/deadlines.ts';
-import { InvalidResourceStateError } from '../../shared/errors.ts';
+import {
+  DbClusterNotFoundError,
+  GlobalClusterNotFoundError,
+  InvalidResourceStateError,
+} from '../../shared/errors.ts';
 import type { ResourceSteps } from '../../shared/family-handler.ts';
 import { nextCheckSeconds, secondsBetween } from '../../shared/polling.ts';
 import type {
@@ -20,12 +24,10 @@ import type {
 import {
   activeFailover,
   CLUSTER_NOT_FOUND,
-  DbClusterNotFoundError,
   findCluster,
   findGlobalCluster,
   GLOBAL_CLUSTER_NOT_FOUND,
   GLOBAL_LAG_METRICS,
-  GlobalClusterNotFoundError,
   globalLag,
   INVALID_CLUSTER_STATE,
   INVALID_GLOBAL_CLUSTER_STATE,
