@@ -4,8 +4,8 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
-import { DEFAULT_PLAN } from '../infra/app.ts';
 import { STACK_OUTPUTS, stackNameFor } from '../infra/runbook-stack.ts';
+import { DEFAULT_PLAN } from '../plan/default-plan.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import type { DrPlan } from '../plan/schema.ts';
 import { AwsCallError, awsErrorMessage, CommandProblem, type ErrorContext } from './aws-error-message.ts';

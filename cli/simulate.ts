@@ -5,9 +5,9 @@ import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderHtml } from '../functions/runbook/render-html.ts';
 import { MODES } from '../functions/shared/step-contract.ts';
-import { DEFAULT_PLAN } from '../infra/app.ts';
 import { MotoNotFoundError } from '../local/moto-server.ts';
 import { SCENARIOS, type Scenario, simulate } from '../local/simulate.ts';
+import { DEFAULT_PLAN } from '../plan/default-plan.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import type { Output } from './main.ts';
 

@@ -3,11 +3,10 @@
 import { fileURLToPath } from 'node:url';
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DEFAULT_PLAN } from '../plan/default-plan.ts';
 import { loadPlanOrThrow } from '../plan/load.ts';
 import type { DrPlan } from '../plan/schema.ts';
 import { RunbookStack, stackNameFor } from './runbook-stack.ts';
-
-export const DEFAULT_PLAN = fileURLToPath(new URL('../plan/examples/warm-standby.json', import.meta.url));
 
 /** Builds the app for the plan in context `plan` (a file), or for `planOverride` when given. */
 export async function buildApp(

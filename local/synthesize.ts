@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { App } from 'aws-cdk-lib';
 import type { RunbookStack } from '../infra/runbook-stack.ts';
+import { DEFAULT_PLAN } from '../plan/default-plan.ts';
 import { loadPlanOrThrow } from '../plan/load.ts';
 import type { DrPlan } from '../plan/schema.ts';
 
@@ -77,9 +78,7 @@ export async function synthesizeTemplate(
 ): Promise<CloudFormationTemplate> {
   const cache = process.env[TEMPLATE_CACHE_ENV];
   if (!cache) return (await synthesizeRunbook(options)).template;
-  const plan =
-    options.plan ??
-    (await loadPlanOrThrow(options.planFile ?? (await import('../infra/app.ts')).DEFAULT_PLAN));
+  const plan = options.plan ?? (await loadPlanOrThrow(options.planFile ?? DEFAULT_PLAN));
   const file = join(cache, `${templateCacheKey(plan)}.json`);
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as CloudFormationTemplate;

@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../../cli/main.ts';
 import { startCommand } from '../../../cli/start.ts';
-import { DEFAULT_PLAN } from '../../../infra/app.ts';
+import { DEFAULT_PLAN } from '../../../plan/default-plan.ts';
 import { awsError, examplesDir } from '../../fixtures.ts';
 import {
   captured,
