@@ -29,7 +29,7 @@ import type { EventLog, LocalRunResult } from './run-local.ts';
 import { ensureRunbookResources, type RunbookResources } from './runbook-resources.ts';
 import { seedEnvironment } from './seed.ts';
 import { simulatedApplicationFetch } from './simulated-app.ts';
-import { synthesizeRunbook } from './synthesize.ts';
+import { synthesizeTemplate } from './synthesize.ts';
 import {
   type LambdaHandler,
   type LocalTaskHandler,
@@ -164,6 +164,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     }
     for (const line of created) write(`  + ${line}`);
 
+    write('Synthesizing the CDK app and extracting the state machine…');
+    // Before the adapters and the simulated application's fetch are installed: the synth may ask a
+    // service (local/synthesize.ts).
+    const template = await synthesizeTemplate({ plan });
+
     const scenario: EmulatorScenario = {
       moto: emulated,
       ...(options.faults ? { inject: options.faults } : {}),
@@ -189,8 +194,6 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     // moto serves buckets by path, not by virtual host name.
     process.env.DR_RUNBOOK_S3_PATH_STYLE = 'true';
 
-    write('Synthesizing the CDK app and extracting the state machine…');
-    const { template } = await synthesizeRunbook({ plan });
     const extracted = extractRunbook(template, plan.regions.recovery, { tableName: resources.tableName });
     const lambdaHandlers: Record<string, LambdaHandler> = {};
     for (const family of STEP_FAMILIES) {

@@ -1,8 +1,8 @@
 // Synthesizes the runbook stack for a plan in-process, exactly as `cdk synth` does (same app code,
 // same cdk.json feature flags), optionally without bundling the Lambda code. The CDK is loaded only
 // when something is synthesized: a template read from the template cache loads none of it.
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,11 +15,10 @@ import type { DrPlan } from '../plan/schema.ts';
 const CDK_JSON = fileURLToPath(new URL('../cdk.json', import.meta.url));
 
 /**
- * A directory of templates synthesized earlier in this run, one file per plan: while it is set,
- * `synthesizeTemplate` reads a plan's template from there (and adds the ones it synthesizes). The
- * test run's global setup (test/global-setup.ts) sets it and fills it with the example plans.
+ * The test run's template service (test/test-services.ts): while it is set, `synthesizeTemplate`
+ * asks it for a plan's template, so that a test run synthesizes each plan once, in one process.
  */
-export const TEMPLATE_CACHE_ENV = 'DR_RUNBOOK_TEMPLATE_CACHE';
+export const SYNTH_SERVICE_ENV = 'DR_RUNBOOK_SYNTH_SERVICE';
 
 /** The feature flags from cdk.json: a test App ignores them unless they are loaded. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -69,32 +68,36 @@ export async function synthesizeRunbook(options: SynthesizeOptions = {}): Promis
 }
 
 /**
- * The template of a plan's runbook stack (Lambda code not bundled). With TEMPLATE_CACHE_ENV set, a
- * plan synthesized before in this run is read from the cache, and one that is not is synthesized
- * once and added to it; without it, this is `synthesizeRunbook(options).template`.
+ * The template of a plan's runbook stack (Lambda code not bundled): `synthesizeRunbook(options).template`,
+ * or, with SYNTH_SERVICE_ENV set, the service's answer (the same synth, done once per run).
  */
 export async function synthesizeTemplate(
   options: Omit<SynthesizeOptions, 'bundle'> = {},
 ): Promise<CloudFormationTemplate> {
-  const cache = process.env[TEMPLATE_CACHE_ENV];
-  if (!cache) return (await synthesizeRunbook(options)).template;
+  const service = process.env[SYNTH_SERVICE_ENV];
+  if (!service) return (await synthesizeRunbook(options)).template;
   const plan = options.plan ?? (await loadPlanOrThrow(options.planFile ?? DEFAULT_PLAN));
-  const file = join(cache, `${templateCacheKey(plan)}.json`);
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as CloudFormationTemplate;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  const { template } = await synthesizeRunbook({ plan });
-  // Written whole, then renamed: a reader in another process never sees half a template.
-  const partial = `${file}.${process.pid}.partial`;
-  writeFileSync(partial, JSON.stringify(template));
-  renameSync(partial, file);
-  return template;
+  const { status, text } = await post(`${service}/template`, {
+    plan,
+    account: process.env.CDK_DEFAULT_ACCOUNT ?? null,
+  });
+  if (status !== 200) throw new Error(text);
+  return JSON.parse(text) as CloudFormationTemplate;
 }
 
-/** What the template depends on besides the code: the plan, and the account the stack is pinned to. */
-function templateCacheKey(plan: DrPlan): string {
-  const inputs = JSON.stringify({ plan, account: process.env.CDK_DEFAULT_ACCOUNT ?? null });
-  return createHash('sha256').update(inputs).digest('hex').slice(0, 32);
+/** POSTs JSON with node:http, not fetch: a test or the simulation may have replaced fetch. */
+function post(url: string, body: unknown): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    request.on('error', reject);
+    request.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+      );
+    });
+    request.end(JSON.stringify(body));
+  });
 }

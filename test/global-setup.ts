@@ -4,54 +4,61 @@
 //   aws-cdk-lib; it costs seconds per synth). Set here, it reaches the test workers and every process
 //   they start; test/setup.ts sets it for the test files too. One test turns it back on and checks
 //   every example with it (test/infra/nag.test.ts).
-// - When the run includes tests that read synthesized templates (test/infra, test/runbook), every
-//   example plan and the biggest plans are synthesized once, in two plain Node processes side by
-//   side, into a template cache those tests read (local/synthesize.ts synthesizeTemplate). The
-//   cache lives as long as this run.
+// - The run's shared services start in one plain Node process (test/test-services.ts): templates,
+//   synthesized once per plan (local/synthesize.ts synthesizeTemplate asks it through
+//   SYNTH_SERVICE_VARIABLE), and one moto server per Jest worker (test/e2e/moto.ts asks it through
+//   TEST_SERVICES_VARIABLE). The setup waits only until it listens: the tests start at once, and a
+//   test that needs a template or moto before it is ready waits for that alone. When the run
+//   includes tests that read templates (test/infra, test/runbook) it synthesizes the examples and
+//   the biggest plans ahead; when it includes test/e2e it starts the moto servers ahead.
 //
 // Jest loads this file as CommonJS: it imports nothing of the project (whose modules are ES only).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '@jest/types';
 
-/** The same name as TEMPLATE_CACHE_ENV in local/synthesize.ts (test/infra/template.test.ts checks). */
-export const TEMPLATE_CACHE_VARIABLE = 'DR_RUNBOOK_TEMPLATE_CACHE';
+/** The same name as SYNTH_SERVICE_ENV in local/synthesize.ts (test/infra/template.test.ts checks). */
+export const SYNTH_SERVICE_VARIABLE = 'DR_RUNBOOK_SYNTH_SERVICE';
+/** Where test/e2e/moto.ts asks for its worker's moto server. */
+export const TEST_SERVICES_VARIABLE = 'DR_RUNBOOK_TEST_SERVICES';
 
-/** Folders whose tests read synthesized templates. */
-const TEMPLATE_READERS = ['test/infra', 'test/runbook'];
-
-/** Whether this run includes a test file under TEMPLATE_READERS (every file when no path is given). */
-function runsTemplateReaders(globalConfig: Config.GlobalConfig, rootDir: string): boolean {
+/** Whether this run includes a test file under one of `dirs` (every file when no path is given). */
+function runsTestsIn(dirs: string[], globalConfig: Config.GlobalConfig, rootDir: string): boolean {
   const patterns = globalConfig.testPathPatterns;
   if (!patterns.isSet() || globalConfig.onlyChanged || globalConfig.findRelatedTests) return true;
   const matcher = patterns.toExecutor({ rootDir });
-  return TEMPLATE_READERS.some((dir) =>
+  return dirs.some((dir) =>
     readdirSync(join(rootDir, dir))
       .filter((file) => file.endsWith('.test.ts'))
       .some((file) => matcher.isMatch(join(rootDir, dir, file))),
   );
 }
 
-/** Runs test/infra/synthesize-examples.ts with `args`; what it prints on stderr is passed on. */
-function synthesize(rootDir: string, args: string[]): Promise<void> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/infra/synthesize-examples.ts', ...args], {
+/** Starts test/test-services.ts and resolves to its URL once it listens. */
+function startServices(rootDir: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/test-services.ts', ...args], {
       cwd: rootDir,
       env: process.env,
-      stdio: ['ignore', 'ignore', 'pipe'],
+      // Its standard input stays open while Jest runs: when it closes, the services stop.
+      stdio: ['pipe', 'pipe', 'inherit'],
     });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('close', (code) => {
-      // A plan that did not synthesize is simply not cached: the test that reads it synthesizes
-      // it again and fails with the reason.
-      if (code !== 0) process.stderr.write(`\nglobal setup: ${args.join(' ')} failed (exit ${code}):\n`);
-      if (stderr) process.stderr.write(`\n${stderr}`);
-      done();
+    process.on('exit', () => child.kill('SIGTERM'));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      reject(new Error(`test/test-services.ts exited (${code}) before it listened`)),
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (!line) return;
+      // Nothing of the child keeps Jest's own process alive once the run is over.
+      child.unref();
+      child.stdout.destroy();
+      (child.stdin as unknown as { unref(): void }).unref();
+      resolve(`http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`);
     });
   });
 }
@@ -61,13 +68,12 @@ export default async function globalSetup(
   projectConfig: Config.ProjectConfig,
 ): Promise<void> {
   process.env.CDK_VALIDATION ??= 'false';
-  const cache = mkdtempSync(join(tmpdir(), 'dr-runbook-templates-'));
-  process.env[TEMPLATE_CACHE_VARIABLE] = cache;
-  process.on('exit', () => rmSync(cache, { recursive: true, force: true }));
-  if (!runsTemplateReaders(globalConfig, projectConfig.rootDir)) return;
-  // Side by side: one process per core.
-  await Promise.all([
-    synthesize(projectConfig.rootDir, ['cache', 'examples']),
-    synthesize(projectConfig.rootDir, ['cache', 'biggest']),
-  ]);
+  const { rootDir } = projectConfig;
+  const args = [
+    ...(runsTestsIn(['test/infra', 'test/runbook'], globalConfig, rootDir) ? ['--prewarm'] : []),
+    ...(runsTestsIn(['test/e2e'], globalConfig, rootDir) ? ['--motos', String(globalConfig.maxWorkers)] : []),
+  ];
+  const url = await startServices(rootDir, args);
+  process.env[SYNTH_SERVICE_VARIABLE] = url;
+  process.env[TEST_SERVICES_VARIABLE] = url;
 }

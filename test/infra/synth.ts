@@ -1,12 +1,11 @@
 // Shared by the infra tests: the example plans' templates, each synthesized once per test run by the
-// global setup (test/global-setup.ts) and read from the template cache; a plan missing there (its
-// synth failed, or the run has no global setup) is synthesized here, and its error is the test's.
+// run's template service (test/test-services.ts; without it, here), whose error is the test's.
 import { readdirSync } from 'node:fs';
 import { type CloudFormationTemplate, synthesizeTemplate } from '../../local/synthesize.ts';
 import type { DrPlan } from '../../plan/schema.ts';
 import { examplesDir } from '../fixtures.ts';
 
-/** A template read from the cache takes milliseconds; one synthesized here takes seconds. */
+/** A template the service has takes milliseconds; one synthesized in a test file takes seconds. */
 export const SYNTH_TIMEOUT_MS = 30_000;
 
 /** Every shipped example plan, by file name without ".json". */

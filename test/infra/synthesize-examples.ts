@@ -1,11 +1,5 @@
 // Synthesizes every example plan outside Jest, in a plain Node process (as `cdk synth` runs the app):
 //
-//   node --import tsx test/infra/synthesize-examples.ts cache examples|biggest
-//     fills the template cache (TEMPLATE_CACHE_ENV) with every example, or with the biggest plans
-//     (test/fixtures-biggest-plan.ts), for the test run's global setup (which runs both side by
-//     side); a plan that does not synthesize is left out (the test that reads it synthesizes it
-//     again and fails with the reason).
-//
 //   node --import tsx test/infra/synthesize-examples.ts check OUTDIR
 //     synthesizes every example as `cdk synth` does, CloudFormation validation on and the cdk-nag
 //     AwsSolutions plugin installed (infra/app.ts), and writes what the validations found to
@@ -18,8 +12,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { buildApp } from '../../infra/app.ts';
-import { cdkJsonContext, synthesizeTemplate } from '../../local/synthesize.ts';
-import { BIGGEST_PLAN_KINDS, biggestPlan } from '../fixtures-biggest-plan.ts';
+import { cdkJsonContext } from '../../local/synthesize.ts';
 import { EXAMPLES, examplePlanFile } from './synth.ts';
 
 /** One finding of a validation plugin, as the validation report lists it. */
@@ -155,30 +148,9 @@ async function check(outdir: string): Promise<void> {
   writeFileSync(join(outdir, 'checks.json'), JSON.stringify(checks, null, 1));
 }
 
-async function fillCache(which: string | undefined): Promise<void> {
-  const plans =
-    which === 'examples'
-      ? EXAMPLES.map((example) => ({
-          what: example,
-          options: () => ({ planFile: examplePlanFile(example) }),
-        }))
-      : BIGGEST_PLAN_KINDS.map((kind) => ({
-          what: `biggest ${kind} plan`,
-          options: () => ({ plan: biggestPlan(kind) }),
-        }));
-  for (const { what, options } of plans) {
-    try {
-      await synthesizeTemplate(options());
-    } catch {
-      process.stderr.write(`global setup: the ${what} did not synthesize (its tests will say why)\n`);
-    }
-  }
-}
-
 const [command, argument] = process.argv.slice(2);
-if (command === 'cache' && (argument === 'examples' || argument === 'biggest')) await fillCache(argument);
-else if (command === 'check' && argument) await check(argument);
+if (command === 'check' && argument) await check(argument);
 else {
-  process.stderr.write('usage: synthesize-examples.ts cache examples|biggest | check OUTDIR\n');
+  process.stderr.write('usage: synthesize-examples.ts check OUTDIR\n');
   process.exit(2);
 }

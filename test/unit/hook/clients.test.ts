@@ -3,7 +3,7 @@
 // throttled Invoke before the step sees it.
 import { Readable } from 'node:stream';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { hookClientConfig, hookClientsFor } from '../../../functions/hook/clients.ts';
 import { hookSteps } from '../../../functions/hook/steps.ts';
 import {
@@ -13,6 +13,7 @@ import {
 } from '../../../functions/shared/clients.ts';
 import { TransientAwsError } from '../../../functions/shared/errors.ts';
 import { runStep } from '../../../functions/shared/family-handler.ts';
+import { settleOnFakeTimers } from '../../fake-timers.ts';
 import { testClock } from '../../fixtures.ts';
 import { hookEvent } from './hook-fixtures.ts';
 
@@ -125,22 +126,10 @@ describe('a throttled invocation', () => {
       requestHandler: handler,
     });
 
-    // The SDK's own backoff between attempts, on fake timers: the same retries, without the waiting.
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-    let result: unknown;
-    const running = runStep(
-      hookSteps,
-      () => ({ lambda: () => client }),
-      hookEvent('start'),
-      testClock(),
-    ).then((r) => {
-      result = r;
-    });
-    for (let waited = 0; result === undefined && waited < 60_000; waited += 500) {
-      await jest.advanceTimersByTimeAsync(500);
-    }
-    jest.useRealTimers();
-    await running;
+    const settled = await settleOnFakeTimers(() =>
+      runStep(hookSteps, () => ({ lambda: () => client }), hookEvent('start'), testClock()),
+    );
+    const result = 'value' in settled ? settled.value : settled.error;
 
     expect(result).toMatchObject({
       done: true,
@@ -159,15 +148,10 @@ describe('a throttled invocation', () => {
       requestHandler: handler,
     });
 
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-    const running = runStep(hookSteps, () => ({ lambda: () => client }), hookEvent('start'), testClock());
-    const settled = running.then(
-      () => undefined,
-      (error: unknown) => error,
+    const settled = await settleOnFakeTimers(() =>
+      runStep(hookSteps, () => ({ lambda: () => client }), hookEvent('start'), testClock()),
     );
-    await jest.advanceTimersByTimeAsync(120_000);
-    jest.useRealTimers();
-    expect(await settled).toBeInstanceOf(TransientAwsError);
+    expect('error' in settled && settled.error).toBeInstanceOf(TransientAwsError);
     expect(bodies).toHaveLength(SDK_MAX_ATTEMPTS);
   }, 60_000);
 });

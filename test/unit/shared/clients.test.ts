@@ -1,4 +1,5 @@
-// The SDK's own retry strategy (not a mock) retries throttling with the configured attempts, and
+// The SDK's own retry strategy (not a mock, its backoff on fake timers) retries throttling with the
+// configured attempts, and
 // its own HTTP handler (against a local server) gives up on a request nobody answers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import {
 } from '../../../functions/shared/clients.ts';
 import { TransientAwsError } from '../../../functions/shared/errors.ts';
 import { STEP_TIMEOUT_SECONDS } from '../../../functions/shared/step-contract.ts';
+import { settleOnFakeTimers } from '../../fake-timers.ts';
 
 const THROTTLED = `<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>`;
 const INTERNAL = THROTTLED.replace('Sender', 'Receiver').replace(/Throttling/, 'InternalFailure');
@@ -52,8 +54,10 @@ describe('clientConfig', () => {
       [200, DESCRIBED],
     ]);
     const rds = new RDSClient({ ...clientConfig('us-west-2'), credentials, requestHandler: handler });
-    const out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'shop-db-replica' }));
-    expect(out.DBInstances?.[0]?.DBInstanceStatus).toBe('available');
+    const settled = await settleOnFakeTimers(() =>
+      rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'shop-db-replica' })),
+    );
+    expect('value' in settled && settled.value.DBInstances?.[0]?.DBInstanceStatus).toBe('available');
     expect(sent).toHaveLength(3);
   }, 20_000);
 
@@ -65,9 +69,8 @@ describe('clientConfig', () => {
       requestHandler: handler,
       retryStrategy: undefined,
     });
-    await expect(rds.send(new DescribeDBInstancesCommand({}))).rejects.toMatchObject({
-      name: 'InternalFailure',
-    });
+    const settled = await settleOnFakeTimers(() => rds.send(new DescribeDBInstancesCommand({})));
+    expect('error' in settled && settled.error).toMatchObject({ name: 'InternalFailure' });
     expect(sent).toHaveLength(SDK_MAX_ATTEMPTS);
   }, 30_000);
 });
