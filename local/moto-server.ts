@@ -1,10 +1,10 @@
 // Starts a moto server (an independent AWS emulator) on a free loopback port and always stops it:
 // on success, on failure, on Ctrl-C. Says exactly how to install moto when it cannot be found.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 export const MOTO_INSTALL_HINT =
   'install it with: pip install "moto[server]" (or pipx install "moto[server]"), ' +
@@ -23,26 +23,44 @@ export interface MotoCommand {
   readonly args: string[];
 }
 
-function works(command: string, args: string[], env: NodeJS.ProcessEnv): boolean {
-  const result = spawnSync(command, args, { stdio: 'ignore', timeout: 20_000, env });
-  return result.status === 0;
+/** Whether `command` is an executable file, as given (a path) or found on PATH. */
+function isExecutable(command: string, env: NodeJS.ProcessEnv): boolean {
+  const paths = command.includes('/')
+    ? [command]
+    : (env.PATH ?? '').split(delimiter).map((dir) => join(dir, command));
+  return paths.some((path) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
-/** Finds moto on PATH, in the pyenv shims, or as a Python module. */
+/** Whether this Python can import moto (found, not imported: importing it takes most of a second). */
+function hasMoto(python: string, env: NodeJS.ProcessEnv): boolean {
+  const probe = "import importlib.util, sys; sys.exit(importlib.util.find_spec('moto') is None)";
+  return spawnSync(python, ['-c', probe], { stdio: 'ignore', timeout: 20_000, env }).status === 0;
+}
+
+/**
+ * Finds moto: a moto_server executable (MOTO_SERVER, on PATH, or a pyenv shim), else a Python that
+ * has the moto module. An executable is taken as found; one that cannot serve fails startMoto with
+ * what it printed.
+ */
 export function findMoto(env: NodeJS.ProcessEnv = process.env): MotoCommand {
   const tried: string[] = [];
-  const candidates: MotoCommand[] = [];
-  if (env.MOTO_SERVER) candidates.push({ command: env.MOTO_SERVER, args: [] });
-  candidates.push({ command: 'moto_server', args: [] });
-  const shim = join(env.PYENV_ROOT ?? join(homedir(), '.pyenv'), 'shims', 'moto_server');
-  if (existsSync(shim)) candidates.push({ command: shim, args: [] });
-  for (const python of ['python3', 'python'])
-    candidates.push({ command: python, args: ['-m', 'moto.server'] });
-
-  for (const candidate of candidates) {
-    const label = [candidate.command, ...candidate.args].join(' ');
-    tried.push(label);
-    if (works(candidate.command, [...candidate.args, '--help'], env)) return candidate;
+  const executables: string[] = [];
+  if (env.MOTO_SERVER) executables.push(env.MOTO_SERVER);
+  executables.push('moto_server', join(env.PYENV_ROOT ?? join(homedir(), '.pyenv'), 'shims', 'moto_server'));
+  for (const executable of executables) {
+    tried.push(executable);
+    if (isExecutable(executable, env)) return { command: executable, args: [] };
+  }
+  for (const python of ['python3', 'python']) {
+    tried.push(`${python} -m moto.server`);
+    if (hasMoto(python, env)) return { command: python, args: ['-m', 'moto.server'] };
   }
   throw new MotoNotFoundError(tried);
 }

@@ -64,12 +64,14 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   return startLocalRun(options).done;
 }
 
-/** Checking a definition takes seconds (a JSON schema compile): once per definition is enough. */
+/** One interpreter per definition (the fault matrix runs one definition hundreds of times). */
 const machines = new WeakMap<AslDefinition, StateMachine>();
 function machineOf(definition: AslDefinition): StateMachine {
   let machine = machines.get(definition);
   if (!machine) {
-    machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+    // Not validated again here: asl-validator compiles its JSON schemas anew on every call (~0.1 s),
+    // and test/infra/asl.test.ts validates the definition of every example and of the biggest plans.
+    machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
     machines.set(definition, machine);
   }
   return machine;

@@ -18,7 +18,7 @@
 // process is gone, however it ended) or on SIGTERM.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
-import { type RunningMoto, startMoto } from '../local/moto-server.ts';
+import { findMoto, type MotoCommand, type RunningMoto, startMoto } from '../local/moto-server.ts';
 import { type CloudFormationTemplate, synthesizeRunbook } from '../local/synthesize.ts';
 import type { DrPlan } from '../plan/schema.ts';
 import { examplePlan } from './fixtures.ts';
@@ -90,11 +90,15 @@ function prewarm(): void {
 // ---- moto, one per Jest worker
 
 const motos = new Map<string, Promise<RunningMoto>>();
+let command: MotoCommand | undefined;
 
 function motoOf(worker: string): Promise<RunningMoto> {
   let moto = motos.get(worker);
   if (!moto) {
-    moto = startMoto();
+    moto = Promise.resolve().then(() => {
+      command ??= findMoto();
+      return startMoto({ command });
+    });
     motos.set(worker, moto);
   }
   return moto;

@@ -1,5 +1,8 @@
 // Whatever happens, a moto server started by dr-runbook does not outlive it.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { findMoto, MotoNotFoundError, startMoto } from '../../local/moto-server.ts';
@@ -33,6 +36,20 @@ describe('moto server lifecycle', () => {
       /pip install "moto\[server\]"/,
     );
   });
+
+  it('takes a moto_server executable as found, and a broken one fails to start with what it said', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dr-runbook-moto-'));
+    const broken = join(dir, 'moto_server');
+    writeFileSync(broken, '#!/bin/sh\necho "pyenv: moto_server: command not found" >&2\nexit 127\n', {
+      mode: 0o755,
+    });
+    const command = findMoto({ PATH: '/nonexistent', PYENV_ROOT: '/nonexistent', MOTO_SERVER: broken });
+
+    expect(command).toEqual({ command: broken, args: [] });
+    await expect(startMoto({ command })).rejects.toThrow(
+      /moto server exited before serving .*moto said: pyenv: moto_server: command not found/,
+    );
+  }, 30_000);
 
   it('is stopped when the user presses Ctrl-C during a simulation', async () => {
     const child = spawn(process.execPath, [BIN, 'simulate'], { stdio: ['ignore', 'pipe', 'pipe'] });
