@@ -1,6 +1,7 @@
 // Two auto-scaling-group resources in one plan (multi-tier "web" and "workers"), sharing one
 // launch template: each start, re-run and revert touches only its own group and only the launch
 // template versions made for it.
+import 'aws-sdk-client-mock-jest';
 import {
   AutoScalingClient,
   type AutoScalingGroup,

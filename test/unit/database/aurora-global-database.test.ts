@@ -2,6 +2,7 @@
 // drill (a clone of the secondary with one instance, deleted on revert), each through runStep with
 // a registry holding only this type. Plan: multi-tier ("market"), resource "inventory" (resources[1]),
 // primary us-east-1, recovery us-west-2, RPO objective 60 s.
+import 'aws-sdk-client-mock-jest';
 import { createHash } from 'node:crypto';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

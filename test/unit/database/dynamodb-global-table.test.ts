@@ -1,5 +1,6 @@
 // dynamodb-global-table ("sessions" of the multi-tier example: table market-sessions, primary
 // us-east-1, recovery us-west-2, RPO objective 60 s) through the family's runStep.
+import 'aws-sdk-client-mock-jest';
 import { CloudWatchClient, type Datapoint, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   type AttributeValue,

@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-jest';
 import { GetChangeCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
