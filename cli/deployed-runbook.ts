@@ -4,7 +4,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
-import { STACK_OUTPUTS, stackNameFor } from '../infra/runbook-stack.ts';
+import { STACK_OUTPUTS, stackNameFor } from '../infra/stack-outputs.ts';
 import { DEFAULT_PLAN } from '../plan/default-plan.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import type { DrPlan } from '../plan/schema.ts';

@@ -6,7 +6,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_PLAN } from '../plan/default-plan.ts';
 import { loadPlanOrThrow } from '../plan/load.ts';
 import type { DrPlan } from '../plan/schema.ts';
-import { RunbookStack, stackNameFor } from './runbook-stack.ts';
+import { RunbookStack } from './runbook-stack.ts';
+import { stackNameFor } from './stack-outputs.ts';
 
 /** Builds the app for the plan in context `plan` (a file), or for `planOverride` when given. */
 export async function buildApp(

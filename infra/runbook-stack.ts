@@ -3,6 +3,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { DrPlan } from '../plan/schema.ts';
 import { DisasterRecoveryRunbook } from './disaster-recovery-runbook.ts';
+import { STACK_OUTPUTS } from './stack-outputs.ts';
 
 export interface RunbookStackProps extends StackProps {
   readonly plan: DrPlan;
@@ -29,17 +30,4 @@ export class RunbookStack extends Stack {
       new CfnOutput(this, id, { value, description: STACK_OUTPUTS[id as keyof typeof STACK_OUTPUTS] });
     }
   }
-}
-
-/** The stack's outputs, by output key. */
-export const STACK_OUTPUTS = {
-  StateMachineArn: 'the runbook state machine',
-  HistoryTableName: 'lock and run history table',
-  TopicArn: 'notification topic',
-  ReportsBucketName: 'rendered run reports',
-} as const;
-
-/** Stack name for a plan: one stack per application. */
-export function stackNameFor(plan: DrPlan): string {
-  return `DrRunbook-${plan.name}`;
 }

@@ -22,6 +22,7 @@ import {
 import { differences, readEnvironment } from './environment-state.ts';
 import { extractRunbook, LOCAL_ACCOUNT } from './extract-definition.ts';
 import { simulatedHook } from './hook-functions.ts';
+import { localLambdaContext } from './lambda-context.ts';
 import { LocalExecutions } from './local-executions.ts';
 import { answersAsMoto, type RunningMoto, startMoto } from './moto-server.ts';
 import { progressPrinter } from './progress.ts';
@@ -30,12 +31,7 @@ import { ensureRunbookResources, type RunbookResources } from './runbook-resourc
 import { seedEnvironment } from './seed.ts';
 import { simulatedApplicationFetch } from './simulated-app.ts';
 import { synthesizeTemplate } from './synthesize.ts';
-import {
-  type LambdaHandler,
-  type LocalTaskHandler,
-  localLambdaContext,
-  localTaskHandlers,
-} from './task-handlers.ts';
+import { type LambdaHandler, type LocalTaskHandler, localTaskHandlers } from './task-handlers.ts';
 import { buildTimeline } from './timeline.ts';
 
 /**

@@ -11,6 +11,7 @@ import {
 import { STEP_TIMEOUT_SECONDS } from '../functions/shared/step-contract.ts';
 import type { AslDefinition, ExtractedRunbook } from './extract-definition.ts';
 import { taskStates } from './extract-definition.ts';
+import { localLambdaContext } from './lambda-context.ts';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type LocalTaskHandler = (input: JsonValue) => Promise<JsonValue>;
@@ -33,21 +34,6 @@ export class ServiceIntegrationError extends Error {
     this.name = `${service}.${code}`;
   }
 }
-
-export const localLambdaContext = (functionName: string) => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:local:123456789012:function:${functionName}`,
-  memoryLimitInMB: '512',
-  awsRequestId: crypto.randomUUID(),
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: 'local',
-  getRemainingTimeInMillis: () => 60_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
 
 /** A handler still running after the step timeout fails as Lambda's runtime says: Sandbox.Timedout. */
 function withinTimeout<T>(work: Promise<T>, seconds: number): Promise<T> {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import type { RunRecord } from '../functions/runbook/execution-input.ts';
 import type { Action, Mode, StepContext, StepEvent } from '../functions/shared/step-contract.ts';
-import { localLambdaContext } from '../local/task-handlers.ts';
+import { localLambdaContext } from '../local/lambda-context.ts';
 import { type DrPlan, type DrPlanInput, planSchema } from '../plan/schema.ts';
 
 export const examplesDir = fileURLToPath(new URL('../plan/examples/', import.meta.url));

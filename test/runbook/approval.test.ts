@@ -3,7 +3,8 @@
 // runbook publishes an approval request and waits on its task token for a person; a drill never waits.
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { handler as runbookHandler } from '../../functions/runbook/handler.ts';
-import { type JsonValue, type LocalTaskHandler, localLambdaContext } from '../../local/task-handlers.ts';
+import { localLambdaContext } from '../../local/lambda-context.ts';
+import type { JsonValue, LocalTaskHandler } from '../../local/task-handlers.ts';
 import { first, PILOT_LIGHT } from './environments.ts';
 import type { FakeAws } from './fake-aws.ts';
 import {

@@ -8,7 +8,7 @@ import { databaseSteps } from '../../../functions/database/steps.ts';
 import { InvalidStepInputError } from '../../../functions/shared/errors.ts';
 import { runStep } from '../../../functions/shared/family-handler.ts';
 import type { ReadinessResult } from '../../../functions/shared/step-contract.ts';
-import { localLambdaContext } from '../../../local/task-handlers.ts';
+import { localLambdaContext } from '../../../local/lambda-context.ts';
 import { RUN_STARTED_AT, testClock } from '../../fixtures.ts';
 import { backupRestore, databaseClients, notFound, rdsEvent } from './database-fixtures.ts';
 
