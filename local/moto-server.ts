@@ -138,6 +138,9 @@ export async function startMoto(
   const child = spawn(command.command, [...command.args, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
+    // Without its ~1,200 stock images, moto sets up EC2 in a region (after every reset) in ~10 ms
+    // instead of ~100 ms; the seeded environment registers the images it needs (local/seed.ts).
+    env: { MOTO_EC2_LOAD_DEFAULT_AMIS: 'false', ...process.env },
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

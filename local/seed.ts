@@ -12,7 +12,6 @@ import {
 import {
   CreateLaunchTemplateCommand,
   CreateTagsCommand,
-  DescribeImagesCommand,
   EC2Client,
   RegisterImageCommand,
 } from '@aws-sdk/client-ec2';
@@ -141,20 +140,15 @@ async function seedGroup(
   const region = plan.regions.recovery;
   const ec2 = new EC2Client({ region, endpoint });
   // The template starts on an older, untagged image; the newest plan-tagged AMI is what failover uses.
-  // moto lists ~1,200 stock images (about a second per call): ask for one family of them.
-  const stock =
-    (
-      await ec2.send(
-        new DescribeImagesCommand({
-          Owners: ['amazon'],
-          Filters: [{ Name: 'name', Values: ['amzn2-ami-hvm-*'] }],
-        }),
-      )
-    ).Images ?? [];
-  const oldImage =
-    stock[0]?.ImageId ??
-    (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }))).Images?.[0]?.ImageId;
-  if (!oldImage) throw new Error('the emulator offers no stock AMI to start the launch template from');
+  // Both registered here: the environment needs no stock image (moto started by dr-runbook loads none).
+  const previous = await ec2.send(
+    new RegisterImageCommand({
+      Name: `${plan.name}-${compute.id}-previous`,
+      Architecture: 'arm64',
+      RootDeviceName: '/dev/xvda',
+    }),
+  );
+  const oldImage = previous.ImageId ?? '';
   const image = await ec2.send(
     new RegisterImageCommand({
       Name: `${plan.name}-${compute.id}-golden`,
