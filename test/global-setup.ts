@@ -2,15 +2,16 @@
 //
 // - CloudFormation validation of every synth is off for the whole run (CDK_VALIDATION=false, read by
 //   aws-cdk-lib; it costs seconds per synth). Set here, it reaches the test workers and every process
-//   they start; test/setup.ts sets it for the test files too. One test turns it back on and checks
-//   every example with it (test/infra/nag.test.ts).
+//   they start; test/setup.ts sets it for the test files too. Only the checks of every example that
+//   test/infra/nag.test.ts reads synthesize with it on (test/infra/example-checks.ts).
 // - The run's shared services start in one plain Node process (test/test-services.ts): templates,
 //   synthesized once per plan (local/synthesize.ts synthesizeTemplate asks it through
 //   SYNTH_SERVICE_VARIABLE), and one moto server per Jest worker (test/e2e/moto.ts asks it through
 //   TEST_SERVICES_VARIABLE). The setup waits only until it listens: the tests start at once, and a
 //   test that needs a template or moto before it is ready waits for that alone. When the run
 //   includes tests that read templates (test/infra, test/runbook) it synthesizes the examples and
-//   the biggest plans ahead; when it includes test/e2e it starts the moto servers ahead.
+//   the biggest plans ahead (and, for test/infra, the validation checks of nag.test.ts); when it
+//   includes test/e2e it starts the moto servers ahead.
 //
 // Jest loads this file as CommonJS: it imports nothing of the project (whose modules are ES only).
 import { spawn } from 'node:child_process';
@@ -71,6 +72,7 @@ export default async function globalSetup(
   const { rootDir } = projectConfig;
   const args = [
     ...(runsTestsIn(['test/infra', 'test/runbook'], globalConfig, rootDir) ? ['--prewarm'] : []),
+    ...(runsTestsIn(['test/infra'], globalConfig, rootDir) ? ['--checks'] : []),
     ...(runsTestsIn(['test/e2e'], globalConfig, rootDir) ? ['--motos', String(globalConfig.maxWorkers)] : []),
   ];
   const url = await startServices(rootDir, args);

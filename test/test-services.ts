@@ -6,16 +6,18 @@
 //   this process (~2 s) instead of once in every test file that synthesizes (~5 s each inside Jest's
 //   module sandbox), and a synth then takes ~0.15 s. A plan that does not synthesize answers 422 with
 //   the error, which the test then throws (local/synthesize.ts synthesizeTemplate).
+// - Checks: GET /checks answers what CloudFormation validation and cdk-nag found in every example
+//   (test/infra/example-checks.ts), synthesized with them on, once per run.
 // - moto: GET /moto/<worker> answers the endpoint of that Jest worker's own moto server, started on
 //   first ask (or at once with --motos N for workers 1…N). A worker runs one test file at a time and
 //   resets its server between tests (test/e2e/moto.ts), so the files never share state; moto's
 //   Python start-up (~2 s) is paid once per worker instead of once per file.
 //
-//   node --import tsx test/test-services.ts [--motos N] [--prewarm]
+//   node --import tsx test/test-services.ts [--motos N] [--prewarm] [--checks]
 //
-// prints `{"port":P}` once it listens. --prewarm synthesizes every example and the biggest plans in
-// the background. It stops its moto servers and exits when its standard input closes (the Jest
-// process is gone, however it ended) or on SIGTERM.
+// prints `{"port":P}` once it listens. In the background, --prewarm synthesizes every example and
+// the biggest plans, and --checks checks the examples. It stops its moto servers and exits when its
+// standard input closes (the Jest process is gone, however it ended) or on SIGTERM.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { findMoto, type MotoCommand, type RunningMoto, startMoto } from '../local/moto-server.ts';
@@ -23,32 +25,52 @@ import { type CloudFormationTemplate, synthesizeRunbook } from '../local/synthes
 import type { DrPlan } from '../plan/schema.ts';
 import { examplePlan } from './fixtures.ts';
 import { BIGGEST_PLAN_KINDS, biggestPlan } from './fixtures-biggest-plan.ts';
+import { type ChecksFile, checkExamples } from './infra/example-checks.ts';
 import { EXAMPLES } from './infra/synth.ts';
 
-const { values } = parseArgs({ options: { motos: { type: 'string' }, prewarm: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { motos: { type: 'string' }, prewarm: { type: 'boolean' }, checks: { type: 'boolean' } },
+});
 
-// ---- templates
+// ---- templates and checks: one synth at a time
 
-const templates = new Map<string, Promise<CloudFormationTemplate>>();
-interface Synth {
+interface Job {
   readonly key: string;
   readonly run: () => Promise<void>;
 }
 /**
- * Synths waiting their turn: one runs at a time (each sets CDK_DEFAULT_ACCOUNT for its own plan), a
- * test's request before any prewarm, so that no test waits for plans nobody asked for yet.
+ * Jobs waiting their turn: one runs at a time (each sets the environment its synths read), a test's
+ * request before any prewarm, so that no test waits for work nobody asked for yet.
  */
-const waiting: { asked: Synth[]; prewarm: Synth[] } = { asked: [], prewarm: [] };
-let synthesizing = false;
+const waiting: { asked: Job[]; prewarm: Job[] } = { asked: [], prewarm: [] };
+const results = new Map<string, Promise<unknown>>();
+let working = false;
 
-async function synthesizeInTurn(): Promise<void> {
-  if (synthesizing) return;
-  synthesizing = true;
+async function workInTurn(): Promise<void> {
+  if (working) return;
+  working = true;
   for (let next = waiting.asked.shift() ?? waiting.prewarm.shift(); next; ) {
     await next.run();
     next = waiting.asked.shift() ?? waiting.prewarm.shift();
   }
-  synthesizing = false;
+  working = false;
+}
+
+/** What `work` gives, done once per key, in its turn. */
+function once<T>(key: string, work: () => Promise<T>, turn: keyof typeof waiting): Promise<T> {
+  const known = results.get(key) as Promise<T> | undefined;
+  if (known) {
+    // Asked for while still waiting as a prewarm: its turn comes now.
+    const prewarming = waiting.prewarm.findIndex((job) => job.key === key);
+    if (turn === 'asked' && prewarming >= 0) waiting.asked.push(...waiting.prewarm.splice(prewarming, 1));
+    return known;
+  }
+  const result = new Promise<T>((resolve, reject) => {
+    waiting[turn].push({ key, run: () => work().then(resolve, reject) });
+  });
+  results.set(key, result);
+  void workInTurn();
+  return result;
 }
 
 function templateOf(
@@ -57,27 +79,20 @@ function templateOf(
   turn: keyof typeof waiting = 'asked',
 ): Promise<CloudFormationTemplate> {
   // What a template depends on besides the code: the plan, and the account the stack is pinned to.
-  const key = JSON.stringify({ plan, account });
-  const known = templates.get(key);
-  if (known) {
-    // Asked for while still waiting as a prewarm: its turn comes now.
-    const prewarming = waiting.prewarm.findIndex((synth) => synth.key === key);
-    if (turn === 'asked' && prewarming >= 0) waiting.asked.push(...waiting.prewarm.splice(prewarming, 1));
-    return known;
-  }
-  const template = new Promise<CloudFormationTemplate>((resolve, reject) => {
-    waiting[turn].push({
-      key,
-      run: async () => {
-        if (account === null) delete process.env.CDK_DEFAULT_ACCOUNT;
-        else process.env.CDK_DEFAULT_ACCOUNT = account;
-        await synthesizeRunbook({ plan }).then(({ template }) => resolve(template), reject);
-      },
-    });
-  });
-  templates.set(key, template);
-  void synthesizeInTurn();
-  return template;
+  return once(
+    JSON.stringify({ plan, account }),
+    async () => {
+      if (account === null) delete process.env.CDK_DEFAULT_ACCOUNT;
+      else process.env.CDK_DEFAULT_ACCOUNT = account;
+      return (await synthesizeRunbook({ plan })).template;
+    },
+    turn,
+  );
+}
+
+/** Every example with CloudFormation validation and cdk-nag on (test/infra/nag.test.ts). */
+function checks(turn: keyof typeof waiting = 'asked'): Promise<ChecksFile> {
+  return once('checks', checkExamples, turn);
 }
 
 function prewarm(): void {
@@ -131,6 +146,8 @@ async function answer(request: IncomingMessage, response: ServerResponse): Promi
         return;
       }
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(template));
+    } else if (request.method === 'GET' && url === '/checks') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(await checks()));
     } else if (request.method === 'GET' && worker) {
       const moto = await motoOf(worker);
       response.writeHead(200, { 'content-type': 'text/plain' }).end(moto.endpoint);
@@ -153,6 +170,7 @@ server.listen(0, '127.0.0.1', () => {
   for (let worker = 1; worker <= Number(values.motos ?? 0); worker += 1)
     motoOf(String(worker)).catch(() => undefined);
   if (values.prewarm) prewarm();
+  if (values.checks) checks('prewarm').catch(() => undefined);
 });
 process.stdin.on('end', () => void stopAndExit());
 process.stdin.resume();

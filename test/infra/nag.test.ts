@@ -1,37 +1,30 @@
 // The one place every example is synthesized with CloudFormation validation on (it is off for every
 // other synth of the test run: test/global-setup.ts) and the cdk-nag AwsSolutions plugin installed,
-// as `cdk synth` runs the app: in a Node process of its own (test/infra/synthesize-examples.ts).
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+// as `cdk synth` runs the app (test/infra/example-checks.ts): by the run's services, which have the
+// CDK loaded already, or here without them.
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { TEST_SERVICES_VARIABLE } from '../global-setup.ts';
+import { type ChecksFile, checkExamples, type ExampleChecks } from './example-checks.ts';
 import { EXAMPLES } from './synth.ts';
-import type { ChecksFile, ExampleChecks } from './synthesize-examples.ts';
 
 /** An acknowledgement shorter than this cannot say why the finding is acceptable. */
 const MIN_REASON_LENGTH = 20;
 
-/** Five synths with validation, in a fresh Node process (about 6 s on 2 cores). */
+/** Five synths with validation (about 5 s on 2 cores, more in a test file). */
 const CHECK_TIMEOUT_MS = 120_000;
 
-const outdir = mkdtempSync(join(tmpdir(), 'dr-runbook-checks-'));
 let checks: ChecksFile;
 
 beforeAll(async () => {
-  // CloudFormation validation on: the variable unset, as in a plain `cdk synth`.
-  const { CDK_VALIDATION: _off, ...env } = process.env;
-  await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', 'test/infra/synthesize-examples.ts', 'check', outdir],
-    { cwd: fileURLToPath(new URL('../..', import.meta.url)), env, maxBuffer: 64 * 1024 * 1024 },
-  );
-  checks = JSON.parse(readFileSync(join(outdir, 'checks.json'), 'utf8')) as ChecksFile;
+  const services = process.env[TEST_SERVICES_VARIABLE];
+  if (!services) {
+    checks = await checkExamples();
+    return;
+  }
+  const response = await fetch(`${services}/checks`);
+  if (!response.ok) throw new Error(await response.text());
+  checks = (await response.json()) as ChecksFile;
 }, CHECK_TIMEOUT_MS);
-
-afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 /** Findings, readable in a failure message. */
 const findingsOf = (result: ExampleChecks | undefined) =>

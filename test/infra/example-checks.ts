@@ -1,11 +1,9 @@
-// Synthesizes every example plan outside Jest, in a plain Node process (as `cdk synth` runs the app):
-//
-//   node --import tsx test/infra/synthesize-examples.ts check OUTDIR
-//     synthesizes every example as `cdk synth` does, CloudFormation validation on and the cdk-nag
-//     AwsSolutions plugin installed (infra/app.ts), and writes what the validations found to
-//     OUTDIR/checks.json (see ExampleChecks); nag.test.ts asserts on it. A canary stack with known
-//     findings shows that the findings are really read.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Every example plan synthesized as `cdk synth` does, CloudFormation validation on and the cdk-nag
+// AwsSolutions plugin installed (infra/app.ts): what the validations found, for nag.test.ts. A
+// canary stack with known findings shows that the findings are really read. The run's services
+// (test/test-services.ts) do this once per run, in the process that has the CDK loaded already.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -135,22 +133,26 @@ function checkCanary(outdir: string): ExampleChecks {
   return synthesizeChecked(app, stack, outdir);
 }
 
-async function check(outdir: string): Promise<void> {
-  const examples: Record<string, ExampleChecks> = {};
-  for (const example of EXAMPLES) {
-    const dir = join(outdir, example);
-    mkdirSync(dir, { recursive: true });
-    examples[example] = await checkExample(example, dir);
+/**
+ * Checks every example and the canary with CloudFormation validation on (CDK_VALIDATION unset while
+ * they synthesize, as in a plain `cdk synth`).
+ */
+export async function checkExamples(): Promise<ChecksFile> {
+  const outdir = mkdtempSync(join(tmpdir(), 'dr-runbook-checks-'));
+  const validation = process.env.CDK_VALIDATION;
+  delete process.env.CDK_VALIDATION;
+  try {
+    const examples: Record<string, ExampleChecks> = {};
+    for (const example of EXAMPLES) {
+      const dir = join(outdir, example);
+      mkdirSync(dir, { recursive: true });
+      examples[example] = await checkExample(example, dir);
+    }
+    const canaryDir = join(outdir, 'canary');
+    mkdirSync(canaryDir, { recursive: true });
+    return { examples, canary: checkCanary(canaryDir) };
+  } finally {
+    if (validation !== undefined) process.env.CDK_VALIDATION = validation;
+    rmSync(outdir, { recursive: true, force: true });
   }
-  const canaryDir = join(outdir, 'canary');
-  mkdirSync(canaryDir, { recursive: true });
-  const checks: ChecksFile = { examples, canary: checkCanary(canaryDir) };
-  writeFileSync(join(outdir, 'checks.json'), JSON.stringify(checks, null, 1));
-}
-
-const [command, argument] = process.argv.slice(2);
-if (command === 'check' && argument) await check(argument);
-else {
-  process.stderr.write('usage: synthesize-examples.ts check OUTDIR\n');
-  process.exit(2);
 }
