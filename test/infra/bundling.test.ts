@@ -98,6 +98,10 @@ function describeModule(exports: Record<string, unknown>): Record<string, unknow
   );
 }
 
+/** A described module as text, `undefined` kept apart from `null`. */
+const asText = (described: unknown) =>
+  JSON.stringify(described, (_key, value: unknown) => (value === undefined ? '\u0000undefined' : value));
+
 describe('the schema-key rewrite', () => {
   it('finds schema modules to check', () => {
     expect(SCHEMA_FILES.length).toBeGreaterThanOrEqual(8);
@@ -111,7 +115,10 @@ describe('the schema-key rewrite', () => {
         schemaExports(file, true),
       ]);
       expect(Object.keys(rewritten).length).toBeGreaterThan(0);
-      expect(describeModule(rewritten)).toEqual(describeModule(original));
+      const [after, before] = [describeModule(rewritten), describeModule(original)];
+      // Compared as text first (toEqual on the EC2 schemas alone takes seconds); toEqual, for its diff,
+      // only when the texts differ.
+      if (asText(after) !== asText(before)) expect(after).toEqual(before);
     },
     30_000,
   );
