@@ -102,7 +102,7 @@ describe('clientConfig timeouts', () => {
     return { requests, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
   }
 
-  const TEST_TIMEOUTS = { connectionTimeoutMs: 200, requestTimeoutMs: 200 };
+  const TEST_TIMEOUTS = { connectionTimeoutMs: 100, requestTimeoutMs: 100 };
   /** Every attempt times out, plus the backoff between them, plus slack for a busy machine. */
   const GIVE_UP_WITHIN_MS = SDK_MAX_ATTEMPTS * TEST_TIMEOUTS.requestTimeoutMs + MAX_BACKOFF_MS + 1_500;
 
