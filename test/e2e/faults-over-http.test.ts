@@ -41,24 +41,25 @@ function run(mode: 'drill' | 'failover', faults: (command: string) => Error | un
 }
 
 describe('faults over HTTP against moto', () => {
-  it('a failover whose promotion is throttled twice survives: retried, recovered, traffic moved', async () => {
-    const result = await run(
-      'failover',
-      failing('PromoteReadReplica', () => awsError('Throttling', 400, 'Rate exceeded'), 2),
-    );
-
-    expect(result.run.status).toBe('SUCCEEDED');
-    expect(result.notes).toContain("2 request(s) failed by the test's fault injector");
-    const after = await readEnvironment(result.plan, moto.endpoint, TABLE);
-    expect(after.records['www.shop.example.com CNAME']).toBe('web-standby.us-west-2.shop.example.com');
-  }, 60_000);
-
-  it('a failover whose topic denies Publish SUCCEEDS and names the failed sink in its record', async () => {
-    const result = await run('failover', failing('Publish', accessDenied));
+  it('a failover whose promotion is throttled twice and whose topic denies Publish SUCCEEDS: retried, recovered, traffic moved, the failed sink named', async () => {
+    const throttled = failing('PromoteReadReplica', () => awsError('Throttling', 400, 'Rate exceeded'), 2);
+    const denied = failing('Publish', accessDenied);
+    const failed: string[] = [];
+    const result = await run('failover', (command) => {
+      const error = throttled(command) ?? denied(command);
+      if (error) failed.push(command);
+      return error;
+    });
 
     expect(result.run.status).toBe('SUCCEEDED');
     expect(result.report?.outcome).toBe('succeeded');
+    // The promotion got through after both throttles; every Publish was refused.
+    expect(failed).toEqual(expect.arrayContaining(['PromoteReadReplica', 'PromoteReadReplica', 'Publish']));
+    expect(failed.filter((command) => command === 'PromoteReadReplica')).toHaveLength(2);
+    expect(result.notes).toContain(`${failed.length} request(s) failed by the test's fault injector`);
     expect(result.report?.sinksFailed.map((f) => f.sink)).toEqual(['sns']);
+    const after = await readEnvironment(result.plan, moto.endpoint, TABLE);
+    expect(after.records['www.shop.example.com CNAME']).toBe('web-standby.us-west-2.shop.example.com');
   }, 60_000);
 
   it('a drill whose temporary database cannot be deleted fails, naming what it left behind', async () => {
