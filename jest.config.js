@@ -10,8 +10,10 @@ export default {
     ],
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
-  // Turns CloudFormation validation off and synthesizes the example plans once per run (see the file).
+  // Turns CloudFormation validation off and starts the run's services: each plan synthesized once, the
+  // validation checks, one moto per worker (see the files); the teardown stops them.
   globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
   restoreMocks: true,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],

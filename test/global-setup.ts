@@ -14,13 +14,15 @@
 //   includes test/e2e it starts the moto servers ahead.
 //
 // Jest loads this file as CommonJS: it imports nothing of the project (whose modules are ES only).
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '@jest/types';
 
 /** The same name as SYNTH_SERVICE_ENV in local/synthesize.ts (test/infra/template.test.ts checks). */
 export const SYNTH_SERVICE_VARIABLE = 'DR_RUNBOOK_SYNTH_SERVICE';
+/** Where the global teardown finds the services process (both run in Jest's own process). */
+export const SERVICES_PROCESS = Symbol.for('dr-runbook.test-services');
 /** Where test/e2e/moto.ts asks for its worker's moto server. */
 export const TEST_SERVICES_VARIABLE = 'DR_RUNBOOK_TEST_SERVICES';
 
@@ -45,7 +47,9 @@ function startServices(rootDir: string, args: string[]): Promise<string> {
       // Its standard input stays open while Jest runs: when it closes, the services stop.
       stdio: ['pipe', 'pipe', 'inherit'],
     });
+    // Stopped by test/global-teardown.ts, which waits for it; this is for a run that ends otherwise.
     process.on('exit', () => child.kill('SIGTERM'));
+    (globalThis as { [SERVICES_PROCESS]?: ChildProcess })[SERVICES_PROCESS] = child;
     child.on('error', reject);
     child.on('exit', (code) =>
       reject(new Error(`test/test-services.ts exited (${code}) before it listened`)),
