@@ -72,10 +72,18 @@ export function activeRun(): { scenario: EmulatorScenario; log: AdapterLog } {
   return active;
 }
 
+/**
+ * Instances this run promoted: AWS clears their replica source, moto 5 never does. Forgotten when
+ * the next run starts (activateRun): moto may have been reset in between, and an instance of the
+ * same name created again is a replica again.
+ */
+const promoted = new Set<string>();
+
 /** Starts serving a run (its scenario can change during the run, e.g. when the outage begins). */
 export function activateRun(scenario: EmulatorScenario, log: AdapterLog): void {
   active.scenario = scenario;
   active.log = log;
+  promoted.clear();
 }
 
 /** Back to pass-through: no outage, no adaptation. */
@@ -83,8 +91,6 @@ export function deactivateRun(): void {
   activateRun({}, new AdapterLog());
 }
 
-/** Instances we promoted: AWS clears their replica source, moto 5 never does. */
-const promoted = new Set<string>();
 /** The launch template version each instance was launched from: moto reports the default version. */
 const instanceVersions = new Map<string, string>();
 

@@ -77,7 +77,8 @@ export default async function globalSetup(
   const args = [
     ...(runsTestsIn(['test/infra', 'test/runbook'], globalConfig, rootDir) ? ['--prewarm'] : []),
     ...(runsTestsIn(['test/infra'], globalConfig, rootDir) ? ['--checks'] : []),
-    ...(runsTestsIn(['test/e2e'], globalConfig, rootDir) ? ['--motos', String(globalConfig.maxWorkers)] : []),
+    // One: the tests against moto are one file (test/e2e/against-moto.test.ts); another worker asks.
+    ...(runsTestsIn(['test/e2e'], globalConfig, rootDir) ? ['--motos', '1'] : []),
   ];
   const url = await startServices(rootDir, args);
   process.env[SYNTH_SERVICE_VARIABLE] = url;

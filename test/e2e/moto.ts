@@ -14,7 +14,15 @@ async function workerMoto(services: string): Promise<string> {
   return text;
 }
 
+/** This file's moto: its hooks are registered once, however many of its parts ask (against-moto.test.ts). */
+let shared: { readonly endpoint: string } | undefined;
+
 export function useMoto(): { readonly endpoint: string } {
+  shared ??= registerMoto();
+  return shared;
+}
+
+function registerMoto(): { readonly endpoint: string } {
   let endpoint: string | undefined;
   let own: RunningMoto | undefined;
   const handle = {
