@@ -10,10 +10,16 @@ export default async function globalTeardown(): Promise<void> {
   const child = (globalThis as { [SERVICES_PROCESS]?: ChildProcess })[SERVICES_PROCESS];
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<boolean>((resolve) => child.once('exit', () => resolve(true)));
+  // Referenced again (the setup unreferenced it): Jest's process must stay alive until it is gone,
+  // and then go on to its own ending (the results file, the exit code).
+  child.ref();
   // Its standard input closing is its cue to stop its moto servers, wait for them, and exit.
   child.stdin?.end();
-  const timedOut = new Promise<boolean>((resolve) =>
-    setTimeout(() => resolve(false), STOP_TIMEOUT_MS).unref(),
-  );
-  if (!(await Promise.race([exited, timedOut]))) child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), STOP_TIMEOUT_MS);
+  });
+  const stopped = await Promise.race([exited, timedOut]);
+  clearTimeout(timer);
+  if (!stopped) child.kill('SIGTERM');
 }
