@@ -74,13 +74,14 @@ function untimed(outcome: unknown): unknown {
 /** The bundles these tests invoke (the others are built by every cdk synth and by npm run bench). */
 const INVOKED: readonly StepFamily[] = ['database', 'compute', 'traffic', 'runbook'];
 
-beforeAll(async () => {
-  await Promise.all(INVOKED.map((family) => build(functionBuildOptions(family, join(outdir, family)))));
-}, 60_000);
-
-afterAll(() => rmSync(outdir, { recursive: true, force: true }));
-
 describe('the deployed bundles', () => {
+  // Built when this part starts, not when the file does (against-moto.test.ts runs the parts in turn).
+  beforeAll(async () => {
+    await Promise.all(INVOKED.map((family) => build(functionBuildOptions(family, join(outdir, family)))));
+  }, 60_000);
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
   it.each([
     ['database', 'db'],
     ['compute', 'web'],
