@@ -141,24 +141,21 @@ async function seedGroup(
   const ec2 = new EC2Client({ region, endpoint });
   // The template starts on an older, untagged image; the newest plan-tagged AMI is what failover uses.
   // Both registered here: the environment needs no stock image (moto started by dr-runbook loads none).
-  const previous = await ec2.send(
-    new RegisterImageCommand({
-      Name: `${plan.name}-${compute.id}-previous`,
-      Architecture: 'arm64',
-      RootDeviceName: '/dev/xvda',
-    }),
-  );
-  const oldImage = previous.ImageId ?? '';
-  const image = await ec2.send(
-    new RegisterImageCommand({
-      Name: `${plan.name}-${compute.id}-golden`,
-      Architecture: 'arm64',
-      RootDeviceName: '/dev/xvda',
-    }),
-  );
+  const register = async (suffix: string) =>
+    (
+      await ec2.send(
+        new RegisterImageCommand({
+          Name: `${plan.name}-${compute.id}-${suffix}`,
+          Architecture: 'arm64',
+          RootDeviceName: '/dev/xvda',
+        }),
+      )
+    ).ImageId ?? '';
+  const oldImage = await register('previous');
+  const newImage = await register('golden');
   const tags = Object.entries(compute.ami.tags).map(([Key, Value]) => ({ Key, Value }));
-  await ec2.send(new CreateTagsCommand({ Resources: [image.ImageId ?? ''], Tags: tags }));
-  created.push(`${region}: AMI ${image.ImageId} tagged ${tags.map((t) => `${t.Key}=${t.Value}`).join(', ')}`);
+  await ec2.send(new CreateTagsCommand({ Resources: [newImage], Tags: tags }));
+  created.push(`${region}: AMI ${newImage} tagged ${tags.map((t) => `${t.Key}=${t.Value}`).join(', ')}`);
   const template = await ec2.send(
     new CreateLaunchTemplateCommand({
       LaunchTemplateName: `${compute.autoScalingGroupName}-lt`,

@@ -1,6 +1,6 @@
 // Synthesizes the runbook stack for a plan in-process, exactly as `cdk synth` does (same app code,
 // same cdk.json feature flags), optionally without bundling the Lambda code. The CDK is loaded only
-// when something is synthesized: a template read from the template cache loads none of it.
+// when something is synthesized here: a template the test run's services answer loads none of it.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';

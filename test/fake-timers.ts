@@ -8,23 +8,22 @@ export async function settleOnFakeTimers<T>(
   limitMs = 120_000,
 ): Promise<{ value: T } | { error: unknown }> {
   jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+  let outcome: { value: T } | { error: unknown } | undefined;
+  const running = work().then(
+    (value) => {
+      outcome = { value };
+    },
+    (error: unknown) => {
+      outcome = { error };
+    },
+  );
   try {
-    let outcome: { value: T } | { error: unknown } | undefined;
-    const running = work().then(
-      (value) => {
-        outcome = { value };
-      },
-      (error: unknown) => {
-        outcome = { error };
-      },
-    );
     for (let advanced = 0; outcome === undefined && advanced < limitMs; advanced += 500) {
       await jest.advanceTimersByTimeAsync(500);
     }
-    jest.useRealTimers();
-    await running;
-    return outcome as { value: T } | { error: unknown };
   } finally {
     jest.useRealTimers();
   }
+  await running;
+  return outcome as { value: T } | { error: unknown };
 }

@@ -1,6 +1,7 @@
 // A small stateful in-memory AWS for the runbook tests, installed on every client class the step
-// families and the state machine's DynamoDB tasks use (see sendThrough for why not aws-sdk-client-mock). Reads answer from the state,
-// mutations change it, every call is logged, and any command can be made to fail. Each service's
+// families and the state machine's DynamoDB tasks use (sendThrough says why not with
+// aws-sdk-client-mock). Reads answer from the state, mutations change it, every call is logged, and
+// any command can be made to fail. Each service's
 // behaviour lives in its own module (fake-database, fake-ec2, fake-auto-scaling, fake-route53,
 // fake-dynamodb). Optional timing (fake-handler.ts) makes the control planes take time, read from a
 // clock (the benchmark's virtual clock); without it every operation completes as soon as it is
