@@ -14,6 +14,7 @@ export default {
   // validation checks, one moto per worker (see the files); the teardown stops them.
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
+  testSequencer: '<rootDir>/test/sequencer.js',
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
   restoreMocks: true,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
