@@ -70,7 +70,7 @@ function machineOf(definition: AslDefinition): StateMachine {
   let machine = machines.get(definition);
   if (!machine) {
     // Not validated again here: asl-validator compiles its JSON schemas anew on every call (~0.1 s),
-    // and test/infra/asl.test.ts validates the definition of every example and of the biggest plans.
+    // and test/infra/asl.part.ts validates the definition of every example and of the biggest plans.
     machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
     machines.set(definition, machine);
   }

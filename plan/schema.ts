@@ -28,7 +28,7 @@ export const MAX_PLAN_BYTES = 48 * 1024;
 /**
  * Characters of names one family's role may list (each name plus the ARN around it, counted at
  * IAM_ARN_OVERHEAD): with the fixed statements this keeps a role under IAM's 10,240 characters of
- * inline policy, whatever the plan (checked on the biggest plans in test/infra/iam.test.ts). The
+ * inline policy, whatever the plan (checked on the biggest plans in test/infra/iam.part.ts). The
  * database role has the most fixed statements: its biggest plan measures about 9,700 characters.
  */
 export const IAM_NAME_BUDGET = 6_000;

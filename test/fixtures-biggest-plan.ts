@@ -53,7 +53,7 @@ const ARN_PREFIX = 'arn:aws-us-gov';
  * condition); the other types' statements list each resource but merge across resources, and each
  * type brings its fixed statements once. So one read replica (with its KMS key: the KMS
  * statements), one Aurora database (its statements and its drill clone's), and tables for the
- * rest. Measured with test/infra/iam.test.ts: a snapshot restore instead of the replica, or with
+ * rest. Measured with test/infra/iam.part.ts: a snapshot restore instead of the replica, or with
  * it, a second Aurora database, or four of each type, make the role's policy smaller.
  */
 const EVERY_DATABASE_TYPE: readonly ResourceType[] = [

@@ -3,14 +3,14 @@
 // - CloudFormation validation of every synth is off for the whole run (CDK_VALIDATION=false, read by
 //   aws-cdk-lib; it costs seconds per synth). Set here, it reaches the test workers and every process
 //   they start; test/setup.ts sets it for the test files too. Only the checks of every example that
-//   test/infra/nag.test.ts reads synthesize with it on (test/infra/example-checks.ts).
+//   test/infra/nag.part.ts reads synthesize with it on (test/infra/example-checks.ts).
 // - The run's shared services start in one plain Node process (test/test-services.ts): templates,
 //   synthesized once per plan (local/synthesize.ts synthesizeTemplate asks it through
 //   SYNTH_SERVICE_VARIABLE), and one moto server per Jest worker (test/e2e/moto.ts asks it through
 //   TEST_SERVICES_VARIABLE). The setup waits only until it listens: the tests start at once, and a
 //   test that needs a template or moto before it is ready waits for that alone. When the run
 //   includes tests that read templates (test/infra, test/runbook) it synthesizes the examples and
-//   the biggest plans ahead (and, for test/infra, the validation checks of nag.test.ts); when it
+//   the biggest plans ahead (and, for test/infra, the validation checks of nag.part.ts); when it
 //   includes test/e2e it starts the moto servers ahead.
 //
 // Jest loads this file as CommonJS: it imports nothing of the project (whose modules are ES only).
@@ -19,7 +19,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '@jest/types';
 
-/** The same name as SYNTH_SERVICE_ENV in local/synthesize.ts (test/infra/template.test.ts checks). */
+/** The same name as SYNTH_SERVICE_ENV in local/synthesize.ts (test/infra/template.part.ts checks). */
 export const SYNTH_SERVICE_VARIABLE = 'DR_RUNBOOK_SYNTH_SERVICE';
 /** Where the global teardown finds the services process (both run in Jest's own process). */
 export const SERVICES_PROCESS = Symbol.for('dr-runbook.test-services');

@@ -9,5 +9,5 @@ process.env.AWS_EC2_METADATA_DISABLED = 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 // CloudFormation validation costs seconds per synth: off in tests (test/global-setup.ts); the one
-// test that checks every example with it turns it back on (test/infra/nag.test.ts).
+// test that checks every example with it turns it back on (test/infra/nag.part.ts).
 process.env.CDK_VALIDATION ??= 'false';

@@ -90,7 +90,7 @@ function templateOf(
   );
 }
 
-/** Every example with CloudFormation validation and cdk-nag on (test/infra/nag.test.ts). */
+/** Every example with CloudFormation validation and cdk-nag on (test/infra/nag.part.ts). */
 function checks(turn: keyof typeof waiting = 'asked'): Promise<ChecksFile> {
   return once('checks', checkExamples, turn);
 }

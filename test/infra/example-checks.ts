@@ -1,5 +1,5 @@
 // Every example plan synthesized as `cdk synth` does, CloudFormation validation on and the cdk-nag
-// AwsSolutions plugin installed (infra/app.ts): what the validations found, for nag.test.ts. A
+// AwsSolutions plugin installed (infra/app.ts): what the validations found, for nag.part.ts. A
 // canary stack with known findings shows that the findings are really read. The run's services
 // (test/test-services.ts) do this once per run, in the process that has the CDK loaded already.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

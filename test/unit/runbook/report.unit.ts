@@ -1162,11 +1162,9 @@ describe('report', () => {
         if (input.Item) items.set(key(input.Item), input.Item);
         return {};
       });
-      dynamo
-        .on(GetItemCommand)
-        .callsFake((input: { Key?: Record<string, AttributeValue> }) => ({
-          Item: items.get(key(input.Key)),
-        }));
+      dynamo.on(GetItemCommand).callsFake((input: { Key?: Record<string, AttributeValue> }) => ({
+        Item: items.get(key(input.Key)),
+      }));
       return items;
     }
 

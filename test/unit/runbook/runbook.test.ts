@@ -1,4 +1,4 @@
-// The unit tests of runbook/ as one Jest file: its parts share one load of the modules they test
+// The unit tests of functions/runbook/ as one Jest file: its parts share one load of the modules they test
 // (docs/design.md, "How the suite stays fast"). Each part is a describe of its own; run one with
 // `npm run jest -- test/unit/runbook -t '<part>'`.
 import './execution-input.unit.ts';

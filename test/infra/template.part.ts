@@ -1,0 +1,366 @@
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Code } from 'aws-cdk-lib/aws-lambda';
+import { executionInputSchema } from '../../functions/runbook/execution-input.ts';
+import { DisasterRecoveryRunbook } from '../../infra/disaster-recovery-runbook.ts';
+import { SYNTH_SERVICE_ENV, synthesizeRunbook } from '../../local/synthesize.ts';
+import { RESOURCE_FAMILIES } from '../../plan/resources/index.ts';
+import type { DrPlan } from '../../plan/schema.ts';
+import { resourcesOf } from '../../plan/steps.ts';
+import { examplePlan, examplePlanInput } from '../fixtures.ts';
+import { SYNTH_SERVICE_VARIABLE } from '../global-setup.ts';
+import { EXAMPLES, logicalIdsOf, SYNTH_TIMEOUT_MS, sharedPlanTemplate, sharedTemplate } from './synth.ts';
+
+describe('template', () => {
+  /** RetentionDays.THREE_MONTHS, the construct's default. */
+  const DEFAULT_RETENTION_DAYS = 90;
+
+  /** The Lambdas every runbook has besides one per resource family the plan uses. */
+  const OWN_FUNCTIONS = ['runbook', 'lock'];
+
+  interface EventTarget {
+    Arn: unknown;
+    InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string };
+  }
+
+  /** The value at a simple JSONPath ($.a.b.c) of an event. */
+  function valueAt(event: unknown, path: string): unknown {
+    return path
+      .replace(/^\$\.?/, '')
+      .split('.')
+      .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], event);
+  }
+
+  /** What EventBridge sends to the target: the template with each <placeholder> replaced by its JSON value. */
+  function transform(target: EventTarget, event: unknown): unknown {
+    const { InputPathsMap, InputTemplate } = target.InputTransformer;
+    const text = InputTemplate.replace(/<([\w-]+)>/g, (_, name: string) => {
+      const path = InputPathsMap[name];
+      if (path === undefined) throw new Error(`input template uses <${name}>, which is not in InputPathsMap`);
+      return JSON.stringify(valueAt(event, path));
+    });
+    return JSON.parse(text);
+  }
+
+  /** A CloudWatch alarm state-change event as EventBridge delivers it. */
+  function alarmEvent(alarmName: string) {
+    return {
+      source: 'aws.cloudwatch',
+      'detail-type': 'CloudWatch Alarm State Change',
+      account: '123456789012',
+      region: 'us-east-1',
+      time: '2026-11-25T11:58:00Z',
+      detail: {
+        alarmName,
+        state: { value: 'ALARM', reason: 'Threshold Crossed: 3 datapoints were greater than 1 (the "max")' },
+      },
+    };
+  }
+
+  /** The resource families a plan uses, in RESOURCE_FAMILIES order. */
+  const familiesOf = (plan: DrPlan) => RESOURCE_FAMILIES.filter((f) => resourcesOf(plan, f).length > 0);
+
+  /** DR_RUNBOOK_FAMILY of every Lambda in the template, sorted. */
+  function functionFamilies(template: Template): string[] {
+    return Object.values(template.findResources('AWS::Lambda::Function'))
+      .map(
+        (fn) =>
+          (fn.Properties as { Environment: { Variables: Record<string, string> } }).Environment.Variables,
+      )
+      .map((variables) => variables.DR_RUNBOOK_FAMILY ?? '')
+      .sort();
+  }
+
+  describe('the template service', () => {
+    it('is the one the global setup starts and local/synthesize.ts asks', () => {
+      expect(SYNTH_SERVICE_VARIABLE).toBe(SYNTH_SERVICE_ENV);
+      expect(process.env[SYNTH_SERVICE_ENV]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    });
+
+    it("serves an example's template to a test that passes the loaded plan instead of its file", async () => {
+      const template = await sharedPlanTemplate(examplePlan('pilot-light'));
+
+      expect(template).toEqual(await sharedTemplate('pilot-light'));
+      expect(logicalIdsOf(template, 'AWS::StepFunctions::StateMachine')).toHaveLength(1);
+    });
+
+    it('answers a plan that does not synthesize with the error the synth throws here', async () => {
+      // Past the schema (which would refuse it), as a bug in the app would be.
+      const broken = { ...examplePlan(), regions: undefined } as unknown as DrPlan;
+      const here = await synthesizeRunbook({ plan: broken }).then(
+        () => 'synthesized',
+        (error: Error) => error.message,
+      );
+
+      expect(here).not.toBe('synthesized');
+      await expect(sharedPlanTemplate(broken)).rejects.toThrow(here);
+    });
+  });
+
+  describe('one Lambda per resource family the plan uses', () => {
+    it('deploys database, compute and traffic for warm-standby, and no hook', async () => {
+      const template = Template.fromJSON(await sharedTemplate('warm-standby'));
+
+      expect(functionFamilies(template)).toEqual(['compute', 'database', 'lock', 'runbook', 'traffic']);
+    });
+
+    it('deploys all four families for multi-tier', async () => {
+      const template = Template.fromJSON(await sharedTemplate('multi-tier'));
+
+      expect(functionFamilies(template)).toEqual([
+        'compute',
+        'database',
+        'hook',
+        'lock',
+        'runbook',
+        'traffic',
+      ]);
+    });
+  });
+
+  describe.each(EXAMPLES)('DisasterRecoveryRunbook for the %s example', (name) => {
+    const plan = examplePlan(name);
+    const families = [...familiesOf(plan), ...OWN_FUNCTIONS];
+    let template: Template;
+    let stateMachineId: string;
+
+    beforeAll(async () => {
+      const json = await sharedTemplate(name);
+      template = Template.fromJSON(json);
+      stateMachineId = logicalIdsOf(json, 'AWS::StepFunctions::StateMachine')[0] ?? '';
+    }, SYNTH_TIMEOUT_MS);
+
+    it('is named after the plan, logs every execution with its data and is traced', () => {
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineName: `dr-runbook-${plan.name}`,
+        LoggingConfiguration: {
+          Level: 'ALL',
+          IncludeExecutionData: true,
+          Destinations: [
+            { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } },
+          ],
+        },
+        TracingConfiguration: { Enabled: true },
+      });
+    });
+
+    it('deploys a Lambda for each family its resources use, and the runbook and lock ones: nodejs24.x on arm64, X-Ray active', () => {
+      expect(functionFamilies(template)).toEqual([...families].sort());
+      for (const family of families) {
+        template.hasResourceProperties('AWS::Lambda::Function', {
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+          Handler: 'index.handler',
+          Timeout: 60,
+          Environment: { Variables: Match.objectLike({ DR_RUNBOOK_FAMILY: family }) },
+        });
+      }
+    });
+
+    it('sends each function log to its own log group, and gives every log group a retention', () => {
+      const functions = template.findResources('AWS::Lambda::Function');
+      const logGroups = template.findResources('AWS::Logs::LogGroup');
+      const used = Object.values(functions).map(
+        (fn) =>
+          (fn.Properties as { LoggingConfig?: { LogGroup?: { Ref?: string } } }).LoggingConfig?.LogGroup?.Ref,
+      );
+
+      expect(new Set(used).size).toBe(families.length);
+      // … and the state machine's.
+      expect(Object.keys(logGroups)).toHaveLength(families.length + 1);
+      for (const group of Object.values(logGroups)) {
+        expect(group.Properties).toMatchObject({ RetentionInDays: DEFAULT_RETENTION_DAYS });
+      }
+    });
+
+    it('has one email subscription per plan email', () => {
+      const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+      template.resourceCountIs('AWS::SNS::Subscription', plan.notifications.emails.length);
+      for (const email of plan.notifications.emails) {
+        template.hasResourceProperties('AWS::SNS::Subscription', {
+          Protocol: 'email',
+          Endpoint: email,
+          TopicArn: { Ref: topicId },
+        });
+      }
+    });
+
+    it('has one rule per plan alarm matching only its ALARM state changes, and the execution-status rule', () => {
+      template.resourceCountIs('AWS::Events::Rule', plan.triggers.alarms.length + 1);
+      for (const alarm of plan.triggers.alarms) {
+        template.hasResourceProperties('AWS::Events::Rule', {
+          EventPattern: {
+            source: ['aws.cloudwatch'],
+            'detail-type': ['CloudWatch Alarm State Change'],
+            detail: { alarmName: [alarm.name], state: { value: ['ALARM'] } },
+          },
+          State: 'ENABLED',
+          Targets: [Match.objectLike({ Arn: { Ref: stateMachineId } })],
+        });
+      }
+    });
+
+    it('schedules the game day as a drill and the readiness check as a dry-run, as the plan says', () => {
+      const { gameDay, readinessCheck } = plan.schedules;
+      template.resourceCountIs('AWS::Scheduler::Schedule', [gameDay, readinessCheck].filter(Boolean).length);
+      for (const [schedule, mode] of [
+        [gameDay, 'drill'],
+        [readinessCheck, 'dry-run'],
+      ] as const) {
+        if (!schedule) continue;
+        template.hasResourceProperties('AWS::Scheduler::Schedule', {
+          ScheduleExpression: schedule.expression,
+          ScheduleExpressionTimezone: schedule.timezone,
+          State: schedule.enabled ? 'ENABLED' : 'DISABLED',
+          Target: Match.objectLike({
+            Arn: { Ref: stateMachineId },
+            Input: Match.serializedJson(Match.objectLike({ mode })),
+          }),
+        });
+      }
+    });
+  });
+
+  describe("the warm-standby runbook's table, topic and triggers", () => {
+    const plan = examplePlan('warm-standby');
+    let template: Template;
+    let stateMachineId: string;
+
+    beforeAll(async () => {
+      const json = await sharedTemplate('warm-standby');
+      template = Template.fromJSON(json);
+      stateMachineId = logicalIdsOf(json, 'AWS::StepFunctions::StateMachine')[0] ?? '';
+    }, SYNTH_TIMEOUT_MS);
+
+    it('keys the lock and history table pk/sk, on demand, with point-in-time recovery and encryption, kept on stack deletion', () => {
+      template.resourceCountIs('AWS::DynamoDB::Table', 1);
+      template.hasResource('AWS::DynamoDB::Table', {
+        Properties: {
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: Match.arrayWith([
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ]),
+          BillingMode: 'PAY_PER_REQUEST',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          SSESpecification: { SSEEnabled: true },
+        },
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    });
+
+    it('encrypts the notification topic with its own rotated KMS key', () => {
+      const keys = template.findResources('AWS::KMS::Key', { Properties: { EnableKeyRotation: true } });
+      expect(Object.keys(keys)).toHaveLength(1);
+      template.hasResourceProperties('AWS::SNS::Topic', {
+        KmsMasterKeyId: { 'Fn::GetAtt': [Object.keys(keys)[0], 'Arn'] },
+      });
+    });
+
+    it('refuses publishing to the topic without TLS', () => {
+      const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: topicId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 'sns:Publish',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('starts a cleanup run when one of its own executions ends FAILED, TIMED_OUT or ABORTED', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['aws.states'],
+          'detail-type': ['Step Functions Execution Status Change'],
+          detail: { stateMachineArn: [{ Ref: stateMachineId }], status: ['ABORTED', 'FAILED', 'TIMED_OUT'] },
+        },
+        Targets: [
+          Match.objectLike({
+            Arn: { Ref: stateMachineId },
+            InputTransformer: Match.objectLike({
+              InputPathsMap: {
+                'detail-executionArn': '$.detail.executionArn',
+                'detail-status': '$.detail.status',
+              },
+            }),
+          }),
+        ],
+      });
+    });
+
+    it('turns the alarm event into a failover input that names the alarm and the state change time', () => {
+      const alarm = plan.triggers.alarms[0]?.name ?? '';
+      const rules = Object.values(
+        template.findResources('AWS::Events::Rule', {
+          Properties: { EventPattern: { detail: { alarmName: [alarm] } } },
+        }),
+      );
+      expect(rules).toHaveLength(1);
+      const [target] = (rules[0]?.Properties?.Targets ?? []) as EventTarget[];
+
+      const input = transform(target as EventTarget, alarmEvent(alarm));
+
+      expect(target?.InputTransformer.InputPathsMap).toMatchObject({
+        'detail-alarmName': '$.detail.alarmName',
+        time: '$.time',
+      });
+      expect(input).toMatchObject({
+        mode: 'failover',
+        trigger: { type: 'alarm', alarmName: alarm, stateChangeTime: '2026-11-25T11:58:00Z' },
+      });
+      expect(executionInputSchema.safeParse(input).error?.issues).toBeUndefined();
+    });
+  });
+
+  describe('DisasterRecoveryRunbook construct', () => {
+    /** A stack in the plan's recovery region unless told otherwise; Lambda code is not bundled. */
+    const stackIn = (region = 'us-west-2') =>
+      new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Test', { env: { region } });
+
+    it.each(['warm-standby', 'multi-tier'])(
+      'bundles the handler of each family the %s plan uses on this machine (infra/bundling), one asset each',
+      (name) => {
+        const fromAsset = jest.spyOn(Code, 'fromAsset');
+
+        new DisasterRecoveryRunbook(stackIn(), 'Runbook', { plan: examplePlan(name) });
+
+        const sources = fromAsset.mock.calls.map(
+          ([, options]) =>
+            (options as { bundling?: { local?: { source?: string } } }).bundling?.local?.source,
+        );
+        const families = [...familiesOf(examplePlan(name)), ...OWN_FUNCTIONS];
+        expect(sources.sort()).toEqual(families.map((family) => `functions/${family}/handler.ts`).sort());
+      },
+    );
+
+    it('rejects an invalid plan with the v2 path of the field to fix', () => {
+      const input = structuredClone(examplePlanInput('warm-standby'));
+      const group = input.resources.findIndex((r) => r.type === 'auto-scaling-group');
+      Object.assign(input.resources[group] ?? {}, { capacity: { min: 1, desired: 'four', max: 8 } });
+
+      expect(() => new DisasterRecoveryRunbook(stackIn(), 'Runbook', { plan: input })).toThrow(
+        new RegExp(`invalid plan:[\\s\\S]*resources\\[${group}\\]\\.capacity\\.desired`),
+      );
+    });
+
+    it('rejects a stack outside the plan recovery region', () => {
+      expect(
+        () => new DisasterRecoveryRunbook(stackIn('eu-west-1'), 'Runbook', { plan: examplePlanInput() }),
+      ).toThrow(/stack is in eu-west-1 but plan\.regions\.recovery is us-west-2/);
+    });
+  });
+});
