@@ -5,6 +5,7 @@
 // error would.
 import type { ExecutionInfo } from '../functions/lock/executions.ts';
 import type { ClientCustomizer, CustomizableClient } from '../functions/shared/clients.ts';
+import { localRoutingControls } from './arc-cluster.ts';
 import { auroraGlobalFailover, dynamodbGlobalTables } from './global-database-adapters.ts';
 import { localHooks } from './hook-adapter.ts';
 import { describeExecutionOutput } from './local-executions.ts';
@@ -243,4 +244,5 @@ export const emulatorAdapters: ClientCustomizer = (client, region) => {
   if (service === 'DynamoDB') dynamodbGlobalTables(client);
   if (service === 'RDS') auroraGlobalFailover(client);
   if (service === 'Lambda') localHooks(client);
+  if (service === 'Route53 Recovery Cluster') localRoutingControls(client);
 };

@@ -1,11 +1,13 @@
 // Reads back what an environment looks like (database instances, the standby groups, the DNS
-// records, the lock): the simulation compares it before and after a run, the e2e tests assert on it.
+// records, the routing controls, the lock): the simulation compares it before and after a run, the e2e tests assert on it.
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { isRoute53Traffic } from '../plan/resources/traffic.ts';
 import type { DrPlan } from '../plan/schema.ts';
 import { resourcesOf } from '../plan/steps.ts';
+import { arcStates } from './arc-cluster.ts';
 
 export interface EnvironmentState {
   /** Recovery-region DB instances: id → status and replica source (if any). */
@@ -27,6 +29,8 @@ export interface EnvironmentState {
   probeItems: Record<string, string[]>;
   /** name type [set] → answer */
   records: Record<string, string>;
+  /** The simulation's ARC routing controls (local/arc-cluster.ts): ARN → On/Off. */
+  routingControls: Record<string, string>;
   lock: Record<string, string> | null;
 }
 
@@ -85,7 +89,11 @@ export async function readEnvironment(
 
   const records: EnvironmentState['records'] = {};
   const route53 = new Route53Client(config);
-  const zones = new Set(resourcesOf(plan, 'traffic').map((t) => t.hostedZoneId));
+  const zones = new Set(
+    resourcesOf(plan, 'traffic')
+      .filter(isRoute53Traffic)
+      .map((t) => t.hostedZoneId),
+  );
   for (const zone of zones) {
     let start: { name?: string; type?: string; id?: string } = {};
     for (;;) {
@@ -116,7 +124,7 @@ export async function readEnvironment(
   const lock = item.Item
     ? Object.fromEntries(Object.entries(item.Item).map(([k, v]) => [k, v.S ?? v.N ?? JSON.stringify(v)]))
     : null;
-  return { databases, clusters, probeItems, groups, records, lock };
+  return { databases, clusters, probeItems, groups, records, routingControls: arcStates(), lock };
 }
 
 /** Human-readable differences between two states ("what is left" after a drill). */
@@ -140,6 +148,16 @@ export function differences(before: EnvironmentState, after: EnvironmentState): 
   }
   for (const key of new Set([...Object.keys(before.records), ...Object.keys(after.records)])) {
     compare(`record ${key}`, before.records[key] ?? null, after.records[key] ?? null);
+  }
+  for (const arn of new Set([
+    ...Object.keys(before.routingControls),
+    ...Object.keys(after.routingControls),
+  ])) {
+    compare(
+      `routing control ${arn}`,
+      before.routingControls[arn] ?? null,
+      after.routingControls[arn] ?? null,
+    );
   }
   compare('lock', before.lock, after.lock);
   return diffs;

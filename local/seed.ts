@@ -30,6 +30,7 @@ import {
   Route53Client,
 } from '@aws-sdk/client-route-53';
 import { familyOf } from '../plan/resources/index.ts';
+import { isRoute53Traffic, type Route53TrafficResource } from '../plan/resources/traffic.ts';
 import type { DrPlan, ResourceIn, ResourceOfType } from '../plan/schema.ts';
 import { resourcesOf } from '../plan/steps.ts';
 import { ensureRunbookResources, type RunbookResources } from './runbook-resources.ts';
@@ -187,13 +188,13 @@ function simpleRecord(name: string, type: string, ttl: number, value: string): R
   };
 }
 
-type Traffic = ResourceIn<'traffic'>;
+type Traffic = Route53TrafficResource;
 
 /** One emulator hosted zone per zone name the plan uses (the emulator picks the ids). */
 async function seedZones(plan: DrPlan, endpoint: string, created: string[]): Promise<Map<string, string>> {
   const route53 = new Route53Client({ region: plan.regions.recovery, endpoint });
   const zones = new Map<string, string>();
-  for (const traffic of resourcesOf(plan, 'traffic')) {
+  for (const traffic of resourcesOf(plan, 'traffic').filter(isRoute53Traffic)) {
     if (zones.has(traffic.hostedZoneName)) continue;
     const zone = await route53.send(
       new CreateHostedZoneCommand({
@@ -276,8 +277,8 @@ export async function seedEnvironment(plan: DrPlan, endpoint: string): Promise<S
   const created: string[] = [];
   const zones = await seedZones(plan, endpoint, created);
   const resources = plan.resources.map((resource) =>
-    familyOf(resource) === 'traffic'
-      ? { ...resource, hostedZoneId: zones.get((resource as Traffic).hostedZoneName) ?? '' }
+    isRoute53Traffic(resource)
+      ? { ...resource, hostedZoneId: zones.get(resource.hostedZoneName) ?? '' }
       : resource,
   );
   const seededPlan = { ...plan, resources } as DrPlan;
@@ -299,6 +300,9 @@ export async function seedEnvironment(plan: DrPlan, endpoint: string): Promise<S
       case 'route53-records':
       case 'route53-weighted':
         await seedRecords(seededPlan, resource, resource.hostedZoneId, endpoint, created);
+        break;
+      case 'arc-routing-control':
+        // Its routing controls are the simulation's own (local/arc-cluster.ts), set when a run starts.
         break;
       case 'lambda-hook':
         created.push(

@@ -11,6 +11,7 @@ import { STEP_FAMILIES } from '../infra/step-function.ts';
 import type { DrPlan } from '../plan/schema.ts';
 import { approvalSteps, planSteps, resourcesOf } from '../plan/steps.ts';
 import { stepStateName } from '../state-machines/runbook-definition.ts';
+import { resetArcCluster } from './arc-cluster.ts';
 import {
   AdapterLog,
   activateRun,
@@ -180,6 +181,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
         ? { hooks: (_arn: string, payload: unknown) => simulatedHook(payload) }
         : {}),
     };
+    // moto has no ARC: the plan's routing controls start as a protected application has them.
+    for (const line of resetArcCluster(plan)) write(`  + ${line}`);
     const log = new AdapterLog();
     setClientCustomizer(emulatorAdapters);
     activateRun(scenario, log);
@@ -320,7 +323,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     }
     const changed = differences(before, after);
     if (twoRuns) {
-      const drillRecords = resourcesOf(plan, 'traffic').map((t) => t.drillRecordName);
+      const drillRecords = resourcesOf(plan, 'traffic').flatMap((t) => [
+        ...(t.drillRecordName ? [t.drillRecordName] : []),
+        ...(t.type === 'arc-routing-control' && t.drillRoutingControlArn ? [t.drillRoutingControlArn] : []),
+      ]);
       const drillOnly = changed.filter(
         (c) => c.includes(`drill-${plan.name}-`) || drillRecords.some((name) => c.includes(name)),
       );

@@ -1,12 +1,16 @@
 // The application, as the runbook's HTTP probe sees it in a simulation: a name answers healthy only
 // when the emulated Route 53 sends it to the recovery region (the recovery target of a plan
-// record). Until traffic has really moved, the probe sees the failed primary region: a timeout.
+// record), or, for an arc-routing-control name, when its routing controls do (recovery On and
+// primary Off; a drill name: its drill control On), as the health checks tied to them would.
+// Until traffic has really moved, the probe sees the failed primary region: a timeout.
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
-import type { DrPlan, ResourceIn } from '../plan/schema.ts';
+import { isRoute53Traffic, type Route53TrafficResource } from '../plan/resources/traffic.ts';
+import type { DrPlan, ResourceOfType } from '../plan/schema.ts';
 import { resourcesOf } from '../plan/steps.ts';
+import { arcState } from './arc-cluster.ts';
 
 /** Every answer that means "served from the recovery region". */
-function recoveryAnswers(plan: DrPlan, traffic: ResourceIn<'traffic'>, liveAnswers: string[]): Set<string> {
+function recoveryAnswers(plan: DrPlan, traffic: Route53TrafficResource, liveAnswers: string[]): Set<string> {
   if (traffic.type === 'route53-records') {
     return new Set(
       traffic.records.map((r) =>
@@ -20,6 +24,21 @@ function recoveryAnswers(plan: DrPlan, traffic: ResourceIn<'traffic'>, liveAnswe
 
 const normalise = (s: string) => s.toLowerCase().replace(/\.$/, '');
 
+/** Where an arc-routing-control name sends users now: the recovery region, or the (failed) primary. */
+function arcAnswer(
+  resource: ResourceOfType<'arc-routing-control'>,
+  host: string,
+): 'recovery' | 'primary' | undefined {
+  if (host === resource.recordName) {
+    const recovery = arcState(resource.recoveryRoutingControlArn) === 'On';
+    return recovery && arcState(resource.primaryRoutingControlArn) !== 'On' ? 'recovery' : 'primary';
+  }
+  if (host === resource.drillRecordName && resource.drillRoutingControlArn) {
+    return arcState(resource.drillRoutingControlArn) === 'On' ? 'recovery' : undefined;
+  }
+  return undefined;
+}
+
 /** A fetch that answers for the plan's names from the emulated DNS; anything else is unreachable. */
 export function simulatedApplicationFetch(plan: DrPlan, endpoint: string): typeof fetch {
   const route53 = new Route53Client({ region: plan.regions.recovery, endpoint });
@@ -27,10 +46,20 @@ export function simulatedApplicationFetch(plan: DrPlan, endpoint: string): typeo
   return (async (input: string | URL | Request) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const host = normalise(url.hostname);
+    const served = (body: string) =>
+      // 204, 205 and 304 carry no body.
+      new Response([204, 205, 304].includes(expected) ? null : body, { status: expected });
+    for (const resource of resourcesOf(plan, 'traffic')) {
+      if (resource.type !== 'arc-routing-control') continue;
+      const answer = arcAnswer(resource, host);
+      if (answer === 'recovery') return served(`served from ${plan.regions.recovery}`);
+      if (answer === 'primary')
+        throw new TypeError(`fetch failed: ${host} is served from ${plan.regions.primary}, which is down`);
+    }
     // The traffic resource whose zone holds the name (its records or its drill record).
-    const traffic = resourcesOf(plan, 'traffic').find(
-      (t) => host === t.hostedZoneName || host.endsWith(`.${t.hostedZoneName}`),
-    );
+    const traffic = resourcesOf(plan, 'traffic')
+      .filter(isRoute53Traffic)
+      .find((t) => host === t.hostedZoneName || host.endsWith(`.${t.hostedZoneName}`));
     if (!traffic) throw new TypeError(`fetch failed: ${host} does not resolve`);
     const listed = await route53.send(
       new ListResourceRecordSetsCommand({
@@ -46,11 +75,8 @@ export function simulatedApplicationFetch(plan: DrPlan, endpoint: string): typeo
       return (s.ResourceRecords ?? []).map((r) => normalise(r.Value ?? ''));
     });
     const recovery = recoveryAnswers(plan, traffic, answers);
-    if (answers.length > 0 && answers.every((a) => recovery.has(a))) {
-      // 204, 205 and 304 carry no body.
-      const body = [204, 205, 304].includes(expected) ? null : `served from ${plan.regions.recovery}`;
-      return new Response(body, { status: expected });
-    }
+    if (answers.length > 0 && answers.every((a) => recovery.has(a)))
+      return served(`served from ${plan.regions.recovery}`);
     throw new TypeError(
       answers.length === 0
         ? `fetch failed: ${host} does not resolve`

@@ -81,3 +81,9 @@ export const lambdaFunctionArn = matching(
   /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$/,
   'must be a Lambda function ARN such as "arn:aws:lambda:us-west-2:123456789012:function:flush-cache"',
 );
+
+/** An ARC routing control ARN (Route 53 Application Recovery Controller; the service has no Region in its ARNs). */
+export const routingControlArn = matching(
+  /^arn:aws[a-z-]*:route53-recovery-control::\d{12}:controlpanel\/[0-9a-f]{32}\/routingcontrol\/[0-9a-f]{16}$/,
+  'must be an ARC routing control ARN such as "arn:aws:route53-recovery-control::123456789012:controlpanel/0123456789abcdef0123456789abcdef/routingcontrol/0123456789abcdef"',
+);

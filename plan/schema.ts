@@ -360,6 +360,52 @@ function checkResources(plan: PlanObject, ctx: Ctx): void {
       case 'dynamodb-global-table':
         claim(`ddb:${resource.tableName}`, at('tableName'), `table "${resource.tableName}"`, resource.id);
         break;
+      case 'arc-routing-control': {
+        const controls: [string, string | undefined][] = [
+          ['primaryRoutingControlArn', resource.primaryRoutingControlArn],
+          ['recoveryRoutingControlArn', resource.recoveryRoutingControlArn],
+          ['drillRoutingControlArn', resource.drillRoutingControlArn],
+        ];
+        controls.forEach(([field, arn], k) => {
+          if (arn === undefined) return;
+          const same = controls.slice(0, k).find(([, other]) => other === arn);
+          if (same)
+            issue(ctx, at(field), `is the same routing control as ${same[0]}: each role needs its own`);
+          else claim(`arc:${arn}`, at(field), `routing control "${arn}"`, resource.id);
+        });
+        if ((resource.drillRoutingControlArn === undefined) !== (resource.drillRecordName === undefined)) {
+          issue(
+            ctx,
+            at(resource.drillRoutingControlArn === undefined ? 'drillRecordName' : 'drillRoutingControlArn'),
+            'set drillRoutingControlArn and drillRecordName together (the drill control and the name it steers), or neither (a drill then only runs readiness)',
+          );
+        }
+        if (resource.drillRecordName !== undefined && resource.drillRecordName === resource.recordName) {
+          issue(
+            ctx,
+            at('drillRecordName'),
+            'must differ from recordName: a drill never steers production traffic',
+          );
+        }
+        const seen = new Set<string>();
+        resource.clusterEndpoints.forEach((endpoint, k) => {
+          if (seen.has(endpoint.url))
+            issue(
+              ctx,
+              at('clusterEndpoints', k, 'url'),
+              `"${endpoint.url}" is listed twice: list each endpoint once`,
+            );
+          seen.add(endpoint.url);
+        });
+        if (resource.clusterEndpoints.every((endpoint) => endpoint.region === plan.regions.primary)) {
+          issue(
+            ctx,
+            at('clusterEndpoints'),
+            `are all in the primary region ${plan.regions.primary}: list the cluster's endpoints in other regions too (DescribeCluster lists five), so that a failover reaches one`,
+          );
+        }
+        break;
+      }
       case 'lambda-hook': {
         const fnRegion = resource.functionArn.split(':')[3];
         if (fnRegion === plan.regions.primary) {

@@ -226,6 +226,29 @@ function shapeOf(type: ResourceType, n: number, records: number): Shape {
         build: (lengths) => ({ id, type, functionArn: functionArn(lengths.functionArn as number) }),
       };
     }
+    case 'arc-routing-control': {
+      // Routing control ARNs have one length (hex ids of 32 and 16 digits); the drill one is the optional ARN.
+      const control = (role: string) =>
+        `${ARN_PREFIX}:route53-recovery-control::${ACCOUNT}:controlpanel/${sized(two(n), 32, '0')}/routingcontrol/${sized(`${role}${two(n)}`, 16, '0')}`;
+      return {
+        type,
+        names: {},
+        optionalArn: true,
+        build: (_lengths, withArn) => ({
+          id,
+          type,
+          clusterEndpoints: [
+            { region: REGIONS.recovery, url: `https://host-${two(n)}.${REGIONS.recovery}.example.com/v1` },
+          ],
+          primaryRoutingControlArn: control('a'),
+          recoveryRoutingControlArn: control('b'),
+          recordName: `app-${two(n)}.example.com`,
+          ...(withArn
+            ? { drillRoutingControlArn: control('c'), drillRecordName: `drill-${two(n)}.example.com` }
+            : {}),
+        }),
+      };
+    }
     case 'route53-records':
     case 'route53-weighted': {
       // A short zone name, so that record names may be as short as the budget needs.

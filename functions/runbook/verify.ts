@@ -1,6 +1,7 @@
 // Verify: the recovery side answers before the run counts as recovered. The database and compute
 // were already checked healthy by their families; this probes what users see.
 import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { drillNameOf, servedNames } from '../../plan/resources/traffic.ts';
 import type { DrPlan } from '../../plan/schema.ts';
 import { resourcesOf } from '../../plan/steps.ts';
 import { awsCall } from '../shared/aws-errors.ts';
@@ -27,8 +28,10 @@ export function probeUrl(plan: DrPlan, mode: RunMode): string | undefined {
   const traffic = resourcesOf(plan, 'traffic');
   if (mode !== 'drill' || traffic.length === 0) return http.url;
   const url = new URL(http.url);
-  const serving = traffic.find((t) => t.records.some((r) => r.name === url.hostname)) ?? traffic[0];
-  if (serving) url.hostname = serving.drillRecordName;
+  const serving = traffic.find((t) => servedNames(t).includes(url.hostname)) ?? traffic[0];
+  const drillName = serving && drillNameOf(serving);
+  // A resource whose drill only runs readiness steers no drill name: production is probed, read-only.
+  if (drillName) url.hostname = drillName;
   return url.toString();
 }
 

@@ -87,6 +87,11 @@ export function setClientCustomizer(next: ClientCustomizer | undefined): void {
   customizer = next;
 }
 
+/** Lets the installed customizer (if any) adjust one client made outside clientsPerRegion. */
+export function customizeClient(client: CustomizableClient, region: string): void {
+  customizer?.(client, region);
+}
+
 /** Memoizes a family's clients per region. */
 export function clientsPerRegion<C extends object>(
   create: (config: ClientConfig) => C,

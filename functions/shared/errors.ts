@@ -60,6 +60,8 @@ export class GlobalClusterNotFoundError extends ResourceNotFoundError {}
 export class DbClusterNotFoundError extends ResourceNotFoundError {}
 /** A DynamoDB table is not there in the recovery region. */
 export class TableNotFoundError extends ResourceNotFoundError {}
+/** An ARC routing control the plan names does not exist (in the cluster its endpoints serve). */
+export class RoutingControlNotFoundError extends ResourceNotFoundError {}
 
 /** Constructor of a not-found error, passed to the AWS error classifier. */
 export type NotFoundErrorClass = new (
@@ -87,6 +89,7 @@ export const STEP_ERROR_NAMES = [
   'GlobalClusterNotFoundError',
   'DbClusterNotFoundError',
   'TableNotFoundError',
+  'RoutingControlNotFoundError',
   'HookFunctionError',
   'InvalidHookAnswerError',
   'HookFunctionNotFoundError',

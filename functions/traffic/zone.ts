@@ -9,6 +9,7 @@ import type { ResourceEvent } from '../shared/step-contract.ts';
 
 export type RecordsResource = ResourceOfType<'route53-records'>;
 export type WeightedResource = ResourceOfType<'route53-weighted'>;
+/** The types that change records through Route 53's API (arc-routing-control has its own file). */
 export type TrafficResource = RecordsResource | WeightedResource;
 export type UpsertRecord = RecordsResource['records'][number];
 export type WeightedRecord = WeightedResource['records'][number];

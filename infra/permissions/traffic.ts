@@ -1,14 +1,37 @@
-// The traffic family's role: each traffic resource's hosted zone, changes limited to its records.
+// The traffic family's role. Route 53 types: each resource's hosted zone, changes limited to its
+// records. arc-routing-control: reading and setting exactly its routing controls, through the
+// cluster's data plane (route53-recovery-cluster); nothing of the control-config API.
 import { Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { isRoute53Traffic } from '../../plan/resources/traffic.ts';
 import type { DrPlan } from '../../plan/schema.ts';
 import { resourcesOf } from '../../plan/steps.ts';
 import { type FamilyPermissions, readOnly } from './arns.ts';
 
 export function trafficPermissions(scope: Construct, plan: DrPlan): FamilyPermissions {
-  const statements = [readOnly(['route53:GetChange'])];
-  for (const resource of resourcesOf(plan, 'traffic')) {
+  const traffic = resourcesOf(plan, 'traffic');
+  const statements: PolicyStatement[] = [];
+  if (traffic.some(isRoute53Traffic)) statements.push(readOnly(['route53:GetChange']));
+  for (const resource of traffic) {
+    if (resource.type === 'arc-routing-control') {
+      const controls = [
+        resource.primaryRoutingControlArn,
+        resource.recoveryRoutingControlArn,
+        ...(resource.drillRoutingControlArn ? [resource.drillRoutingControlArn] : []),
+      ];
+      statements.push(
+        new PolicyStatement({
+          actions: [
+            'route53-recovery-cluster:GetRoutingControlState',
+            'route53-recovery-cluster:UpdateRoutingControlState',
+            'route53-recovery-cluster:UpdateRoutingControlStates',
+          ],
+          resources: controls,
+        }),
+      );
+      continue;
+    }
     const zoneId = resource.hostedZoneId.replace(/^\/hostedzone\//, '');
     const zone = `arn:${Stack.of(scope).partition}:route53:::hostedzone/${zoneId}`;
     const names = [...new Set([...resource.records.map((r) => r.name), resource.drillRecordName])];

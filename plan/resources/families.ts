@@ -13,6 +13,7 @@ export const FAMILY_OF_TYPE = {
   'auto-scaling-group': 'compute',
   'route53-records': 'traffic',
   'route53-weighted': 'traffic',
+  'arc-routing-control': 'traffic',
   'lambda-hook': 'hook',
 } as const satisfies Record<string, ResourceFamily>;
 

@@ -31,6 +31,12 @@ export function iamNames(resource: Resource): string[] {
         ...resource.records.map((r) => r.name),
         resource.drillRecordName,
       ];
+    case 'arc-routing-control':
+      return [
+        resource.primaryRoutingControlArn,
+        resource.recoveryRoutingControlArn,
+        ...(resource.drillRoutingControlArn ? [resource.drillRoutingControlArn] : []),
+      ];
     case 'lambda-hook':
       return [resource.functionArn];
   }

@@ -7,7 +7,9 @@ import {
   intBetween,
   matching,
   name255,
+  region,
   resourceId,
+  routingControlArn,
   text,
   timeoutMinutes,
 } from '../fields.ts';
@@ -93,4 +95,71 @@ export const route53Weighted = z.strictObject({
   recoveryWeight: z._default(intBetween(1, 255), 100),
 });
 
-export const TRAFFIC_TYPES = [route53Records, route53Weighted] as const;
+/** One of the cluster's regional data-plane endpoints, as DescribeCluster lists it. */
+const clusterEndpoint = z.strictObject({
+  region,
+  url: matching(
+    /^https:\/\/[a-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~/-]*)?$/,
+    'must be an https URL such as "https://host-abc.us-west-2.example.com/v1"',
+  ),
+});
+
+/**
+ * arc-routing-control: Route 53 Application Recovery Controller moves traffic through its data
+ * plane. Failover turns the recovery cell's routing control On and the primary's Off in one
+ * UpdateRoutingControlStates call; Route 53 health checks tied to them move the DNS answers.
+ */
+export const arcRoutingControl = z.strictObject({
+  id: resourceId,
+  description: z.optional(text(256)),
+  type: z.literal('arc-routing-control'),
+  /**
+   * The cluster's regional endpoints (DescribeCluster, done once when writing the plan: that API
+   * is a control plane in us-west-2). Each call tries them in turn until one answers, the
+   * recovery region's first and the primary region's last.
+   */
+  clusterEndpoints: z
+    .array(clusterEndpoint)
+    .check(
+      z.minLength(1),
+      atMostItems(5, 'clusterEndpoints', 'an ARC cluster has five regional endpoints; list each once'),
+    ),
+  /** On while the primary serves; failover turns it Off. */
+  primaryRoutingControlArn: routingControlArn,
+  /** Off while the primary serves; failover turns it On. */
+  recoveryRoutingControlArn: routingControlArn,
+  /** The name these routing controls steer (what Verify probes). */
+  recordName: dnsName,
+  /**
+   * A routing control of the plan's own, Off at rest, steering drillRecordName to the recovery
+   * cell: a drill turns it On and revert turns it Off. Without it a drill only runs readiness.
+   */
+  drillRoutingControlArn: z.optional(routingControlArn),
+  /** The name drillRoutingControlArn steers (what a drill's Verify probes). */
+  drillRecordName: z.optional(dnsName),
+  /** Expected time until the cluster answers the new states and health checks follow. @default 30 */
+  expectedSyncSeconds: z._default(positiveInt, 30),
+  timeoutMinutes,
+});
+
+export const TRAFFIC_TYPES = [route53Records, route53Weighted, arcRoutingControl] as const;
+
+type TrafficResource = z.output<(typeof TRAFFIC_TYPES)[number]>;
+/** The traffic types that change records through Route 53's API (a control plane in us-east-1). */
+export type Route53TrafficResource = Exclude<TrafficResource, { type: 'arc-routing-control' }>;
+
+export function isRoute53Traffic(resource: { type: string }): resource is Route53TrafficResource {
+  return resource.type === 'route53-records' || resource.type === 'route53-weighted';
+}
+
+/** The DNS names a traffic resource moves to the recovery region. */
+export function servedNames(resource: TrafficResource): string[] {
+  return resource.type === 'arc-routing-control'
+    ? [resource.recordName]
+    : resource.records.map((r) => r.name);
+}
+
+/** The name a drill of the resource steers instead of production; none when its drill only runs readiness. */
+export function drillNameOf(resource: TrafficResource): string | undefined {
+  return resource.drillRecordName;
+}

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { READ_ONLY_WILDCARD_ACTIONS } from '../../infra/permissions/read-only-actions.ts';
 import type { CloudFormationTemplate } from '../../local/synthesize.ts';
 import { FAMILY_OF_TYPE, RESOURCE_FAMILIES, RESOURCE_TYPES } from '../../plan/resources/index.ts';
+import { isRoute53Traffic } from '../../plan/resources/traffic.ts';
 import type { DrPlan, Resource, ResourceFamily } from '../../plan/schema.ts';
 import { resourcesOf } from '../../plan/steps.ts';
 import { examplePlan } from '../fixtures.ts';
@@ -62,7 +63,7 @@ describe('iam', () => {
   const SERVICES_OF_FAMILY: Record<ResourceFamily, string[]> = {
     database: ['rds', 'kms', 'dynamodb'],
     compute: ['autoscaling', 'ec2'],
-    traffic: ['route53'],
+    traffic: ['route53', 'route53-recovery-control'],
     hook: ['lambda'],
   };
 
@@ -381,6 +382,12 @@ describe('iam', () => {
         return [
           `arn:<AWS::Partition>:route53:::hostedzone/${resource.hostedZoneId.replace(/^\/hostedzone\//, '')}`,
         ];
+      case 'arc-routing-control':
+        return [
+          resource.primaryRoutingControlArn,
+          resource.recoveryRoutingControlArn,
+          ...(resource.drillRoutingControlArn ? [resource.drillRoutingControlArn] : []),
+        ];
       case 'lambda-hook':
         return [resource.functionArn];
     }
@@ -550,8 +557,9 @@ describe('iam', () => {
     it("changes only each traffic resource's records and drill record, in its own zone", () => {
       const changes = allowing(grants, 'route53:ChangeResourceRecordSets');
 
-      expect(changes).toHaveLength(resourcesOf(plan, 'traffic').length);
-      for (const traffic of resourcesOf(plan, 'traffic')) {
+      const route53Traffic = resourcesOf(plan, 'traffic').filter(isRoute53Traffic);
+      expect(changes).toHaveLength(route53Traffic.length);
+      for (const traffic of route53Traffic) {
         const zone = arnsOf(plan, traffic)[0];
         const expectedNames = [...traffic.records.map((r) => r.name), traffic.drillRecordName].sort();
         const change = changes.find((g) => resourcesOfStatement(g.statement).includes(zone ?? '-'));

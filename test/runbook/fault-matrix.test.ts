@@ -20,6 +20,7 @@ import type { FamilySteps } from '../../functions/shared/family-handler.ts';
 import { trafficSteps } from '../../functions/traffic/steps.ts';
 import type { JsonValue } from '../../local/task-handlers.ts';
 import { familyOf } from '../../plan/resources/index.ts';
+import { isRoute53Traffic } from '../../plan/resources/traffic.ts';
 import { planSteps, resourcesOf } from '../../plan/steps.ts';
 import { stepStateName } from '../../state-machines/runbook-definition.ts';
 import type { FakeAws } from './fake-aws.ts';
@@ -197,16 +198,18 @@ function seededState(fake: FakeAws): SeededGroup[] {
 /** The production records (not the drill records) that differ from the environment the fake started from. */
 function productionRecordsChanged(fake: FakeAws): string[] {
   const seededSets = runbook.environment.zones.flatMap((zone) => zone.records);
-  return resourcesOf(runbook.plan, 'traffic').flatMap((traffic) =>
-    traffic.records.flatMap((record) => {
-      const seeded = seededSets.filter((set) => set.Name === `${record.name}.` && set.Type === record.type);
-      const now = [...fake.route53.zones.values()].flatMap((zone) =>
-        zone.records.filter((set) => set.Name === `${record.name}.` && set.Type === record.type),
-      );
-      const sorted = (sets: unknown[]) => sets.map((set) => JSON.stringify(set)).sort();
-      return same(sorted(now), sorted(seeded)) ? [] : [record.name];
-    }),
-  );
+  return resourcesOf(runbook.plan, 'traffic')
+    .filter(isRoute53Traffic)
+    .flatMap((traffic) =>
+      traffic.records.flatMap((record) => {
+        const seeded = seededSets.filter((set) => set.Name === `${record.name}.` && set.Type === record.type);
+        const now = [...fake.route53.zones.values()].flatMap((zone) =>
+          zone.records.filter((set) => set.Name === `${record.name}.` && set.Type === record.type),
+        );
+        const sorted = (sets: unknown[]) => sets.map((set) => JSON.stringify(set)).sort();
+        return same(sorted(now), sorted(seeded)) ? [] : [record.name];
+      }),
+    );
 }
 
 interface Leftover {
@@ -224,7 +227,7 @@ function drillLeftovers(fake: FakeAws, runId: string, seeded: SeededGroup[]): Le
       left.push({ what: `drill DB instance ${instanceId} of ${db.id}`, named: [instanceId] });
   }
   const allSets = [...fake.route53.zones.values()].flatMap((zone) => zone.records);
-  for (const { drillRecordName } of resourcesOf(runbook.plan, 'traffic')) {
+  for (const { drillRecordName } of resourcesOf(runbook.plan, 'traffic').filter(isRoute53Traffic)) {
     if (allSets.some((set) => set.Name?.replace(/\.$/, '') === drillRecordName)) {
       left.push({ what: `drill record ${drillRecordName}`, named: [drillRecordName] });
     }

@@ -3,6 +3,7 @@
 // removing only what is drill-only once a failover needs the compute.
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { drillInstanceId } from '../../functions/database/restore-target.ts';
+import { isRoute53Traffic } from '../../plan/resources/traffic.ts';
 import { resourcesOf } from '../../plan/steps.ts';
 import { accessDenied, awsError } from '../fixtures.ts';
 import type { FakeAws } from './fake-aws.ts';
@@ -38,7 +39,7 @@ describe('preemption', () => {
       if (fake.rds.instances.has(drillInstanceId('shop', runId, db.id)))
         left.push(`drill DB instance of ${db.id}`);
     }
-    for (const traffic of resourcesOf(runbook.plan, 'traffic')) {
+    for (const traffic of resourcesOf(runbook.plan, 'traffic').filter(isRoute53Traffic)) {
       if (fake.record(traffic.drillRecordName, 'CNAME')) left.push(`drill record of ${traffic.id}`);
     }
     return left;

@@ -39,6 +39,7 @@ import {
   progress,
   RECOVERY_SET,
   serveZone,
+  trafficClients,
   WWW,
   WWW_PRIMARY_VALUE,
   WWW_RECOVERY,
@@ -205,7 +206,7 @@ describe('drill', () => {
           resourceId: 'dns',
           resource: dns,
         },
-        { route53: new Route53Client({ region: 'us-west-2' }) },
+        trafficClients(),
         testClock(),
       );
 

@@ -5,6 +5,7 @@
 //   warm-standby "dns" (resources[2]): route53-records, zone Z0SHOPEXAMPLE, www + api CNAMEs.
 //   active-active "dns" (resources[2]): route53-weighted, zone Z0CATALOGEXAMPLE, api weighted.
 //   multi-tier "dns" (resources[6]): route53-records, zone Z0MARKETEXAMPLE.
+
 import {
   type ChangeResourceRecordSetsCommandInput,
   ListResourceRecordSetsCommand,
@@ -13,6 +14,7 @@ import {
   type ResourceRecordSet,
   Route53Client,
 } from '@aws-sdk/client-route-53';
+import { Route53RecoveryClusterClient } from '@aws-sdk/client-route53-recovery-cluster';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { runStep } from '../../../functions/shared/family-handler.ts';
 import type {
@@ -23,7 +25,7 @@ import type {
   StepContext,
   StepEvent,
 } from '../../../functions/shared/step-contract.ts';
-import type { TrafficClients } from '../../../functions/traffic/clients.ts';
+import type { ClusterEndpoint, TrafficClients } from '../../../functions/traffic/clients.ts';
 import { trafficSteps } from '../../../functions/traffic/steps.ts';
 import { type DrPlan, planSchema } from '../../../plan/schema.ts';
 import { examplePlan, examplePlanInput, RUN_ID, RUN_STARTED_AT, testClock } from '../../fixtures.ts';
@@ -56,7 +58,16 @@ export type Route53Mock = AwsClientStub<Route53Client>;
 
 /** A real client; its `send` is stubbed by the test file's mockClient(Route53Client). */
 export function trafficClients(): TrafficClients {
-  return { route53: new Route53Client({ region: 'us-west-2' }) };
+  return { route53: new Route53Client({ region: 'us-west-2' }), routingControl: routingControlClient };
+}
+
+/** The client of one ARC cluster endpoint; its `send` is stubbed by mockClient(Route53RecoveryClusterClient). */
+export function routingControlClient(endpoint: ClusterEndpoint): Route53RecoveryClusterClient {
+  return new Route53RecoveryClusterClient({
+    region: endpoint.region,
+    endpoint: endpoint.url,
+    maxAttempts: 1,
+  });
 }
 
 export interface EventOptions {
