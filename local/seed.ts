@@ -29,9 +29,8 @@ import {
   type ResourceRecordSet,
   Route53Client,
 } from '@aws-sdk/client-route-53';
-import { familyOf } from '../plan/resources/index.ts';
 import { isRoute53Traffic, type Route53TrafficResource } from '../plan/resources/traffic.ts';
-import type { DrPlan, ResourceIn, ResourceOfType } from '../plan/schema.ts';
+import type { DrPlan, ResourceOfType } from '../plan/schema.ts';
 import { resourcesOf } from '../plan/steps.ts';
 import { ensureRunbookResources, type RunbookResources } from './runbook-resources.ts';
 import { seedAuroraGlobalDatabase, seedDynamodbGlobalTable } from './seed-global-databases.ts';

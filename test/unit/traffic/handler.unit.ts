@@ -50,7 +50,11 @@ describe('handler', () => {
 
   describe('traffic handler', () => {
     it('runs every traffic type of the plan schema', () => {
-      expect(Object.keys(trafficSteps).sort()).toEqual(['arc-routing-control', 'route53-records', 'route53-weighted']);
+      expect(Object.keys(trafficSteps).sort()).toEqual([
+        'arc-routing-control',
+        'route53-records',
+        'route53-weighted',
+      ]);
     });
 
     it("expects each resource's expectedSyncSeconds", () => {
