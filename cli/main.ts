@@ -8,7 +8,7 @@ commands:
   simulate [options] run the runbook against a local AWS emulator (moto): live progress, then the
                      RTO/RPO report. Options: --plan FILE (default: the warm-standby example),
                      --mode drill|failover|dry-run (default drill), or --mode revert --run-id RUN_ID,
-                     --scenario region-outage|failover-during-drill|killed-run,
+                     --scenario region-outage|route53-control-plane-outage|failover-during-drill|killed-run,
                      --report FILE.html|.md|.json, --endpoint URL --no-seed (use an existing emulator)
   help               show this help
 

@@ -24,8 +24,13 @@ export interface EmulatorScenario {
   inject?: FaultInjector;
   /** Answers the runbook's Step Functions calls about its own executions (moto's do not execute). */
   executions?: LocalStepFunctions;
-  /** Requests to this region fail as in a regional outage. */
+  /** Requests to this region's endpoints fail as in a regional outage. */
   outageRegion?: string;
+  /**
+   * Global control planes that fail too, by SDK service id: those served from us-east-1 (Route 53's
+   * API) go down with it, and route53-control-plane-outage takes down Route 53's API alone.
+   */
+  outageServices?: readonly string[];
   /** Whether the endpoint is moto (its gaps are adapted) or something that behaves like AWS. */
   moto?: boolean;
   /** DynamoDB global tables the plan names: table → its replica regions (moto keeps one region). */
@@ -37,8 +42,10 @@ export interface EmulatorScenario {
 /** What the adapters did, for the simulation's report. */
 export class AdapterLog {
   readonly notes = new Set<string>();
-  /** Requests refused because their region was down. */
+  /** Requests refused because their region (or the control plane they need) was down. */
   blockedRequests = 0;
+  /** The same, by what refused them: "us-east-1 (regional endpoints)", "Route 53 API (global, served from us-east-1)". */
+  readonly blockedBy = new Map<string, number>();
   /** Requests a test's fault injector failed. */
   injectedFaults = 0;
 }
@@ -95,17 +102,32 @@ export function deactivateRun(): void {
 /** The launch template version each instance was launched from: moto reports the default version. */
 const instanceVersions = new Map<string, string>();
 
+/** What an outage refuses a client's request by: its global control plane, or its region. */
+function outageOf(service: string, region: string): string | undefined {
+  if (active.scenario.outageServices?.includes(service)) {
+    return `${service} API (global control plane, served from us-east-1)`;
+  }
+  if (GLOBAL_SERVICES.has(service)) return undefined;
+  return active.scenario.outageRegion === region ? `${region} (regional endpoints)` : undefined;
+}
+
+/** Services whose API is global: a client's configured region does not say where it is served. */
+const GLOBAL_SERVICES = new Set(['Route 53', 'IAM']);
+
 function regionalOutage(client: CustomizableClient, region: string) {
+  const service = serviceOf(client);
   addInitialize(client, 'drRunbookRegionalOutage', (next, context) => async (args) => {
     const fault = active.scenario.inject?.(String(context.commandName ?? '').replace(/Command$/, ''), region);
     if (fault) {
       active.log.injectedFaults += 1;
       throw fault;
     }
-    if (active.scenario.outageRegion === region) {
+    const refusedBy = outageOf(service, region);
+    if (refusedBy) {
       active.log.blockedRequests += 1;
+      active.log.blockedBy.set(refusedBy, (active.log.blockedBy.get(refusedBy) ?? 0) + 1);
       throw Object.assign(
-        new Error(`connect ETIMEDOUT (simulated outage of ${region}: ${context.commandName})`),
+        new Error(`connect ETIMEDOUT (simulated outage of ${refusedBy}: ${context.commandName})`),
         {
           name: 'TimeoutError',
           code: 'ETIMEDOUT',

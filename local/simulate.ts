@@ -36,13 +36,25 @@ import { type LambdaHandler, type LocalTaskHandler, localTaskHandlers } from './
 import { buildTimeline } from './timeline.ts';
 
 /**
- * - region-outage: every request to the primary region fails; the failover must still complete.
+ * - region-outage: every request to the primary region's endpoints fails, and, when the primary is
+ *   us-east-1, to the global control planes served from there (Route 53's API); the failover must
+ *   still complete, or fail at the step that depends on what is down, saying so.
+ * - route53-control-plane-outage: only Route 53's API fails (the data plane, DNS, still answers).
  * - failover-during-drill: a drill starts; while it is in Recover a failover arrives, preempts it
  *   and must succeed; the drill's cleanup removes only what is drill-only.
  * - killed-run: a drill is killed in the middle of Recover (no tail runs); the next failover must
  *   take over its lock at once and succeed; the dead drill's leftovers are reverted.
  */
-export const SCENARIOS = ['none', 'region-outage', 'failover-during-drill', 'killed-run'] as const;
+export const SCENARIOS = [
+  'none',
+  'region-outage',
+  'route53-control-plane-outage',
+  'failover-during-drill',
+  'killed-run',
+] as const;
+
+/** The global control planes served from us-east-1 (SDK service ids) that go down with it. */
+const US_EAST_1_CONTROL_PLANES = ['Route 53'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface SimulateOptions {
@@ -202,7 +214,16 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
 
     if (options.scenario === 'region-outage') {
       scenario.outageRegion = plan.regions.primary;
-      write(`Scenario region-outage: every request to ${plan.regions.primary} now fails.`);
+      if (plan.regions.primary === 'us-east-1') scenario.outageServices = US_EAST_1_CONTROL_PLANES;
+      write(
+        `Scenario region-outage: every request to ${plan.regions.primary} now fails${plan.regions.primary === 'us-east-1' ? ", and to Route 53's API (a global control plane served from us-east-1)" : ''}.`,
+      );
+    }
+    if (options.scenario === 'route53-control-plane-outage') {
+      scenario.outageServices = ['Route 53'];
+      write(
+        "Scenario route53-control-plane-outage: every request to Route 53's API now fails (DNS still answers).",
+      );
     }
     const notes: string[] = [];
     const firstStep = planSteps(plan).find((step) => step.kind === 'resources');
@@ -300,6 +321,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     if (executions.runaway)
       notes.push('cleanup runs kept starting each other: stopped after a bound (a bug)');
     scenario.outageRegion = undefined;
+    scenario.outageServices = undefined;
 
     const timeline = buildTimeline(extracted.definition, run.events).map((e) => ({
       step: e.step,
@@ -314,12 +336,13 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     notes.push(...log.notes);
     if (log.injectedFaults > 0)
       notes.push(`${log.injectedFaults} request(s) failed by the test's fault injector`);
-    if (log.blockedRequests > 0)
-      notes.push(`${log.blockedRequests} request(s) to ${plan.regions.primary} failed (simulated outage)`);
-    if (options.scenario === 'region-outage') {
+    if (options.scenario === 'region-outage' || options.scenario === 'route53-control-plane-outage') {
+      const refused = [...log.blockedBy].map(([what, n]) => `${n} to ${what}`).join(', ');
       notes.push(
-        `region-outage: the run made no request to ${plan.regions.primary} (${log.blockedRequests} blocked)`,
+        `${options.scenario}: ${log.blockedRequests} request(s) refused${refused ? `: ${refused}` : ' (the run asked nothing of what was down)'}`,
       );
+    } else if (log.blockedRequests > 0) {
+      notes.push(`${log.blockedRequests} request(s) failed (simulated outage)`);
     }
     const changed = differences(before, after);
     if (twoRuns) {

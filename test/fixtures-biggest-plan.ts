@@ -13,7 +13,7 @@
 // it); one with every type, which also has MAX_STEPS steps, each named at the longest (state
 // names); and the biggest database and traffic roles (EVERY_DATABASE_TYPE, 'one-record-each').
 import { iamNames } from '../plan/resources/iam-names.ts';
-import { familyOf, RESOURCE_TYPES, resourceSchema } from '../plan/resources/index.ts';
+import { FAMILY_OF_TYPE, familyOf, RESOURCE_TYPES, resourceSchema } from '../plan/resources/index.ts';
 import { MAX_RECORDS_PER_RESOURCE } from '../plan/resources/traffic.ts';
 import {
   type DrPlan,
@@ -394,7 +394,10 @@ function fillBudget(family: Sizing[]): void {
   }
 }
 
+/** The types that hold records (the record caps spread over them). */
 const isTraffic = (type: ResourceType) => type === 'route53-records' || type === 'route53-weighted';
+/** Traffic family resources: they go in the last step. */
+const movesTraffic = (type: ResourceType) => FAMILY_OF_TYPE[type] === 'traffic';
 
 function typesOf(kind: BiggestPlanKind): ResourceType[] {
   if (kind === 'every-database-type') return [...EVERY_DATABASE_TYPE];
@@ -462,8 +465,8 @@ function planInput(kind: BiggestPlanKind): DrPlanInput {
  */
 function everyStep(resources: DrPlanInput['resources']): NonNullable<DrPlanInput['steps']> {
   const name = (n: number) => sized(`step-${two(n)}-`, MAX_LENGTH.resourceId, 's');
-  const standby = resources.filter((r) => !isTraffic(r.type)).map((r) => r.id);
-  const traffic = resources.filter((r) => isTraffic(r.type)).map((r) => r.id);
+  const standby = resources.filter((r) => !movesTraffic(r.type)).map((r) => r.id);
+  const traffic = resources.filter((r) => movesTraffic(r.type)).map((r) => r.id);
   const groups = MAX_STEPS - 2;
   return [
     { name: name(1), approval: { when: 'always', timeoutMinutes: 24 * 60, onTimeout: 'proceed' } },

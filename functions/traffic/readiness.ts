@@ -134,6 +134,15 @@ export async function trafficReadiness(
       for (const name of names) evaluated.push({ check: { ...listed.check, name } });
     }
   }
+  if (event.plan.regions.primary === 'us-east-1') {
+    evaluated.push(
+      warn(
+        'control-plane',
+        `${event.resource.type} changes records through Route 53's API, a control plane served from us-east-1, the plan's primary region: ` +
+          'when that region is down the failover cannot move traffic; use arc-routing-control for a switch through the ARC data plane',
+      ),
+    );
+  }
   const ttls = evaluated.flatMap((e) => (e.cachedSeconds === undefined ? [] : [e.cachedSeconds]));
   return {
     family: 'traffic',

@@ -4,7 +4,7 @@
 
 import type { ResourceOfType } from '../../plan/schema.ts';
 import { awsCall } from '../shared/aws-errors.ts';
-import { HostedZoneNotFoundError, InvalidStepInputError } from '../shared/errors.ts';
+import { HostedZoneNotFoundError, InvalidStepInputError, TransientAwsError } from '../shared/errors.ts';
 import type { ResourceEvent } from '../shared/step-contract.ts';
 
 export type RecordsResource = ResourceOfType<'route53-records'>;
@@ -43,19 +43,30 @@ export function zoneResource(resource: TrafficResource): string {
  * (InvalidChangeBatch, InvalidInput) -> AwsRequestError carrying Route 53's message.
  * `operation` names what was being done, with the IAM action the step's role needs.
  */
-export function route53Call<T>(
+export async function route53Call<T>(
   resource: TrafficResource,
   operation: string,
   call: () => Promise<T>,
 ): Promise<T> {
-  return awsCall(
-    {
-      resource: zoneResource(resource),
-      operation,
-      notFound: { names: ZONE_NOT_FOUND, error: HostedZoneNotFoundError },
-    },
-    call,
-  );
+  try {
+    return await awsCall(
+      {
+        resource: zoneResource(resource),
+        operation,
+        notFound: { names: ZONE_NOT_FOUND, error: HostedZoneNotFoundError },
+      },
+      call,
+    );
+  } catch (error) {
+    // Unreachable (not refused): say what it means for a failover, and what does not depend on it.
+    if (!(error instanceof TransientAwsError)) throw error;
+    throw new TransientAwsError(
+      `${error.message}. Route 53's API is a control plane served from us-east-1: while it is unreachable no record can change; ` +
+        'arc-routing-control moves traffic through the ARC data plane instead',
+      error.resource,
+      { cause: error.cause },
+    );
+  }
 }
 
 /**

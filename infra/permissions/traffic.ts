@@ -13,25 +13,30 @@ export function trafficPermissions(scope: Construct, plan: DrPlan): FamilyPermis
   const traffic = resourcesOf(plan, 'traffic');
   const statements: PolicyStatement[] = [];
   if (traffic.some(isRoute53Traffic)) statements.push(readOnly(['route53:GetChange']));
+  // Every routing control of the plan in one statement: the actions are the same for each.
+  const controls = traffic.flatMap((resource) =>
+    resource.type === 'arc-routing-control'
+      ? [
+          resource.primaryRoutingControlArn,
+          resource.recoveryRoutingControlArn,
+          ...(resource.drillRoutingControlArn ? [resource.drillRoutingControlArn] : []),
+        ]
+      : [],
+  );
+  if (controls.length > 0) {
+    statements.push(
+      new PolicyStatement({
+        actions: [
+          'route53-recovery-cluster:GetRoutingControlState',
+          'route53-recovery-cluster:UpdateRoutingControlState',
+          'route53-recovery-cluster:UpdateRoutingControlStates',
+        ],
+        resources: controls,
+      }),
+    );
+  }
   for (const resource of traffic) {
-    if (resource.type === 'arc-routing-control') {
-      const controls = [
-        resource.primaryRoutingControlArn,
-        resource.recoveryRoutingControlArn,
-        ...(resource.drillRoutingControlArn ? [resource.drillRoutingControlArn] : []),
-      ];
-      statements.push(
-        new PolicyStatement({
-          actions: [
-            'route53-recovery-cluster:GetRoutingControlState',
-            'route53-recovery-cluster:UpdateRoutingControlState',
-            'route53-recovery-cluster:UpdateRoutingControlStates',
-          ],
-          resources: controls,
-        }),
-      );
-      continue;
-    }
+    if (!isRoute53Traffic(resource)) continue;
     const zoneId = resource.hostedZoneId.replace(/^\/hostedzone\//, '');
     const zone = `arn:${Stack.of(scope).partition}:route53:::hostedzone/${zoneId}`;
     const names = [...new Set([...resource.records.map((r) => r.name), resource.drillRecordName])];

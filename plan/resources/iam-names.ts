@@ -32,11 +32,13 @@ export function iamNames(resource: Resource): string[] {
         resource.drillRecordName,
       ];
     case 'arc-routing-control':
+      // Listed once (one statement for every routing control of the plan); the resource part of
+      // each ARN is its name, as IAM_ARN_OVERHEAD counts the rest.
       return [
         resource.primaryRoutingControlArn,
         resource.recoveryRoutingControlArn,
         ...(resource.drillRoutingControlArn ? [resource.drillRoutingControlArn] : []),
-      ];
+      ].map((arn) => arn.split(':').slice(5).join(':'));
     case 'lambda-hook':
       return [resource.functionArn];
   }

@@ -160,17 +160,18 @@ describe('simulate against moto', () => {
   }, 60_000);
 
   // Seeded beforehand and run with seed: false, as `simulate --no-seed` against resources someone
-  // else created; every request to the primary region fails, as when it has gone dark.
-  it('failover in a region outage: promotes the replica, scales the group on the newest AMI, points every record at its recovery target, and asks nothing of the primary region', async () => {
-    const { seed } = await seeded();
+  // else created; every request to us-east-1 fails, Route 53's API (served from there) included.
+  it("failover in a us-east-1 outage: recovers the database and the group on the newest AMI, then fails at the traffic step, which needs Route 53's API, saying so", async () => {
+    const { seed, before } = await seeded();
     const result = await run({ mode: 'failover', plan: seed.plan, seed: false, scenario: 'region-outage' });
-    expect(result.run.status).toBe('SUCCEEDED');
-    expect(result.notes).toContain('region-outage: the run made no request to us-east-1 (0 blocked)');
-    expect(result.report).toMatchObject({
-      outcome: 'succeeded',
-      rto: { met: true },
-      rpo: { achievedSeconds: 3, met: true },
-    });
+    expect(result.run.status).toBe('FAILED');
+    expect(result.report).toMatchObject({ outcome: 'failed', failedStep: 'Step2' });
+    expect(result.report?.cause).toMatch(
+      /Route 53's API is a control plane served from us-east-1.*arc-routing-control/,
+    );
+    expect(result.notes.find((n) => n.startsWith('region-outage:'))).toMatch(
+      /^region-outage: \d+ request\(s\) refused: \d+ to Route 53 API \(global control plane, served from us-east-1\)$/,
+    );
 
     const after = await readEnvironment(seed.plan, moto.endpoint, TABLE);
     // moto keeps the replica source after promotion (DESIGN §6); what it does show is the
@@ -191,12 +192,8 @@ describe('simulate against moto', () => {
     );
     const newestAmi = seed.created.find((line) => line.includes('AMI'))?.match(/ami-\w+/)?.[0];
     expect(versions.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.ImageId).toBe(newestAmi);
-    expect(after.records).toEqual({
-      'www.shop.example.com CNAME': 'web-standby.us-west-2.shop.example.com',
-      'api.shop.example.com CNAME': 'api-standby.us-west-2.shop.example.com',
-    });
-    expect(after.lock).toMatchObject({ cooldownUntil: expect.any(String) });
-    expect(after.lock?.runId).toBeUndefined();
+    // The records could not change: users still resolve to the failed primary.
+    expect(after.records).toEqual(before.records);
   }, 60_000);
 
   it('a run started while another holds the lock ends as AlreadyRunning and touches nothing', async () => {
@@ -267,4 +264,39 @@ describe('dr-runbook simulate: a failover always gets through', () => {
     },
     60_000,
   );
+});
+
+describe('the arc-routing-control example: traffic through a data plane', () => {
+  const payments = examplePlan('arc-routing-control');
+
+  it('drill: turns the drill routing control On, verifies through the drill name, and leaves nothing behind', async () => {
+    const result = await run({ mode: 'drill', plan: payments });
+    expect(result.run.status).toBe('SUCCEEDED');
+    expect(result.report?.changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'set-routing-control', detail: 'Off -> On' }),
+      ]),
+    );
+    expect(result.notes).toContain(
+      'nothing left behind: the environment after the drill equals the one before',
+    );
+  }, 60_000);
+
+  it('failover in a us-east-1 outage SUCCEEDS: the cluster answers through the other regions, and nothing asked of Route 53 or us-east-1 was needed', async () => {
+    const result = await run({ mode: 'failover', plan: payments, scenario: 'region-outage' });
+    expect(result.run.status).toBe('SUCCEEDED');
+    expect(result.report).toMatchObject({ outcome: 'succeeded', rto: { met: true } });
+    // Readiness asks every endpoint (us-east-1's is refused); the switch itself went through us-west-2.
+    expect(result.notes.find((n) => n.startsWith('region-outage:'))).toMatch(
+      /^region-outage: \d+ request\(s\) refused: \d+ to us-east-1 \(regional endpoints\)$/,
+    );
+    const after = await readEnvironment(result.plan, moto.endpoint, 'dr-runbook-payments');
+    const cells = payments.resources.find((r) => r.type === 'arc-routing-control');
+    if (cells?.type !== 'arc-routing-control') throw new Error('no arc-routing-control in the example');
+    expect(after.routingControls).toEqual({
+      [cells.primaryRoutingControlArn]: 'Off',
+      [cells.recoveryRoutingControlArn]: 'On',
+      [cells.drillRoutingControlArn as string]: 'Off',
+    });
+  }, 60_000);
 });

@@ -49,6 +49,7 @@ describe('iam', () => {
     lambda: 'lambda',
     rds: 'rds',
     'route-53': 'route53',
+    'route53-recovery-cluster': 'route53-recovery-cluster',
     s3: 's3',
     sns: 'sns',
     sfn: 'states',

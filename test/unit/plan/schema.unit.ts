@@ -63,9 +63,10 @@ describe('schema', () => {
   describe('plan examples', () => {
     const examples = readdirSync(examplesDir).filter((f) => f.endsWith('.json'));
 
-    it('ships the four DR patterns and a multi-tier application', () => {
+    it('ships the four DR patterns, a multi-tier application and a data-plane traffic switch', () => {
       expect(examples.sort()).toEqual([
         'active-active.json',
+        'arc-routing-control.json',
         'backup-restore.json',
         'multi-tier.json',
         'pilot-light.json',
@@ -169,7 +170,7 @@ describe('schema', () => {
           p.resources[0].type = 'magic';
         }),
       ).toEqual([
-        'resources[0].type: must be one of "rds-read-replica", "rds-snapshot-restore", "aurora-global-database", "dynamodb-global-table", "auto-scaling-group", "route53-records", "route53-weighted", "lambda-hook"',
+        'resources[0].type: must be one of "rds-read-replica", "rds-snapshot-restore", "aurora-global-database", "dynamodb-global-table", "auto-scaling-group", "route53-records", "route53-weighted", "arc-routing-control", "lambda-hook"',
       ]);
     });
 

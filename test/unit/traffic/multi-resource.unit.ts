@@ -155,6 +155,7 @@ describe('multi-resource', () => {
         ['record:www.market.example.com', 'pass'],
         ['record:api.market.example.com', 'warn'],
         ['drill-record', 'pass'],
+        ['control-plane', 'warn'],
       ]);
       expect(listings(route53)).toEqual([
         {

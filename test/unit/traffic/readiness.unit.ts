@@ -3,8 +3,15 @@ import { GetHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } fr
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { TransientAwsError } from '../../../functions/shared/errors.ts';
 import type { ReadinessResult } from '../../../functions/shared/step-contract.ts';
+import { planSchema } from '../../../plan/schema.ts';
 import { mockClient } from '../../aws-mock.ts';
-import { accessDenied, awsError, mutatingCommandsSent, throttling } from '../../fixtures.ts';
+import {
+  accessDenied,
+  awsError,
+  examplePlanInput,
+  mutatingCommandsSent,
+  throttling,
+} from '../../fixtures.ts';
 import {
   API,
   API_PRIMARY_VALUE,
@@ -66,6 +73,7 @@ describe('readiness', () => {
         [`record:${WWW}`, 'pass'],
         [`record:${API}`, 'pass'],
         ['drill-record', 'pass'],
+        ['control-plane', 'warn'],
       ]);
       expect(statusOf(result, `record:${WWW}`)?.detail).toBe(
         `${WWW} CNAME answers ${WWW_PRIMARY_VALUE} (TTL 300); failover points it at web-standby.us-west-2.shop.example.com (TTL 60)`,
@@ -167,7 +175,8 @@ describe('readiness', () => {
 
       const result = await readiness();
 
-      expect(result.checks).toHaveLength(1);
+      // The hosted zone check, and the warning that the plan's traffic depends on us-east-1's control plane.
+      expect(result.checks.map((c) => c.name)).toEqual(['hosted-zone', 'control-plane']);
       expect(result.checks[0]).toMatchObject({
         status: 'fail',
         detail: expect.stringMatching(
@@ -189,6 +198,18 @@ describe('readiness', () => {
       );
     });
 
+    it("warns that Route 53's API is served from us-east-1 when that is the primary region, and only then", async () => {
+      healthyZone();
+      const warned = statusOf(await readiness(), 'control-plane');
+      expect(warned?.status).toBe('warn');
+      expect(warned?.detail).toMatch(/control plane served from us-east-1.*use arc-routing-control/);
+
+      const input = examplePlanInput('warm-standby');
+      input.regions = { primary: 'us-east-2', recovery: 'us-west-2' };
+      const elsewhere = await readiness({ plan: planSchema.parse(input) });
+      expect(statusOf(elsewhere, 'control-plane')).toBeUndefined();
+    });
+
     it('reports access denied as failed checks naming the IAM action instead of throwing', async () => {
       healthyZone();
       route53.on(ListResourceRecordSetsCommand).rejects(accessDenied());
@@ -200,6 +221,7 @@ describe('readiness', () => {
         [`record:${WWW}`, 'fail'],
         [`record:${API}`, 'fail'],
         ['drill-record', 'fail'],
+        ['control-plane', 'warn'],
       ]);
       expect(statusOf(result, `record:${WWW}`)?.detail).toMatch(
         /access denied.*route53:ListResourceRecordSets.*grant/,
