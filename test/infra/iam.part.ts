@@ -645,6 +645,28 @@ describe('iam', () => {
       }
     });
 
+    it("reads and sets only the plan's ARC routing controls, through the data plane only", () => {
+      const controls = resourcesOf(plan, 'traffic').flatMap((r) =>
+        r.type === 'arc-routing-control'
+          ? [r.primaryRoutingControlArn, r.recoveryRoutingControlArn, r.drillRoutingControlArn ?? []].flat()
+          : [],
+      );
+      for (const action of [
+        'route53-recovery-cluster:GetRoutingControlState',
+        'route53-recovery-cluster:UpdateRoutingControlStates',
+      ]) {
+        const granted = allowing(grants, action);
+        expect(granted.flatMap((g) => g.roles)).toEqual(controls.length === 0 ? [] : [roles.traffic]);
+        expect(granted.flatMap((g) => resourcesOfStatement(g.statement)).sort()).toEqual(
+          [...controls].sort(),
+        );
+      }
+      const controlConfig = grants.filter((g) =>
+        [g.statement.Action].flat().some((a) => String(a).startsWith('route53-recovery-control-config:')),
+      );
+      expect(controlConfig).toEqual([]);
+    });
+
     it("invokes only the plan's hook functions", () => {
       const hooks = resourcesOf(plan, 'hook').map((r) => r.functionArn);
       const invokes = allowing(grants, 'lambda:InvokeFunction').filter((g) =>
