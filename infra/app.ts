@@ -6,6 +6,11 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_PLAN } from '../plan/default-plan.ts';
 import { loadPlanOrThrow } from '../plan/load.ts';
 import type { DrPlan } from '../plan/schema.ts';
+import {
+  AlarmForwarderStack,
+  alarmForwarderStackName,
+  forwardedAlarmRegions,
+} from './alarm-forwarder-stack.ts';
 import { RunbookStack } from './runbook-stack.ts';
 import { stackNameFor } from './stack-outputs.ts';
 
@@ -20,8 +25,18 @@ export async function buildApp(
     plan,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: plan.regions.recovery },
   });
-  for (const [key, value] of Object.entries({ 'dr-runbook:plan': plan.name, ...plan.tags }))
-    Tags.of(stack).add(key, value);
+  // Trigger alarms in another region: a stack there forwards their state changes to the runbook's.
+  const forwarders = forwardedAlarmRegions(plan).map(
+    (region) =>
+      new AlarmForwarderStack(app, alarmForwarderStackName(plan, region), {
+        plan,
+        alarmRegion: region,
+        env: { account: process.env.CDK_DEFAULT_ACCOUNT, region },
+      }),
+  );
+  for (const each of [stack, ...forwarders])
+    for (const [key, value] of Object.entries({ 'dr-runbook:plan': plan.name, ...plan.tags }))
+      Tags.of(each).add(key, value);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, stack };
 }

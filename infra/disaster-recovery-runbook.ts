@@ -2,7 +2,7 @@
 // and history table, topic, alarm triggers, schedules). Deploy it in the plan's recovery region.
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, StorageClass } from 'aws-cdk-lib/aws-s3';
@@ -96,6 +96,19 @@ export class DisasterRecoveryRunbook extends Construct {
       description: `dr-runbook ${plan.name}: encrypts run notifications`,
       enableKeyRotation: true,
     });
+    // CloudWatch alarms (the plan's own, and the runbook's) and EventBridge rules publish to the
+    // encrypted topic: each service needs the key for the messages it sends, from this account only.
+    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
+      topicKey.addToResourcePolicy(
+        new PolicyStatement({
+          sid: `Publish${service.split('.')[0] === 'events' ? 'FromEventBridge' : 'FromCloudWatch'}`,
+          principals: [new ServicePrincipal(service)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        }),
+      );
+    }
     this.topic = new Topic(this, 'Notifications', {
       displayName: `dr-runbook ${plan.name}`,
       masterKey: topicKey,

@@ -1,7 +1,7 @@
 // The two automatic ways in: an alarm going to ALARM starts a failover, and schedules start
 // game-day drills and readiness dry-runs. Both build the same execution input a person would.
-import { Duration, TimeZone } from 'aws-cdk-lib';
-import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { EventField, type EventPattern, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -14,6 +14,29 @@ import type { DrPlan } from '../plan/schema.ts';
 export interface RunbookTriggersProps {
   readonly plan: DrPlan;
   readonly stateMachine: IStateMachine;
+}
+
+/** The ARN of a plan trigger alarm: in its region (default: the recovery region), in this account. */
+export function alarmArn(
+  scope: Construct,
+  plan: DrPlan,
+  alarm: DrPlan['triggers']['alarms'][number],
+): string {
+  const stack = Stack.of(scope);
+  return `arn:${stack.partition}:cloudwatch:${alarm.region ?? plan.regions.recovery}:${stack.account}:alarm:${alarm.name}`;
+}
+
+/**
+ * The state changes to ALARM of exactly these alarms: matched by ARN (account and region), so a
+ * same-named alarm in another account or region starts nothing.
+ */
+export function alarmStateChangePattern(arns: string[]): EventPattern {
+  return {
+    source: ['aws.cloudwatch'],
+    detailType: ['CloudWatch Alarm State Change'],
+    resources: arns,
+    detail: { state: { value: ['ALARM'] } },
+  };
 }
 
 /** Construct-id-safe form of a name (ids are a contract: renaming one replaces the resource). */
@@ -32,15 +55,11 @@ export class RunbookTriggers extends Construct {
     const { plan, stateMachine } = props;
 
     for (const alarm of plan.triggers.alarms) {
-      // The rule lives in the recovery region; an alarm elsewhere must have its state-change events
-      // forwarded to this region's default bus (README: "Alarms in another region").
+      // The rule lives in the recovery region; an alarm elsewhere has its state-change events
+      // forwarded to this region's default bus by a stack in its region (alarm-forwarder-stack.ts).
       const rule = new Rule(this, `Alarm${idFor(alarm.name)}`, {
         description: `dr-runbook ${plan.name}: failover when ${alarm.name} goes to ALARM`,
-        eventPattern: {
-          source: ['aws.cloudwatch'],
-          detailType: ['CloudWatch Alarm State Change'],
-          detail: { alarmName: [alarm.name], state: { value: ['ALARM'] } },
-        },
+        eventPattern: alarmStateChangePattern([alarmArn(this, plan, alarm)]),
       });
       rule.addTarget(
         new SfnStateMachine(stateMachine, {

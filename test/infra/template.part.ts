@@ -3,10 +3,12 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import { executionInputSchema } from '../../functions/runbook/execution-input.ts';
+import { AlarmForwarderStack, forwardedAlarmRegions } from '../../infra/alarm-forwarder-stack.ts';
+import { buildApp } from '../../infra/app.ts';
 import { DisasterRecoveryRunbook } from '../../infra/disaster-recovery-runbook.ts';
 import { SYNTH_SERVICE_ENV, synthesizeRunbook } from '../../local/synthesize.ts';
 import { RESOURCE_FAMILIES } from '../../plan/resources/index.ts';
-import type { DrPlan } from '../../plan/schema.ts';
+import { type DrPlan, planSchema } from '../../plan/schema.ts';
 import { resourcesOf } from '../../plan/steps.ts';
 import { examplePlan, examplePlanInput } from '../fixtures.ts';
 import { SYNTH_SERVICE_VARIABLE } from '../global-setup.ts';
@@ -188,14 +190,28 @@ describe('template', () => {
       }
     });
 
-    it('has one rule per plan alarm matching only its ALARM state changes, and the execution-status rule', () => {
+    it('has one rule per plan alarm matching only its ALARM state changes by ARN (account and region), and the execution-status rule', () => {
       template.resourceCountIs('AWS::Events::Rule', plan.triggers.alarms.length + 1);
       for (const alarm of plan.triggers.alarms) {
         template.hasResourceProperties('AWS::Events::Rule', {
           EventPattern: {
             source: ['aws.cloudwatch'],
             'detail-type': ['CloudWatch Alarm State Change'],
-            detail: { alarmName: [alarm.name], state: { value: ['ALARM'] } },
+            resources: [
+              {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    `:cloudwatch:${alarm.region ?? plan.regions.recovery}:`,
+                    { Ref: 'AWS::AccountId' },
+                    `:alarm:${alarm.name}`,
+                  ],
+                ],
+              },
+            ],
+            detail: { state: { value: ['ALARM'] } },
           },
           State: 'ENABLED',
           Targets: [Match.objectLike({ Arn: { Ref: stateMachineId } })],
@@ -264,6 +280,25 @@ describe('template', () => {
       });
     });
 
+    it('lets CloudWatch alarms and EventBridge of this account use the topic key to publish', () => {
+      for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
+        template.hasResourceProperties('AWS::KMS::Key', {
+          KeyPolicy: {
+            Statement: Match.arrayWith([
+              {
+                Sid: Match.anyValue(),
+                Effect: 'Allow',
+                Principal: { Service: service },
+                Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+                Resource: '*',
+                Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } },
+              },
+            ]),
+          },
+        });
+      }
+    });
+
     it('refuses publishing to the topic without TLS', () => {
       const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
       template.hasResourceProperties('AWS::SNS::TopicPolicy', {
@@ -306,7 +341,7 @@ describe('template', () => {
       const alarm = plan.triggers.alarms[0]?.name ?? '';
       const rules = Object.values(
         template.findResources('AWS::Events::Rule', {
-          Properties: { EventPattern: { detail: { alarmName: [alarm] } } },
+          Properties: { EventPattern: { source: ['aws.cloudwatch'] } },
         }),
       );
       expect(rules).toHaveLength(1);
@@ -323,6 +358,94 @@ describe('template', () => {
         trigger: { type: 'alarm', alarmName: alarm, stateChangeTime: '2026-11-25T11:58:00Z' },
       });
       expect(executionInputSchema.safeParse(input).error?.issues).toBeUndefined();
+    });
+  });
+
+  describe('trigger alarms in another region', () => {
+    it('get a forwarding stack in their region, named after the plan, next to the runbook stack', async () => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      await buildApp(app, examplePlan('warm-standby'));
+      const stacks = app.node.children.filter((c): c is Stack => c instanceof Stack);
+
+      expect(stacks.map((stack) => [stack.stackName, stack.region]).sort()).toEqual([
+        ['DrAlarmForwarder-shop-us-east-1', 'us-east-1'],
+        ['DrRunbook-shop', 'us-west-2'],
+      ]);
+    });
+
+    it("forward only those alarms' ALARM state changes, by ARN, to the recovery region's default bus", () => {
+      const plan = examplePlan('warm-standby');
+      const stack = new AlarmForwarderStack(new App(), 'Forwarder', { plan, alarmRegion: 'us-east-1' });
+      const template = Template.fromStack(stack);
+
+      template.resourceCountIs('AWS::Events::Rule', 1);
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['aws.cloudwatch'],
+          'detail-type': ['CloudWatch Alarm State Change'],
+          resources: [
+            {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':cloudwatch:us-east-1:',
+                  { Ref: 'AWS::AccountId' },
+                  ':alarm:shop-primary-health',
+                ],
+              ],
+            },
+          ],
+          detail: { state: { value: ['ALARM'] } },
+        },
+        Targets: [
+          Match.objectLike({
+            Arn: {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':events:us-west-2:',
+                  { Ref: 'AWS::AccountId' },
+                  ':event-bus/default',
+                ],
+              ],
+            },
+          }),
+        ],
+      });
+      // The target's role may put events on that bus only.
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Action: 'events:PutEvents',
+              Resource: {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':events:us-west-2:',
+                    { Ref: 'AWS::AccountId' },
+                    ':event-bus/default',
+                  ],
+                ],
+              },
+            }),
+          ],
+        },
+      });
+    });
+
+    it('are not needed for alarms in the recovery region', () => {
+      const input = examplePlanInput('warm-standby');
+      input.triggers = {
+        alarms: [{ name: 'shop-recovery-probe', region: 'us-west-2' }, { name: 'shop-canary' }],
+      };
+      expect(forwardedAlarmRegions(planSchema.parse(input))).toEqual([]);
     });
   });
 
