@@ -25,7 +25,7 @@ import { type CloudFormationTemplate, synthesizeRunbook } from '../local/synthes
 import type { DrPlan } from '../plan/schema.ts';
 import { examplePlan } from './fixtures.ts';
 import { BIGGEST_PLAN_KINDS, biggestPlan } from './fixtures-biggest-plan.ts';
-import { type ChecksFile, checkExamples } from './infra/example-checks.ts';
+import { type ChecksFile, checkCanaryStack, checkOneExample } from './infra/example-checks.ts';
 import { EXAMPLES } from './infra/synth.ts';
 
 const { values } = parseArgs({
@@ -90,9 +90,19 @@ function templateOf(
   );
 }
 
-/** Every example with CloudFormation validation and cdk-nag on (test/infra/nag.part.ts). */
-function checks(turn: keyof typeof waiting = 'asked'): Promise<ChecksFile> {
-  return once('checks', checkExamples, turn);
+/**
+ * Every example with CloudFormation validation and cdk-nag on (test/infra/nag.part.ts), one job
+ * per example: a template a test asks for meanwhile waits for one example's check, not for all.
+ */
+async function checks(turn: keyof typeof waiting = 'asked'): Promise<ChecksFile> {
+  const examples = await Promise.all(
+    EXAMPLES.map(
+      async (example) =>
+        [example, await once(`check:${example}`, () => checkOneExample(example), turn)] as const,
+    ),
+  );
+  const canary = await once('check:canary', checkCanaryStack, turn);
+  return { examples: Object.fromEntries(examples), canary };
 }
 
 function prewarm(): void {

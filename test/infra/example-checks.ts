@@ -2,7 +2,7 @@
 // AwsSolutions plugin installed (infra/app.ts): what the validations found, for nag.part.ts. A
 // canary stack with known findings shows that the findings are really read. The run's services
 // (test/test-services.ts) do this once per run, in the process that has the CDK loaded already.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
@@ -133,26 +133,34 @@ function checkCanary(outdir: string): ExampleChecks {
   return synthesizeChecked(app, stack, outdir);
 }
 
-/**
- * Checks every example and the canary with CloudFormation validation on (CDK_VALIDATION unset while
- * they synthesize, as in a plain `cdk synth`).
- */
-export async function checkExamples(): Promise<ChecksFile> {
+/** Runs `check` in a fresh output folder with CloudFormation validation on, as in a plain `cdk synth`. */
+async function withValidation(
+  check: (outdir: string) => ExampleChecks | Promise<ExampleChecks>,
+): Promise<ExampleChecks> {
   const outdir = mkdtempSync(join(tmpdir(), 'dr-runbook-checks-'));
   const validation = process.env.CDK_VALIDATION;
   delete process.env.CDK_VALIDATION;
   try {
-    const examples: Record<string, ExampleChecks> = {};
-    for (const example of EXAMPLES) {
-      const dir = join(outdir, example);
-      mkdirSync(dir, { recursive: true });
-      examples[example] = await checkExample(example, dir);
-    }
-    const canaryDir = join(outdir, 'canary');
-    mkdirSync(canaryDir, { recursive: true });
-    return { examples, canary: checkCanary(canaryDir) };
+    return await check(outdir);
   } finally {
     if (validation !== undefined) process.env.CDK_VALIDATION = validation;
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** One example checked with CloudFormation validation and cdk-nag on (CDK_VALIDATION unset while it synthesizes). */
+export function checkOneExample(example: string): Promise<ExampleChecks> {
+  return withValidation((outdir) => checkExample(example, outdir));
+}
+
+/** The canary stack, checked the same way. */
+export function checkCanaryStack(): Promise<ExampleChecks> {
+  return withValidation(checkCanary);
+}
+
+/** Every example and the canary (the run's services check them one job each, test/test-services.ts). */
+export async function checkExamples(): Promise<ChecksFile> {
+  const examples: Record<string, ExampleChecks> = {};
+  for (const example of EXAMPLES) examples[example] = await checkOneExample(example);
+  return { examples, canary: await checkCanaryStack() };
 }
