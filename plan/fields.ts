@@ -87,3 +87,9 @@ export const routingControlArn = matching(
   /^arn:aws[a-z-]*:route53-recovery-control::\d{12}:controlpanel\/[0-9a-f]{32}\/routingcontrol\/[0-9a-f]{16}$/,
   'must be an ARC routing control ARN such as "arn:aws:route53-recovery-control::123456789012:controlpanel/0123456789abcdef0123456789abcdef/routingcontrol/0123456789abcdef"',
 );
+
+/** An IAM role ARN (with its path, if any). */
+export const iamRoleArn = matching(
+  /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+  'must be an IAM role ARN such as "arn:aws:iam::123456789012:role/shop-web-instance"',
+);

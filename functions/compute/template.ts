@@ -25,6 +25,8 @@ export interface TemplateVersion {
   versionNumber: number;
   imageId?: string;
   description?: string;
+  /** The instance profile it launches with (ARN or name): launching needs iam:PassRole on its role. */
+  instanceProfile?: string;
 }
 
 /** Who creates a version: the run, for one of the plan's resources. */
@@ -86,6 +88,14 @@ export async function describeVersion(
     versionNumber: found.VersionNumber,
     ...(found.LaunchTemplateData?.ImageId ? { imageId: found.LaunchTemplateData.ImageId } : {}),
     ...(found.VersionDescription ? { description: found.VersionDescription } : {}),
+    ...(found.LaunchTemplateData?.IamInstanceProfile
+      ? {
+          instanceProfile:
+            found.LaunchTemplateData.IamInstanceProfile.Arn ??
+            found.LaunchTemplateData.IamInstanceProfile.Name ??
+            '',
+        }
+      : {}),
   };
 }
 

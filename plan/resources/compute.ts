@@ -1,5 +1,5 @@
 // Compute family resource types: capacity raised in the recovery region (functions/compute/types/).
-import { intBetween, name255, resourceId, text, timeoutMinutes } from '../fields.ts';
+import { iamRoleArn, intBetween, name255, resourceId, text, timeoutMinutes } from '../fields.ts';
 import * as z from '../zod.ts';
 import { nonEmptyString, positiveInt } from '../zod.ts';
 import { tagMap } from './tags.ts';
@@ -29,6 +29,12 @@ export const autoScalingGroup = z.strictObject({
     /** A newest AMI older than this is a readiness warning. @default 168 (one week) */
     maxAgeHours: z._default(positiveInt, 168),
   }),
+  /**
+   * The role of the instance profile the group's launch template launches with: the runbook's role
+   * may pass it to EC2 (iam:PassRole), which AWS requires to launch from such a template.
+   * Readiness fails when the template names a profile and this is not set.
+   */
+  instanceRoleArn: z.optional(iamRoleArn),
   /** Expected time until new instances are InService and healthy. @default 300 */
   expectedHealthySeconds: z._default(positiveInt, 300),
   /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */

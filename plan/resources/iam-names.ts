@@ -22,7 +22,10 @@ export function iamNames(resource: Resource): string[] {
       // probe key): its 170 or so characters besides the names count as a third listing.
       return [resource.tableName, resource.tableName, resource.tableName, resource.drill.probeKeyPrefix];
     case 'auto-scaling-group':
-      return [resource.autoScalingGroupName];
+      return [
+        resource.autoScalingGroupName,
+        ...(resource.instanceRoleArn ? [resource.instanceRoleArn.split(':').slice(5).join(':')] : []),
+      ];
     case 'route53-records':
     case 'route53-weighted':
       return [

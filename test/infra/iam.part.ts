@@ -63,7 +63,7 @@ describe('iam', () => {
   /** The AWS services whose resources each family's role may name (besides "*"). */
   const SERVICES_OF_FAMILY: Record<ResourceFamily, string[]> = {
     database: ['rds', 'kms', 'dynamodb'],
-    compute: ['autoscaling', 'ec2'],
+    compute: ['autoscaling', 'ec2', 'iam'],
     traffic: ['route53', 'route53-recovery-control'],
     hook: ['lambda'],
   };
@@ -667,6 +667,16 @@ describe('iam', () => {
       expect(controlConfig).toEqual([]);
     });
 
+    it('grants no KMS action on "*": only on the plan\'s keys and the runbook\'s own', () => {
+      const kms = grants.filter(
+        (g) =>
+          g.statement.Effect === 'Allow' && asArray(g.statement.Action).some((a) => a.startsWith('kms:')),
+      );
+      for (const grant of kms) {
+        for (const resource of resourcesOfStatement(grant.statement)) expect(resource).not.toBe('*');
+      }
+    });
+
     it("invokes only the plan's hook functions", () => {
       const hooks = resourcesOf(plan, 'hook').map((r) => r.functionArn);
       const invokes = allowing(grants, 'lambda:InvokeFunction').filter((g) =>
@@ -765,6 +775,39 @@ describe('iam', () => {
         [inRecovery('autoscaling', 'autoScalingGroup:*:autoScalingGroupName/market-web-standby')]: scale,
         [inRecovery('autoscaling', 'autoScalingGroup:*:autoScalingGroupName/market-workers-standby')]: scale,
       });
+    });
+
+    it("compute: passes only the web tier's instance role, and only to EC2; launches only through a launch template; tags only on launch", () => {
+      const compute = (action: string) =>
+        allowing(grants, action).filter((g) => g.roles.includes(roles.compute ?? '-'));
+
+      const pass = allowing(grants, 'iam:PassRole');
+      expect(pass.flatMap((g) => g.roles)).toEqual([roles.compute]);
+      expect(pass.flatMap((g) => resourcesOfStatement(g.statement))).toEqual([
+        'arn:aws:iam::123456789012:role/market-web-instance',
+      ]);
+      expect(pass[0]?.statement.Condition).toEqual({
+        StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+      });
+
+      const launches = compute('ec2:RunInstances');
+      const onTemplates = launches.filter((g) =>
+        resourcesOfStatement(g.statement).every((r) => r.endsWith(':launch-template/*')),
+      );
+      expect(onTemplates).toHaveLength(1);
+      for (const grant of launches.filter((g) => !onTemplates.includes(g))) {
+        const condition = grant.statement.Condition as { ArnLike?: Record<string, unknown> } | undefined;
+        expect(Object.keys(condition ?? {})).toEqual(['ArnLike']);
+        expect(resourceText(condition?.ArnLike?.['ec2:LaunchTemplate'])).toBe(
+          inRecovery('ec2', 'launch-template/*'),
+        );
+        for (const resource of resourcesOfStatement(grant.statement))
+          expect(resource).toMatch(/^arn:<AWS::Partition>:ec2:us-west-2:(<AWS::AccountId>)?:[a-z-]+\/\*$/);
+      }
+
+      const tags = compute('ec2:CreateTags');
+      expect(tags).toHaveLength(1);
+      expect(tags[0]?.statement.Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'RunInstances' } });
     });
 
     it('traffic: reads the zone and changes only the plan records and the drill record', () => {

@@ -169,6 +169,7 @@ async function readiness(
   }
 
   const template = group ? await launchTemplateCheck(group, clients, checks) : undefined;
+  if (template?.instanceProfile) checks.push(instanceProfileCheck(event, template));
   const ami = await amiCheck(event, clients, context, checks);
   if (template && ami) checks.push(amiInTemplateCheck(template, ami));
   if (group) checks.push(capacityCheck(event, group));
@@ -215,6 +216,24 @@ async function launchTemplateCheck(
     detail: `Auto Scaling group ${name} launches launch template ${version.launchTemplateId} version ${ref.version} (${version.versionNumber}) with ${version.imageId ?? 'no ImageId'}`,
   });
   return version;
+}
+
+/** A template with an instance profile launches only if the runbook's role may pass its role. */
+function instanceProfileCheck(event: GroupEvent, template: TemplateVersion): ReadinessCheck {
+  const where = `launch template ${template.launchTemplateId} version ${template.versionNumber}`;
+  const role = event.resource.instanceRoleArn;
+  if (!role) {
+    return {
+      name: 'instance-profile',
+      status: 'fail',
+      detail: `${where} launches with instance profile ${template.instanceProfile}: set ${fieldPath(event, 'instanceRoleArn')} to its role's ARN, so the runbook's role may pass it to EC2 (iam:PassRole); without it AWS refuses the launch`,
+    };
+  }
+  return {
+    name: 'instance-profile',
+    status: 'pass',
+    detail: `${where} launches with instance profile ${template.instanceProfile}; the runbook's role may pass ${role} to EC2 (if that is the profile's role)`,
+  };
 }
 
 async function amiCheck(

@@ -4,8 +4,15 @@ import { DescribeImagesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { TransientAwsError } from '../../../functions/shared/errors.ts';
 import type { ReadinessResult } from '../../../functions/shared/step-contract.ts';
+import { planSchema } from '../../../plan/schema.ts';
 import { mockClient } from '../../aws-mock.ts';
-import { accessDenied, awsError, mutatingCommandsSent, throttling } from '../../fixtures.ts';
+import {
+  accessDenied,
+  awsError,
+  examplePlanInput,
+  mutatingCommandsSent,
+  throttling,
+} from '../../fixtures.ts';
 import {
   activeActive,
   GROUP,
@@ -68,6 +75,35 @@ describe('readiness', () => {
       expect(check(result, 'capacity')?.detail).toContain('min 0/desired 0/max 2 -> min 2/desired 4/max 8');
       expect(check(result, 'launch-template')?.detail).toContain(`${TEMPLATE_ID} version $Latest (3)`);
       expect(mutatingCommandsSent([asg, ec2])).toEqual([]);
+    });
+
+    it('fails instance-profile when the template launches with a profile and the plan names no role to pass, and passes once it does', async () => {
+      arrange();
+      const withProfile = templateVersion(3, NEW_AMI);
+      withProfile.LaunchTemplateData = {
+        ...withProfile.LaunchTemplateData,
+        IamInstanceProfile: { Arn: 'arn:aws:iam::123456789012:instance-profile/shop-web' },
+      };
+      ec2.on(DescribeLaunchTemplateVersionsCommand).resolves({ LaunchTemplateVersions: [withProfile] });
+
+      const missing = await readiness();
+      expect(check(missing, 'instance-profile')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringMatching(
+          /instance profile arn:aws:iam::123456789012:instance-profile\/shop-web: set resources\[1\]\.instanceRoleArn .*iam:PassRole/,
+        ),
+      });
+
+      const input = examplePlanInput('warm-standby');
+      (input.resources[1] as Record<string, unknown>).instanceRoleArn =
+        'arn:aws:iam::123456789012:role/shop-web';
+      const named = await readiness({ plan: planSchema.parse(input) });
+      expect(check(named, 'instance-profile')?.status).toBe('pass');
+    });
+
+    it('checks no instance profile when the template launches without one', async () => {
+      arrange();
+      expect(check(await readiness(), 'instance-profile')).toBeUndefined();
     });
 
     it('predicts 0 seconds when enough healthy instances already serve', async () => {
