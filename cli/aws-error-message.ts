@@ -90,7 +90,7 @@ function describe(error: ErrorFacts, call: AwsCallError | undefined, context: Er
   if (name === 'ValidationError' && /does not exist/i.test(message)) {
     return (
       `stack ${context.stackName} not found in ${context.region}: deploy it with ` +
-      `npx cdk deploy -c plan=${context.planFile}, or pass --stack/--region`
+      `npx cdk deploy --all -c plan=${context.planFile}, or pass --stack/--region`
     );
   }
   if (ACCESS_DENIED.has(name) || error.status === 403) {

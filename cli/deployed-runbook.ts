@@ -113,7 +113,7 @@ export class DeployedRunbook implements ErrorContext {
       if (!value) {
         throw new CommandProblem(
           `stack ${this.stackName} (${stack?.StackStatus ?? 'no status'}) in ${this.region} has no output ${key}: ` +
-            `redeploy it with npx cdk deploy -c plan=${this.planFile}`,
+            `redeploy it with npx cdk deploy --all -c plan=${this.planFile}`,
         );
       }
       outputs[key] = value;

@@ -85,7 +85,7 @@ describe('history', () => {
       expect(await main(['history'], output)).toBe(1);
       expect(output.stderr).toEqual([
         expect.stringMatching(
-          /^dr-runbook history: stack DrRunbook-shop \(UPDATE_COMPLETE\) in us-west-2 has no output HistoryTableName: redeploy it with npx cdk deploy -c plan=/,
+          /^dr-runbook history: stack DrRunbook-shop \(UPDATE_COMPLETE\) in us-west-2 has no output HistoryTableName: redeploy it with npx cdk deploy --all -c plan=/,
         ),
       ]);
     });

@@ -183,7 +183,7 @@ describe('start', () => {
       const output = captured();
       expect(await main(['start', '--mode', 'drill'], output)).toBe(1);
       expect(output.stderr).toEqual([
-        `dr-runbook start: stack DrRunbook-shop not found in us-west-2: deploy it with npx cdk deploy -c plan=${DEFAULT_PLAN}, or pass --stack/--region`,
+        `dr-runbook start: stack DrRunbook-shop not found in us-west-2: deploy it with npx cdk deploy --all -c plan=${DEFAULT_PLAN}, or pass --stack/--region`,
       ]);
       expect(sfn.calls()).toHaveLength(0);
     });
