@@ -1,5 +1,7 @@
-// dr-runbook validate FILE...: exit 0 with a summary per valid plan, 1 listing every problem.
+// dr-runbook validate FILE...: exit 0 with a summary per valid plan (and what it may still get
+// wrong in an outage, as warnings), 1 listing every problem.
 import { parseArgs } from 'node:util';
+import { planAdvisories } from '../plan/advisories.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import type { DrPlan } from '../plan/schema.ts';
 import { planSteps } from '../plan/steps.ts';
@@ -36,6 +38,7 @@ export async function validateCommand(args: string[], output: Output): Promise<n
     const result = await loadPlanFile(file);
     if (result.ok) {
       output.out(`${file}: valid — ${summarizePlan(result.plan)}`);
+      for (const advisory of planAdvisories(result.plan)) output.out(`  warning: ${advisory}`);
       continue;
     }
     failed += 1;

@@ -36,14 +36,15 @@ describe('validate', () => {
   }
 
   describe('dr-runbook validate', () => {
-    it('exits 0 for every example plan, one summary line each', async () => {
+    it('exits 0 for every example plan, one summary line each (and its warnings under it)', async () => {
       const output = captured();
       const files = EXAMPLES.map((name) => `${examplesDir}${name}.json`);
       const code = await validateCommand(files, output);
       expect(code).toBe(0);
       expect(output.stderr).toEqual([]);
-      expect(output.stdout).toHaveLength(EXAMPLES.length);
-      output.stdout.forEach((line, i) => {
+      const summaries = output.stdout.filter((line) => !line.startsWith('  warning: '));
+      expect(summaries).toHaveLength(EXAMPLES.length);
+      summaries.forEach((line, i) => {
         expect(line.startsWith(`${files[i]}: valid — plan "`)).toBe(true);
       });
     });
@@ -57,6 +58,12 @@ describe('validate', () => {
       expect(code).toBe(0);
       expect(output.stdout).toEqual([
         `${examplesDir}warm-standby.json: valid — plan "shop": us-east-1 → us-west-2; RTO 30 min, RPO 300 s; 3 resources in 2 steps: db rds-read-replica + web auto-scaling-group → dns route53-records`,
+        expect.stringMatching(
+          /^ {2}warning: triggers\.alarms\[0\]: "shop-primary-health" is in the primary region us-east-1/,
+        ),
+        expect.stringMatching(
+          /^ {2}warning: resources\[2\]: route53-records changes records through Route 53's API/,
+        ),
         `${examplesDir}backup-restore.json: valid — plan "reports": us-east-2 → us-west-1; RTO 240 min, RPO 86400 s; 3 resources in 3 steps: approval (always) → db rds-snapshot-restore + app auto-scaling-group → dns route53-records`,
       ]);
     });

@@ -1,0 +1,25 @@
+// What a valid plan may still get wrong in an outage: warnings `validate` prints with the field
+// to look at, never errors (the plan may know better, e.g. a second alarm elsewhere).
+import { isRoute53Traffic } from './resources/traffic.ts';
+import type { DrPlan } from './schema.ts';
+
+export function planAdvisories(plan: DrPlan): string[] {
+  const advisories: string[] = [];
+  const { primary, recovery } = plan.regions;
+  plan.triggers.alarms.forEach((alarm, i) => {
+    if ((alarm.region ?? recovery) !== primary) return;
+    const elsewhere = plan.triggers.alarms.some((other) => (other.region ?? recovery) !== primary);
+    advisories.push(
+      `triggers.alarms[${i}]: "${alarm.name}" is in the primary region ${primary}: it cannot fire once that region is dark${elsewhere ? '' : '; add an alarm in the recovery region (e.g. on a probe of the primary from there), so that an outage starts the failover'}`,
+    );
+  });
+  if (primary === 'us-east-1') {
+    plan.resources.forEach((resource, i) => {
+      if (!isRoute53Traffic(resource)) return;
+      advisories.push(
+        `resources[${i}]: ${resource.type} changes records through Route 53's API, served from us-east-1, the primary region: a failover cannot move traffic while it is down; arc-routing-control does not depend on it`,
+      );
+    });
+  }
+  return advisories;
+}
