@@ -15,6 +15,11 @@ import { SYNTH_SERVICE_VARIABLE } from '../global-setup.ts';
 import { EXAMPLES, logicalIdsOf, SYNTH_TIMEOUT_MS, sharedPlanTemplate, sharedTemplate } from './synth.ts';
 
 describe('template', () => {
+  /** An ARN of this stack's partition and account as CloudFormation writes it: arn:<partition>`middle`<account>`tail`. */
+  const arnInThisAccount = (middle: string, tail: string) => ({
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, middle, { Ref: 'AWS::AccountId' }, tail]],
+  });
+
   /** RetentionDays.THREE_MONTHS, the construct's default. */
   const DEFAULT_RETENTION_DAYS = 90;
 
@@ -198,18 +203,10 @@ describe('template', () => {
             source: ['aws.cloudwatch'],
             'detail-type': ['CloudWatch Alarm State Change'],
             resources: [
-              {
-                'Fn::Join': [
-                  '',
-                  [
-                    'arn:',
-                    { Ref: 'AWS::Partition' },
-                    `:cloudwatch:${alarm.region ?? plan.regions.recovery}:`,
-                    { Ref: 'AWS::AccountId' },
-                    `:alarm:${alarm.name}`,
-                  ],
-                ],
-              },
+              arnInThisAccount(
+                `:cloudwatch:${alarm.region ?? plan.regions.recovery}:`,
+                `:alarm:${alarm.name}`,
+              ),
             ],
             detail: { state: { value: ['ALARM'] } },
           },
@@ -383,36 +380,12 @@ describe('template', () => {
         EventPattern: {
           source: ['aws.cloudwatch'],
           'detail-type': ['CloudWatch Alarm State Change'],
-          resources: [
-            {
-              'Fn::Join': [
-                '',
-                [
-                  'arn:',
-                  { Ref: 'AWS::Partition' },
-                  ':cloudwatch:us-east-1:',
-                  { Ref: 'AWS::AccountId' },
-                  ':alarm:shop-primary-health',
-                ],
-              ],
-            },
-          ],
+          resources: [arnInThisAccount(':cloudwatch:us-east-1:', ':alarm:shop-primary-health')],
           detail: { state: { value: ['ALARM'] } },
         },
         Targets: [
           Match.objectLike({
-            Arn: {
-              'Fn::Join': [
-                '',
-                [
-                  'arn:',
-                  { Ref: 'AWS::Partition' },
-                  ':events:us-west-2:',
-                  { Ref: 'AWS::AccountId' },
-                  ':event-bus/default',
-                ],
-              ],
-            },
+            Arn: arnInThisAccount(':events:us-west-2:', ':event-bus/default'),
           }),
         ],
       });
@@ -422,18 +395,7 @@ describe('template', () => {
           Statement: [
             Match.objectLike({
               Action: 'events:PutEvents',
-              Resource: {
-                'Fn::Join': [
-                  '',
-                  [
-                    'arn:',
-                    { Ref: 'AWS::Partition' },
-                    ':events:us-west-2:',
-                    { Ref: 'AWS::AccountId' },
-                    ':event-bus/default',
-                  ],
-                ],
-              },
+              Resource: arnInThisAccount(':events:us-west-2:', ':event-bus/default'),
             }),
           ],
         },
