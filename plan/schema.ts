@@ -425,7 +425,25 @@ function checkRecords(plan: PlanObject, ctx: Ctx): void {
   let total = 0;
   const production = new Map<string, string>();
   const drills = new Map<string, string>();
+  /** arc-routing-control names: [resource index, the name its controls steer]. */
+  const steered: [number, string][] = [];
   plan.resources.forEach((resource, i) => {
+    if (resource.type === 'arc-routing-control') {
+      steered.push([i, resource.recordName]);
+      const drill = resource.drillRecordName;
+      if (drill !== undefined) {
+        const otherDrill = drills.get(drill);
+        if (otherDrill !== undefined) {
+          issue(
+            ctx,
+            ['resources', i, 'drillRecordName'],
+            `"${drill}" is already the drill record of "${otherDrill}": give each traffic resource its own`,
+          );
+        }
+        drills.set(drill, resource.id);
+      }
+      return;
+    }
     if (resource.type !== 'route53-records' && resource.type !== 'route53-weighted') return;
     const zone = resource.hostedZoneName;
     const inZone = (name: string) => name === zone || name.endsWith(`.${zone}`);
@@ -462,6 +480,18 @@ function checkRecords(plan: PlanObject, ctx: Ctx): void {
     }
     drills.set(drill, resource.id);
   });
+  for (const [i, name] of steered) {
+    const owner = [...production].find(([key]) => key.split(' ')[0] === name)?.[1];
+    const other = steered.find(([j, otherName]) => j < i && otherName === name);
+    if (owner !== undefined || other !== undefined) {
+      issue(
+        ctx,
+        ['resources', i, 'recordName'],
+        `"${name}" is already moved by ${owner ?? `resources[${other?.[0]}]`}: one traffic resource per name`,
+      );
+    }
+  }
+  for (const [i, name] of steered) production.set(`${name} ARC`, `resources[${i}].recordName`);
   for (const [drill, owner] of drills) {
     if ([...production.keys()].some((key) => key.split(' ')[0] === drill)) {
       const i = plan.resources.findIndex((r) => r.id === owner);

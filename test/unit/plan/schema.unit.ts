@@ -787,6 +787,78 @@ describe('schema', () => {
     });
   });
 
+  describe('planSchema: arc-routing-control', () => {
+    const arc = (p: EditablePlan) => p.resources[2] as EditablePlan;
+
+    it('accepts the example, and a plan without a drill routing control (its drills run readiness only)', () => {
+      expect(problemsAfter(() => undefined, 'arc-routing-control')).toEqual([]);
+      expect(
+        problemsAfter((p) => {
+          delete arc(p).drillRoutingControlArn;
+          delete arc(p).drillRecordName;
+        }, 'arc-routing-control'),
+      ).toEqual([]);
+    });
+
+    it('rejects a drill routing control without the name it steers, and the same control in two roles', () => {
+      expect(problemsAfter((p) => delete arc(p).drillRecordName, 'arc-routing-control')).toEqual([
+        'resources[2].drillRoutingControlArn: set drillRoutingControlArn and drillRecordName together (the drill control and the name it steers), or neither (a drill then only runs readiness)',
+      ]);
+      expect(
+        problemsAfter((p) => {
+          arc(p).drillRoutingControlArn = arc(p).primaryRoutingControlArn;
+        }, 'arc-routing-control'),
+      ).toEqual([
+        'resources[2].drillRoutingControlArn: is the same routing control as primaryRoutingControlArn: each role needs its own',
+      ]);
+    });
+
+    it('rejects endpoints all in the primary region, a listed endpoint twice, and a bad ARN, naming the field', () => {
+      expect(
+        problemsAfter((p) => {
+          arc(p).clusterEndpoints = [{ region: 'us-east-1', url: 'https://host-a.us-east-1.example/v1' }];
+        }, 'arc-routing-control'),
+      ).toEqual([
+        "resources[2].clusterEndpoints: are all in the primary region us-east-1: list the cluster's endpoints in other regions too (DescribeCluster lists five), so that a failover reaches one",
+      ]);
+      expect(
+        problemsAfter((p) => {
+          arc(p).clusterEndpoints[4] = { ...arc(p).clusterEndpoints[0] };
+        }, 'arc-routing-control')[0],
+      ).toMatch(/^resources\[2\]\.clusterEndpoints\[4\]\.url: ".*" is listed twice: list each endpoint once$/);
+      expect(
+        problemsAfter((p) => {
+          arc(p).recoveryRoutingControlArn =
+            'arn:aws:route53-recovery-control::123456789012:routingcontrol/x';
+        }, 'arc-routing-control')[0],
+      ).toMatch(/^resources\[2\]\.recoveryRoutingControlArn: must be an ARC routing control ARN/);
+    });
+
+    it('rejects a name another traffic resource moves, and a drill name that is production', () => {
+      expect(
+        problemsAfter((p) => {
+          p.resources.push({
+            ...structuredClone(arc(p)),
+            id: 'cells-2',
+            drillRecordName: 'drill2.payments.example.com',
+            primaryRoutingControlArn: arc(p).primaryRoutingControlArn.replace('e1', 'f1'),
+            recoveryRoutingControlArn: arc(p).recoveryRoutingControlArn.replace('e2', 'f2'),
+            drillRoutingControlArn: arc(p).drillRoutingControlArn.replace('d1', 'f3'),
+          });
+        }, 'arc-routing-control'),
+      ).toEqual([
+        'resources[3].recordName: "api.payments.example.com" is already moved by resources[2]: one traffic resource per name',
+      ]);
+      expect(
+        problemsAfter((p) => {
+          arc(p).drillRecordName = arc(p).recordName;
+        }, 'arc-routing-control'),
+      ).toContain(
+        'resources[2].drillRecordName: must differ from recordName: a drill never steers production traffic',
+      );
+    });
+  });
+
   describe('planSchema: caps that keep a plan inside every limit it meets', () => {
     it(`accepts ${MAX_RESOURCES} resources and rejects one more, saying how to split the plan`, () => {
       const fill = (count: number) => (p: EditablePlan) => {
