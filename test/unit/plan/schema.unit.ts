@@ -825,7 +825,9 @@ describe('schema', () => {
         problemsAfter((p) => {
           arc(p).clusterEndpoints[4] = { ...arc(p).clusterEndpoints[0] };
         }, 'arc-routing-control')[0],
-      ).toMatch(/^resources\[2\]\.clusterEndpoints\[4\]\.url: ".*" is listed twice: list each endpoint once$/);
+      ).toMatch(
+        /^resources\[2\]\.clusterEndpoints\[4\]\.url: ".*" is listed twice: list each endpoint once$/,
+      );
       expect(
         problemsAfter((p) => {
           arc(p).recoveryRoutingControlArn =
