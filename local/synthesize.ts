@@ -88,7 +88,13 @@ export async function synthesizeTemplate(
 /** POSTs JSON with node:http, not fetch: a test or the simulation may have replaced fetch. */
 function post(url: string, body: unknown): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    // A connection of its own (agent: false): a kept-alive socket the service closed while it was
+    // idle would fail this request with ECONNRESET (requests may be seconds apart, e.g. while it checks).
+    const request = httpRequest(url, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json' },
+    });
     request.on('error', reject);
     request.on('response', (response) => {
       const chunks: Buffer[] = [];

@@ -172,6 +172,9 @@ async function answer(request: IncomingMessage, response: ServerResponse): Promi
 }
 
 const server = createServer((request, response) => void answer(request, response));
+// Keep idle connections longer than any wait between a test's requests (fetch reuses them), so a
+// request never meets a socket the server is closing.
+server.keepAliveTimeout = 120_000;
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();
   process.stdout.write(
