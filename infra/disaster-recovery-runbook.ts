@@ -16,6 +16,7 @@ import { RESOURCE_FAMILIES } from '../plan/resources/index.ts';
 import { type DrPlan, type DrPlanInput, planSchema, type ResourceFamily } from '../plan/schema.ts';
 import { resourcesOf } from '../plan/steps.ts';
 import { buildRunbookDefinition } from '../state-machines/runbook-definition.ts';
+import { PrimaryDetector } from './detector.ts';
 import {
   acknowledgeReports,
   acknowledgeStateMachine,
@@ -55,6 +56,8 @@ export class DisasterRecoveryRunbook extends Construct {
   /** Lock (pk LOCK#<plan>) and run history (pk RUN#<plan>). */
   readonly table: Table;
   readonly topic: Topic;
+  /** The recovery-region probe of the primary and its alarm, when the plan asks for one. */
+  readonly detector?: PrimaryDetector;
   /** Rendered run reports (HTML, Markdown, JSON) under reports/<plan>/<runId>.<ext>. */
   readonly reportsBucket: Bucket;
   /** Dashboard of runs and the alarm on drills that failed or missed an objective. */
@@ -227,6 +230,8 @@ export class DisasterRecoveryRunbook extends Construct {
     });
     this.acknowledgeNagFindings(families, wildcards, { runbook, lock });
 
+    const detector = plan.triggers.detector;
+    if (detector) this.detector = new PrimaryDetector(this, 'Detector', { plan, detector, logRetention });
     new RunbookTriggers(this, 'Triggers', { plan, stateMachine: this.stateMachine });
     this.monitoring = new RunbookDashboard(this, 'Monitoring', {
       plan,

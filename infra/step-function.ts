@@ -11,8 +11,11 @@ import { functionCode } from './bundling/function-code.ts';
 export const STEP_FAMILIES = ['database', 'compute', 'traffic', 'hook', 'runbook', 'lock'] as const;
 export type StepFamily = (typeof STEP_FAMILIES)[number];
 
+/** Lambdas that are not steps of the runbook: the recovery-region probe of the primary (infra/detector.ts). */
+export type OtherFunction = 'detector';
+
 export interface StepFunctionProps {
-  readonly family: StepFamily;
+  readonly family: StepFamily | OtherFunction;
   readonly statements: PolicyStatement[];
   readonly logRetention: RetentionDays;
   readonly environment?: Record<string, string>;

@@ -9,6 +9,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { cleanupInput, EXECUTION_ENDED_STATUSES } from '../functions/lock/cleanup.ts';
 import { RECENT_ALARM_MINUTES } from '../functions/runbook/execution-input.ts';
+import { triggerAlarms } from '../plan/detector.ts';
 import type { DrPlan } from '../plan/schema.ts';
 
 export interface RunbookTriggersProps {
@@ -54,7 +55,8 @@ export class RunbookTriggers extends Construct {
     super(scope, id);
     const { plan, stateMachine } = props;
 
-    for (const alarm of plan.triggers.alarms) {
+    // The plan's alarms and, with a detector, its alarm (infra/detector.ts) in the recovery region.
+    for (const alarm of triggerAlarms(plan)) {
       // The rule lives in the recovery region; an alarm elsewhere has its state-change events
       // forwarded to this region's default bus by a stack in its region (alarm-forwarder-stack.ts).
       const rule = new Rule(this, `Alarm${idFor(alarm.name)}`, {

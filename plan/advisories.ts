@@ -8,9 +8,11 @@ export function planAdvisories(plan: DrPlan): string[] {
   const { primary, recovery } = plan.regions;
   plan.triggers.alarms.forEach((alarm, i) => {
     if ((alarm.region ?? recovery) !== primary) return;
-    const elsewhere = plan.triggers.alarms.some((other) => (other.region ?? recovery) !== primary);
+    const elsewhere =
+      plan.triggers.detector !== undefined ||
+      plan.triggers.alarms.some((other) => (other.region ?? recovery) !== primary);
     advisories.push(
-      `triggers.alarms[${i}]: "${alarm.name}" is in the primary region ${primary}: it cannot fire once that region is dark${elsewhere ? '' : '; add an alarm in the recovery region (e.g. on a probe of the primary from there), so that an outage starts the failover'}`,
+      `triggers.alarms[${i}]: "${alarm.name}" is in the primary region ${primary}: it cannot fire once that region is dark${elsewhere ? '' : '; add triggers.detector (a probe of the primary from the recovery region) or an alarm there, so that an outage starts the failover'}`,
     );
   });
   if (primary === 'us-east-1') {

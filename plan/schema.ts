@@ -89,6 +89,26 @@ const triggers = z.strictObject({
   ),
   /** No new failover starts within this time after one completed. @default 60 */
   cooldownMinutes: z._default(intBetween(0, 7 * 24 * 60), 60),
+  /**
+   * A detector in the recovery region (infra/detector.ts): a probe of the primary's own health
+   * endpoint every minute, and an alarm when `failingMinutes` of the last `ofMinutes` failed (the
+   * flap guard), which starts a failover like a plan alarm. It fires when the primary region is
+   * dark, which an alarm there cannot.
+   */
+  detector: z.optional(
+    z.strictObject({
+      /** The primary's endpoint itself (not a name failover moves), e.g. its load balancer's. */
+      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).check(z.maxLength(2048)),
+      /** @default 200 */
+      expectedStatus: z._default(intBetween(100, 599), 200),
+      /** @default 5 */
+      timeoutSeconds: z._default(intBetween(1, 30), 5),
+      /** @default 3 */
+      failingMinutes: z._default(intBetween(1, 10), 3),
+      /** @default 5 */
+      ofMinutes: z._default(intBetween(1, 10), 5),
+    }),
+  ),
 });
 
 /** EventBridge Scheduler expression: cron(...), rate(...) or at(...). */
@@ -190,6 +210,14 @@ function checkCrossFieldRules(plan: PlanObject, ctx: Ctx): void {
       ctx,
       ['regions', 'recovery'],
       `must differ from regions.primary ("${plan.regions.primary}"): a recovery region in the failed region recovers nothing`,
+    );
+  }
+  const detector = plan.triggers.detector;
+  if (detector && detector.failingMinutes > detector.ofMinutes) {
+    issue(
+      ctx,
+      ['triggers', 'detector', 'failingMinutes'],
+      `${detector.failingMinutes} is more than ofMinutes (${detector.ofMinutes}): the alarm needs failingMinutes of the last ofMinutes probes failing`,
     );
   }
   checkResourceIds(plan, ctx);

@@ -6,6 +6,7 @@
 // recent state change (else the run is a manual failover and needs `confirm`), every text field
 // and the whole input are bounded, and only a failover ever waits for a person.
 
+import { triggerAlarms } from '../../plan/detector.ts';
 import { formatIssues } from '../../plan/format-issues.ts';
 import type { DrPlan } from '../../plan/schema.ts';
 import { approvalSteps } from '../../plan/steps.ts';
@@ -213,7 +214,7 @@ function checkShapeAndSize(raw: unknown): void {
 
 /** Why an alarm trigger is not believed, naming the field; undefined when it is. */
 function alarmClaimProblem(trigger: AlarmTrigger, plan: DrPlan, startedAt: Date): string | undefined {
-  const names = plan.triggers.alarms.map((a) => a.name);
+  const names = triggerAlarms(plan).map((a) => a.name);
   if (!names.includes(trigger.alarmName)) {
     return `trigger.alarmName: ${JSON.stringify(trigger.alarmName)} is not one of the plan's trigger alarms (${
       names.length > 0 ? names.join(', ') : 'the plan has none'

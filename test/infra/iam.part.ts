@@ -490,7 +490,9 @@ describe('iam', () => {
       grants.filter((g) => g.statement.Effect === 'Allow' && g.roles.includes(roles[family] ?? '-'));
 
     it('has a role for each family the plan uses, the runbook, the lock and the state machine', () => {
-      expect(Object.keys(roles).sort()).toEqual([...familiesOf(plan), 'lock', 'runbook'].sort());
+      expect(Object.keys(roles).sort()).toEqual(
+        [...familiesOf(plan), 'lock', 'runbook', ...(plan.triggers.detector ? ['detector'] : [])].sort(),
+      );
       for (const role of [...Object.values(roles), stateMachineRole(template)])
         expect(grants.some((g) => g.roles.includes(role))).toBe(true);
     });

@@ -65,8 +65,11 @@ describe('template', () => {
     };
   }
 
-  /** The resource families a plan uses, in RESOURCE_FAMILIES order. */
-  const familiesOf = (plan: DrPlan) => RESOURCE_FAMILIES.filter((f) => resourcesOf(plan, f).length > 0);
+  /** The resource families a plan uses, in RESOURCE_FAMILIES order, and its detector's probe. */
+  const familiesOf = (plan: DrPlan) => [
+    ...RESOURCE_FAMILIES.filter((f) => resourcesOf(plan, f).length > 0),
+    ...(plan.triggers.detector ? ['detector'] : []),
+  ];
 
   /** DR_RUNBOOK_FAMILY of every Lambda in the template, sorted. */
   function functionFamilies(template: Template): string[] {
@@ -161,7 +164,8 @@ describe('template', () => {
           Architectures: ['arm64'],
           TracingConfig: { Mode: 'Active' },
           Handler: 'index.handler',
-          Timeout: 60,
+          // Steps have 60 s; the probe its own timeout and 10 s more.
+          Timeout: family === 'detector' ? (plan.triggers.detector?.timeoutSeconds ?? 0) + 10 : 60,
           Environment: { Variables: Match.objectLike({ DR_RUNBOOK_FAMILY: family }) },
         });
       }
@@ -196,7 +200,11 @@ describe('template', () => {
     });
 
     it('has one rule per plan alarm matching only its ALARM state changes by ARN (account and region), and the execution-status rule', () => {
-      template.resourceCountIs('AWS::Events::Rule', plan.triggers.alarms.length + 1);
+      // … the detector's alarm too, when the plan has one (its own test below).
+      template.resourceCountIs(
+        'AWS::Events::Rule',
+        plan.triggers.alarms.length + (plan.triggers.detector ? 1 : 0) + 1,
+      );
       for (const alarm of plan.triggers.alarms) {
         template.hasResourceProperties('AWS::Events::Rule', {
           EventPattern: {
@@ -218,7 +226,11 @@ describe('template', () => {
 
     it('schedules the game day as a drill and the readiness check as a dry-run, as the plan says', () => {
       const { gameDay, readinessCheck } = plan.schedules;
-      template.resourceCountIs('AWS::Scheduler::Schedule', [gameDay, readinessCheck].filter(Boolean).length);
+      // … and the detector's probe, every minute, when the plan has one (its own test below).
+      template.resourceCountIs(
+        'AWS::Scheduler::Schedule',
+        [gameDay, readinessCheck, plan.triggers.detector].filter(Boolean).length,
+      );
       for (const [schedule, mode] of [
         [gameDay, 'drill'],
         [readinessCheck, 'dry-run'],
@@ -355,6 +367,59 @@ describe('template', () => {
         trigger: { type: 'alarm', alarmName: alarm, stateChangeTime: '2026-11-25T11:58:00Z' },
       });
       expect(executionInputSchema.safeParse(input).error?.issues).toBeUndefined();
+    });
+  });
+
+  describe('the detector (payments example: triggers.detector)', () => {
+    const plan = examplePlan('arc-routing-control');
+    let template: Template;
+
+    beforeAll(async () => {
+      template = Template.fromJSON(await sharedTemplate('arc-routing-control'));
+    }, SYNTH_TIMEOUT_MS);
+
+    it('probes the primary from the recovery region every minute, with a Lambda that knows only the probe', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            DR_RUNBOOK_FAMILY: 'detector',
+            DR_RUNBOOK_PLAN: 'payments',
+            PROBE_URL: 'https://api-primary.us-east-1.payments.example.com/healthz',
+            PROBE_EXPECTED_STATUS: '200',
+            PROBE_TIMEOUT_SECONDS: '5',
+          }),
+        },
+      });
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: 'rate(1 minute)',
+        Target: Match.objectLike({ RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 0 }) }),
+      });
+    });
+
+    it('alarms when 3 of the last 5 probes failed, not on missing data, and that alarm starts a failover', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: 'dr-runbook-payments-primary-probe',
+        Namespace: 'DrRunbook',
+        MetricName: 'PrimaryProbeFailed',
+        Dimensions: Match.arrayWith([
+          { Name: 'plan', Value: 'payments' },
+          { Name: 'service', Value: 'dr-runbook' },
+        ]),
+        Period: 60,
+        EvaluationPeriods: 5,
+        DatapointsToAlarm: 3,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: Match.objectLike({
+          resources: [arnInThisAccount(':cloudwatch:us-west-2:', ':alarm:dr-runbook-payments-primary-probe')],
+        }),
+      });
+      // The plan's own alarm keeps its rule too.
+      expect(plan.triggers.alarms).toHaveLength(1);
+      template.resourceCountIs('AWS::Events::Rule', plan.triggers.alarms.length + 2);
     });
   });
 

@@ -8,7 +8,7 @@ describe('advisories', () => {
   it('warns that a trigger alarm in the primary region cannot fire once it is dark, and asks for one in the recovery region', () => {
     const [alarm] = planAdvisories(examplePlan('warm-standby'));
     expect(alarm).toBe(
-      'triggers.alarms[0]: "shop-primary-health" is in the primary region us-east-1: it cannot fire once that region is dark; add an alarm in the recovery region (e.g. on a probe of the primary from there), so that an outage starts the failover',
+      'triggers.alarms[0]: "shop-primary-health" is in the primary region us-east-1: it cannot fire once that region is dark; add triggers.detector (a probe of the primary from the recovery region) or an alarm there, so that an outage starts the failover',
     );
   });
 
