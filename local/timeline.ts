@@ -35,6 +35,8 @@ const SHOWN = new Set(['Task', 'Parallel', 'Fail']);
 export function buildTimeline(definition: AslDefinition, events: EventLog[]): TimelineEntry[] {
   const owner = stepOfState(definition);
   const byStep = new Map<string, TimelineEntry>();
+  /** Steps whose failure was caught: a settled branch (or a caught readiness) failed, whatever ran after. */
+  const caught = new Set<string>();
   for (const event of events) {
     if (!('state' in event) || !event.state || !('name' in event.state)) continue;
     const { name, type } = event.state;
@@ -48,6 +50,19 @@ export function buildTimeline(definition: AslDefinition, events: EventLog[]): Ti
     }
     entry.end = Math.max(entry.end, event.timestamp);
     if (event.type === 'StateEntered' && isTask) entry.calls += 1;
+    if (event.type === 'StateCaught') {
+      caught.add(step);
+      // A branch that failed fails its step too ("Step2 · dns" → "Step2"), though the settled
+      // Parallel itself ends normally.
+      const parent = step.split(' · ')[0] as string;
+      caught.add(parent);
+      const parentEntry = byStep.get(parent);
+      if (parentEntry) parentEntry.outcome = 'failed';
+    }
+    if (caught.has(step)) {
+      entry.outcome = 'failed';
+      continue;
+    }
     if (event.type === 'StateExited' && name === step) entry.outcome = 'succeeded';
     if (event.type === 'StateExited' && step.includes(' · ')) entry.outcome = 'succeeded';
     if (event.type === 'StateFailed' || (type === 'Fail' && event.type === 'StateEntered'))
