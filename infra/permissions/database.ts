@@ -107,7 +107,15 @@ function typeStatements(scope: Construct, plan: DrPlan, resource: Db): PolicySta
         ...kmsStatements(resource.drill.kmsKeyArn),
       ];
     case 'rds-snapshot-restore':
-      return kmsStatements(resource.kmsKeyArn);
+      return [
+        // Readiness reads the subnet and parameter groups the restore names (each must exist,
+        // or AWS refuses the restore): in the recovery region, where the restore may read them too.
+        new PolicyStatement({
+          actions: ['rds:DescribeDBSubnetGroups', 'rds:DescribeDBParameterGroups'],
+          resources: [arn(scope, 'rds', 'subgrp', '*'), arn(scope, 'rds', 'pg', '*')],
+        }),
+        ...kmsStatements(resource.kmsKeyArn),
+      ];
     case 'aurora-global-database':
       return auroraStatements(scope, drillInstancePrefix(plan), resource);
     case 'dynamodb-global-table':

@@ -13,8 +13,12 @@ import {
   type DeleteDBInstanceCommandInput,
   DescribeDBInstancesCommand,
   type DescribeDBInstancesCommandInput,
+  DescribeDBParameterGroupsCommand,
+  type DescribeDBParameterGroupsCommandInput,
   DescribeDBSnapshotsCommand,
   type DescribeDBSnapshotsCommandInput,
+  DescribeDBSubnetGroupsCommand,
+  type DescribeDBSubnetGroupsCommandInput,
   PromoteReadReplicaCommand,
   type PromoteReadReplicaCommandInput,
   RestoreDBInstanceFromDBSnapshotCommand,
@@ -90,6 +94,19 @@ export class FakeRds {
     return [
       [DescribeDBInstancesCommand, (input: DescribeDBInstancesCommandInput) => this.describe(input)],
       [DescribeDBSnapshotsCommand, (input: DescribeDBSnapshotsCommandInput) => this.describeSnapshots(input)],
+      // The placement a plan names exists in the environment (its absence is a unit test's case).
+      [
+        DescribeDBSubnetGroupsCommand,
+        (input: DescribeDBSubnetGroupsCommandInput) => ({
+          DBSubnetGroups: [{ DBSubnetGroupName: input.DBSubnetGroupName }],
+        }),
+      ],
+      [
+        DescribeDBParameterGroupsCommand,
+        (input: DescribeDBParameterGroupsCommandInput) => ({
+          DBParameterGroups: [{ DBParameterGroupName: input.DBParameterGroupName }],
+        }),
+      ],
       [PromoteReadReplicaCommand, (input: PromoteReadReplicaCommandInput) => this.promote(input)],
       [
         RestoreDBInstanceFromDBSnapshotCommand,

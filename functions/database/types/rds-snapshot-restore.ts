@@ -8,6 +8,7 @@ import type { ResourceSteps } from '../../shared/family-handler.ts';
 import type { ReadinessCheck, ResourceEvent, StepContext } from '../../shared/step-contract.ts';
 import { checkProgress, type Target } from '../check.ts';
 import type { DatabaseClients } from '../clients.ts';
+import { parameterGroupExists, subnetGroupExists } from '../placement-queries.ts';
 import { findInstance } from '../rds-queries.ts';
 import { probe, probeAll, snapshotChecks } from '../readiness-checks.ts';
 import { type RestoreRequest, restoreNewestSnapshot } from '../restore-snapshot.ts';
@@ -102,5 +103,46 @@ async function readinessChecks(
             },
     ),
   ]);
-  return [...snapshots, absent];
+  return [...snapshots, absent, ...(await placementChecks(event, clients))];
+}
+
+/** What the restore names besides the snapshot: each must exist, or AWS refuses the restore. */
+async function placementChecks(event: Event, clients: DatabaseClients): Promise<ReadinessCheck[]> {
+  const resource = event.resource;
+  const region = event.plan.regions.recovery;
+  const named = [
+    {
+      check: 'subnet-group',
+      what: 'DB subnet group',
+      name: resource.dbSubnetGroupName,
+      field: 'dbSubnetGroupName',
+      exists: subnetGroupExists,
+    },
+    {
+      check: 'parameter-group',
+      what: 'DB parameter group',
+      name: resource.dbParameterGroupName,
+      field: 'dbParameterGroupName',
+      exists: parameterGroupExists,
+    },
+  ];
+  return Promise.all(
+    named.flatMap(({ check, what, name, field, exists }) =>
+      name === undefined
+        ? []
+        : [
+            probe(
+              check,
+              async (): Promise<ReadinessCheck> =>
+                (await exists(clients, name, 'check what the restore names'))
+                  ? { name: check, status: 'pass', detail: `${what} ${name} exists in ${region}` }
+                  : {
+                      name: check,
+                      status: 'fail',
+                      detail: `${what} ${name} not found in ${region}: create it there, or fix ${fieldPath(event, field)}; AWS refuses a restore that names it`,
+                    },
+            ),
+          ],
+    ),
+  );
 }

@@ -3,7 +3,9 @@ import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cl
 import {
   DeleteDBInstanceCommand,
   DescribeDBInstancesCommand,
+  DescribeDBParameterGroupsCommand,
   DescribeDBSnapshotsCommand,
+  DescribeDBSubnetGroupsCommand,
   RDSClient,
   RestoreDBInstanceFromDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
@@ -16,9 +18,12 @@ import {
   TransientAwsError,
 } from '../../../functions/shared/errors.ts';
 import type { Mode } from '../../../functions/shared/step-contract.ts';
+import { planSchema } from '../../../plan/schema.ts';
 import { mockClient } from '../../aws-mock.ts';
 import {
   accessDenied,
+  awsError,
+  examplePlanInput,
   mutatingCommandsSent,
   RUN_ID,
   RUN_STARTED_AT,
@@ -102,6 +107,53 @@ describe('rds-snapshot-restore', () => {
       });
       expect(mutatingCommandsSent([rds, cloudwatch])).toEqual([]);
       expect(cloudwatch.calls()).toHaveLength(0);
+    });
+
+    it('checks the subnet group and parameter group the plan names, failing one that does not exist with its field', async () => {
+      environment();
+      rds
+        .on(DescribeDBSubnetGroupsCommand)
+        .resolves({ DBSubnetGroups: [{ DBSubnetGroupName: 'reports-private' }] });
+      rds.on(DescribeDBParameterGroupsCommand).rejects(awsError('DBParameterGroupNotFound', 404));
+      const input = examplePlanInput('backup-restore');
+      Object.assign(input.resources[0] as Record<string, unknown>, {
+        dbSubnetGroupName: 'reports-private',
+        dbParameterGroupName: 'reports-pg16',
+      });
+
+      const result = await readiness({ plan: planSchema.parse(input) });
+
+      expect(result.checks.map((c) => [c.name, c.status])).toEqual([
+        ['snapshot-exists', 'pass'],
+        ['restored-instance-absent', 'pass'],
+        ['subnet-group', 'pass'],
+        ['parameter-group', 'fail'],
+      ]);
+      expect(result.checks[3]?.detail).toBe(
+        'DB parameter group reports-pg16 not found in us-west-1: create it there, or fix resources[0].dbParameterGroupName; AWS refuses a restore that names it',
+      );
+      expect(rds).toHaveReceivedCommandWith(DescribeDBSubnetGroupsCommand, {
+        DBSubnetGroupName: 'reports-private',
+      });
+      expect(rds).toHaveReceivedCommandWith(DescribeDBParameterGroupsCommand, {
+        DBParameterGroupName: 'reports-pg16',
+      });
+      expect(mutatingCommandsSent([rds, cloudwatch])).toEqual([]);
+    });
+
+    it('reads no placement the plan does not name, and reports a denied read as a failed check', async () => {
+      environment();
+      expect((await readiness({ plan })).checks.map((c) => c.name)).not.toContain('subnet-group');
+      expect(rds).not.toHaveReceivedCommand(DescribeDBSubnetGroupsCommand);
+
+      rds.on(DescribeDBSubnetGroupsCommand).rejects(accessDenied());
+      const input = examplePlanInput('backup-restore');
+      Object.assign(input.resources[0] as Record<string, unknown>, { dbSubnetGroupName: 'reports-private' });
+      const denied = await readiness({ plan: planSchema.parse(input) });
+      expect(denied.checks.find((c) => c.name === 'subnet-group')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('access denied'),
+      });
     });
 
     it('fails without a snapshot, warns about a stale one, and warns when the restored instance already exists', async () => {
