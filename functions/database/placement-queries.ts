@@ -11,36 +11,42 @@ export const PARAMETER_GROUP_NOT_FOUND = [
   'DBParameterGroupNotFound',
 ] as const;
 
-/** Whether a DB subnet group exists (in the client's region). */
-export async function subnetGroupExists(
-  clients: DatabaseClients,
-  name: string,
+/** Whether a describe finds what it names: false on its not-found codes, other errors mapped by awsCall. */
+async function exists(
+  resource: string,
   operation: string,
+  notFound: readonly string[],
+  describe: () => Promise<unknown>,
 ): Promise<boolean> {
-  return awsCall({ resource: `DB subnet group ${name}`, operation }, async () => {
+  return awsCall({ resource, operation }, async () => {
     try {
-      await clients.rds.send(new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: name }));
+      await describe();
       return true;
     } catch (error) {
-      if (isAwsError(error, SUBNET_GROUP_NOT_FOUND)) return false;
+      if (isAwsError(error, notFound)) return false;
       throw error;
     }
   });
 }
 
-/** Whether a DB parameter group exists (in the client's region). */
-export async function parameterGroupExists(
+/** Whether a DB subnet group exists (in the client's region). */
+export function subnetGroupExists(
   clients: DatabaseClients,
   name: string,
   operation: string,
 ): Promise<boolean> {
-  return awsCall({ resource: `DB parameter group ${name}`, operation }, async () => {
-    try {
-      await clients.rds.send(new DescribeDBParameterGroupsCommand({ DBParameterGroupName: name }));
-      return true;
-    } catch (error) {
-      if (isAwsError(error, PARAMETER_GROUP_NOT_FOUND)) return false;
-      throw error;
-    }
-  });
+  return exists(`DB subnet group ${name}`, operation, SUBNET_GROUP_NOT_FOUND, () =>
+    clients.rds.send(new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: name })),
+  );
+}
+
+/** Whether a DB parameter group exists (in the client's region). */
+export function parameterGroupExists(
+  clients: DatabaseClients,
+  name: string,
+  operation: string,
+): Promise<boolean> {
+  return exists(`DB parameter group ${name}`, operation, PARAMETER_GROUP_NOT_FOUND, () =>
+    clients.rds.send(new DescribeDBParameterGroupsCommand({ DBParameterGroupName: name })),
+  );
 }
