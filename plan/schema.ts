@@ -455,21 +455,22 @@ function checkRecords(plan: PlanObject, ctx: Ctx): void {
   const drills = new Map<string, string>();
   /** arc-routing-control names: [resource index, the name its controls steer]. */
   const steered: [number, string][] = [];
+  /** Each traffic resource's drill name is its own. */
+  const claimDrill = (i: number, drill: string, owner: string) => {
+    const otherDrill = drills.get(drill);
+    if (otherDrill !== undefined) {
+      issue(
+        ctx,
+        ['resources', i, 'drillRecordName'],
+        `"${drill}" is already the drill record of "${otherDrill}": give each traffic resource its own`,
+      );
+    }
+    drills.set(drill, owner);
+  };
   plan.resources.forEach((resource, i) => {
     if (resource.type === 'arc-routing-control') {
       steered.push([i, resource.recordName]);
-      const drill = resource.drillRecordName;
-      if (drill !== undefined) {
-        const otherDrill = drills.get(drill);
-        if (otherDrill !== undefined) {
-          issue(
-            ctx,
-            ['resources', i, 'drillRecordName'],
-            `"${drill}" is already the drill record of "${otherDrill}": give each traffic resource its own`,
-          );
-        }
-        drills.set(drill, resource.id);
-      }
+      if (resource.drillRecordName !== undefined) claimDrill(i, resource.drillRecordName, resource.id);
       return;
     }
     if (resource.type !== 'route53-records' && resource.type !== 'route53-weighted') return;
@@ -498,15 +499,7 @@ function checkRecords(plan: PlanObject, ctx: Ctx): void {
         `"${drill}" is outside the hosted zone "${zone}": use a name ending in ".${zone}"`,
       );
     }
-    const otherDrill = drills.get(drill);
-    if (otherDrill !== undefined) {
-      issue(
-        ctx,
-        ['resources', i, 'drillRecordName'],
-        `"${drill}" is already the drill record of "${otherDrill}": give each traffic resource its own`,
-      );
-    }
-    drills.set(drill, resource.id);
+    claimDrill(i, drill, resource.id);
   });
   for (const [i, name] of steered) {
     const owner = [...production].find(([key]) => key.split(' ')[0] === name)?.[1];

@@ -1,5 +1,4 @@
-// Submitting one Route 53 change batch and following it until INSYNC, and the ProgressResult shape
-// every traffic start/check/revert returns.
+// Submitting one Route 53 change batch and following it until INSYNC.
 import {
   type Change as BatchChange,
   ChangeResourceRecordSetsCommand,
@@ -8,8 +7,8 @@ import {
 } from '@aws-sdk/client-route-53';
 import { awsCall, awsErrorName } from '../shared/aws-errors.ts';
 import { AwsRequestError, InvalidResourceStateError } from '../shared/errors.ts';
-import { nextCheckSeconds, secondsBetween } from '../shared/polling.ts';
-import type { Action, Change, ProgressResult, StepContext } from '../shared/step-contract.ts';
+import type { Change, ProgressResult, StepContext } from '../shared/step-contract.ts';
+import { progress } from './progress.ts';
 import type { TrafficState } from './state.ts';
 import { route53Call, type TrafficEvent, zoneId, zoneResource } from './zone.ts';
 
@@ -68,33 +67,6 @@ export async function changeInSync(client: Route53Client, changeId: string): Pro
     },
   );
   return response.ChangeInfo?.Status === 'INSYNC';
-}
-
-export interface ProgressFields {
-  done: boolean;
-  detail: string;
-  state: TrafficState;
-  changes?: Change[];
-  measurements?: Record<string, number | string>;
-}
-
-/** A traffic ProgressResult; the next check is due sooner or later depending on time spent since `since`. */
-export function progress(
-  action: Exclude<Action, 'readiness'>,
-  fields: ProgressFields,
-  since: string,
-  context: StepContext,
-): ProgressResult<TrafficState> {
-  return {
-    family: 'traffic',
-    action,
-    done: fields.done,
-    nextCheckSeconds: fields.done ? 0 : nextCheckSeconds(secondsBetween(since, context.now())),
-    detail: fields.detail,
-    state: fields.state,
-    changes: fields.changes ?? [],
-    ...(fields.measurements ? { measurements: fields.measurements } : {}),
-  };
 }
 
 /** What a failover of one traffic type found to change, and how to say it. */

@@ -3,8 +3,9 @@
 import { InvalidStepInputError } from '../shared/errors.ts';
 import { secondsBetween } from '../shared/polling.ts';
 import type { ProgressResult, StepContext } from '../shared/step-contract.ts';
-import { changeInSync, progress } from './change.ts';
+import { changeInSync } from './change.ts';
 import type { TrafficClients } from './clients.ts';
+import { progress } from './progress.ts';
 import { readState, requireMode, type TrafficState } from './state.ts';
 import { type TrafficEvent, zoneResource } from './zone.ts';
 

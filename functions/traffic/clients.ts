@@ -19,7 +19,7 @@ export interface TrafficClients {
 }
 
 /** Attempts per endpoint: the next endpoint is the better retry once one has failed twice. */
-export const ATTEMPTS_PER_ENDPOINT = 2;
+const ATTEMPTS_PER_ENDPOINT = 2;
 
 const endpointClients = new Map<string, Route53RecoveryClusterClient>();
 

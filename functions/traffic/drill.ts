@@ -5,8 +5,9 @@
 import type { ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
 import { InvalidResourceStateError } from '../shared/errors.ts';
 import type { ProgressResult, StepContext } from '../shared/step-contract.ts';
-import { progress, submitChange } from './change.ts';
+import { submitChange } from './change.ts';
 import type { TrafficClients } from './clients.ts';
+import { progress } from './progress.ts';
 import { describeAnswer, type RecordKey, readRecords, sameAnswer, type ZoneRecords } from './records.ts';
 import type { DrillRecord, TrafficState } from './state.ts';
 import { assertDrillNameIsNotProduction, fieldPath, type TrafficEvent, zoneResource } from './zone.ts';

@@ -3,9 +3,9 @@
 // TransientAwsError is thrown (Step Functions retries it). The type's own record checks
 // (types/<type>.ts) run on what the listing found.
 import { GetHostedZoneCommand, type Route53Client } from '@aws-sdk/client-route-53';
-import { DrRunbookError, ResourceNotFoundError, TransientAwsError } from '../shared/errors.ts';
-import type { ReadinessCheck, ReadinessResult } from '../shared/step-contract.ts';
+import type { ReadinessResult } from '../shared/step-contract.ts';
 import type { TrafficClients } from './clients.ts';
+import { type Evaluated, evaluate, fail, pass, warn } from './evaluate.ts';
 import { describeAnswer, normalizeName, type RecordKey, readRecords, type ZoneRecords } from './records.ts';
 import {
   assertDrillNameIsNotProduction,
@@ -15,39 +15,6 @@ import {
   zoneId,
   zoneResource,
 } from './zone.ts';
-
-export interface Evaluated {
-  check: ReadinessCheck;
-  /** How long resolvers may keep serving the answer failover replaces. */
-  cachedSeconds?: number;
-}
-
-/** Runs one check; a runbook error other than a transient one becomes a `fail` naming the resource. */
-export async function evaluate(
-  name: string,
-  fix: string,
-  run: () => Evaluated | Promise<Evaluated>,
-): Promise<Evaluated> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof TransientAwsError || !(error instanceof DrRunbookError)) throw error;
-    const detail = error instanceof ResourceNotFoundError ? `${error.message}: ${fix}` : error.message;
-    return { check: { name, status: 'fail', detail } };
-  }
-}
-
-export const pass = (name: string, detail: string, cached?: number): Evaluated => ({
-  check: { name, status: 'pass', detail },
-  cachedSeconds: cached,
-});
-export const warn = (name: string, detail: string, cached?: number): Evaluated => ({
-  check: { name, status: 'warn', detail },
-  cachedSeconds: cached,
-});
-export const fail = (name: string, detail: string): Evaluated => ({
-  check: { name, status: 'fail', detail },
-});
 
 /** What a traffic type checks of its records. */
 export interface RecordChecks {

@@ -11,9 +11,10 @@ import { awsErrorName } from '../shared/aws-errors.ts';
 import { InvalidResourceStateError } from '../shared/errors.ts';
 import { secondsBetween } from '../shared/polling.ts';
 import type { ProgressResult, StepContext } from '../shared/step-contract.ts';
-import { changeComment, type ProgressFields, progress } from './change.ts';
+import { changeComment } from './change.ts';
 import type { TrafficClients } from './clients.ts';
 import type { DrillSource } from './drill.ts';
+import { type ProgressFields, progress } from './progress.ts';
 import { describeAnswer, readRecords, sameAnswer } from './records.ts';
 import { readState, requireMode, type TrafficState } from './state.ts';
 import {

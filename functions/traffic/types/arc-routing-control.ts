@@ -10,17 +10,13 @@ import { GetRoutingControlStateCommand } from '@aws-sdk/client-route53-recovery-
 import { formatIssues } from '../../../plan/format-issues.ts';
 import * as z from '../../../plan/zod.ts';
 import { awsErrorName, toStepError } from '../../shared/aws-errors.ts';
-import { DrRunbookError, InvalidStepInputError, TransientAwsError } from '../../shared/errors.ts';
+import { InvalidStepInputError, TransientAwsError } from '../../shared/errors.ts';
 import type { ResourceSteps } from '../../shared/family-handler.ts';
-import { nextCheckSeconds, secondsBetween } from '../../shared/polling.ts';
-import type {
-  Action,
-  Change,
-  ProgressResult,
-  ReadinessCheck,
-  StepContext,
-} from '../../shared/step-contract.ts';
+import { secondsBetween } from '../../shared/polling.ts';
+import type { Action, ProgressResult, ReadinessCheck, StepContext } from '../../shared/step-contract.ts';
 import type { TrafficClients } from '../clients.ts';
+import { evaluate } from '../evaluate.ts';
+import { type ProgressFields, progress as traffic } from '../progress.ts';
 import {
   type ArcEvent,
   type ArcResource,
@@ -31,6 +27,7 @@ import {
   setControls,
 } from '../routing-controls.ts';
 import { requireMode } from '../state.ts';
+import { fieldPath } from '../zone.ts';
 
 const arcStateSchema = z.object({
   /** When start began: polling intervals and the switch time are measured from it. */
@@ -62,30 +59,12 @@ function targetStates(event: ArcEvent): { arn: string; state: ControlState }[] {
   ];
 }
 
-function progress(
+/** The family's ProgressResult, its polling measured from when start began. */
+const progress = (
   action: Exclude<Action, 'readiness'>,
-  fields: {
-    done: boolean;
-    detail: string;
-    state: ArcState;
-    changes?: Change[];
-    measurements?: Record<string, number>;
-  },
+  fields: ProgressFields<ArcState>,
   context: StepContext,
-): ProgressResult<ArcState> {
-  return {
-    family: 'traffic',
-    action,
-    done: fields.done,
-    nextCheckSeconds: fields.done
-      ? 0
-      : nextCheckSeconds(secondsBetween(fields.state.startedAt, context.now())),
-    detail: fields.detail,
-    state: fields.state,
-    changes: fields.changes ?? [],
-    ...(fields.measurements ? { measurements: fields.measurements } : {}),
-  };
-}
+): ProgressResult<ArcState> => traffic(action, fields, fields.state.startedAt, context);
 
 const describe = (event: ArcEvent, states: { arn: string; state: ControlState }[]) =>
   states.map(({ arn, state }) => `${controlLabel(event, arn)} ${state}`).join(', ');
@@ -104,14 +83,13 @@ async function pending(
 
 // ---- readiness
 
-/** A permanent error becomes a failed check naming it; a transient one is thrown (Step Functions retries). */
-async function checked(name: string, run: () => Promise<ReadinessCheck>): Promise<ReadinessCheck> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof TransientAwsError || !(error instanceof DrRunbookError)) throw error;
-    return { name, status: 'fail', detail: error.message };
-  }
+/** The family's readiness evaluation (a permanent error is a failed check, a transient one is thrown), as a check. */
+async function checked(
+  name: string,
+  fix: string,
+  run: () => Promise<ReadinessCheck>,
+): Promise<ReadinessCheck> {
+  return (await evaluate(name, fix, async () => ({ check: await run() }))).check;
 }
 
 /** Asks every endpoint for the primary control's state, side by side: which of them answer. */
@@ -161,33 +139,37 @@ async function endpointsCheck(event: ArcEvent, clients: TrafficClients): Promise
 }
 
 async function controlsCheck(event: ArcEvent, clients: TrafficClients): Promise<ReadinessCheck> {
-  return checked('routing-controls', async () => {
-    const { resource } = event;
-    const [primary, recovery] = await Promise.all([
-      readControl(event, clients, resource.primaryRoutingControlArn),
-      readControl(event, clients, resource.recoveryRoutingControlArn),
-    ]);
-    const now = `primary ${primary}, recovery ${recovery}`;
-    if (primary === 'On' && recovery === 'Off') {
-      return {
-        name: 'routing-controls',
-        status: 'pass',
-        detail: `${now}: failover turns recovery On and primary Off`,
-      };
-    }
-    if (primary === 'Off' && recovery === 'On') {
+  return checked(
+    'routing-controls',
+    `fix ${fieldPath(event, 'recoveryRoutingControlArn')} or primaryRoutingControlArn in the plan`,
+    async () => {
+      const { resource } = event;
+      const [primary, recovery] = await Promise.all([
+        readControl(event, clients, resource.primaryRoutingControlArn),
+        readControl(event, clients, resource.recoveryRoutingControlArn),
+      ]);
+      const now = `primary ${primary}, recovery ${recovery}`;
+      if (primary === 'On' && recovery === 'Off') {
+        return {
+          name: 'routing-controls',
+          status: 'pass',
+          detail: `${now}: failover turns recovery On and primary Off`,
+        };
+      }
+      if (primary === 'Off' && recovery === 'On') {
+        return {
+          name: 'routing-controls',
+          status: 'warn',
+          detail: `${now}: traffic already goes to the recovery cell`,
+        };
+      }
       return {
         name: 'routing-controls',
         status: 'warn',
-        detail: `${now}: traffic already goes to the recovery cell`,
+        detail: `${now}: not the protected state (primary On, recovery Off); a failover still sets recovery On and primary Off`,
       };
-    }
-    return {
-      name: 'routing-controls',
-      status: 'warn',
-      detail: `${now}: not the protected state (primary On, recovery Off); a failover still sets recovery On and primary Off`,
-    };
-  });
+    },
+  );
 }
 
 async function drillCheck(event: ArcEvent, clients: TrafficClients): Promise<ReadinessCheck> {
@@ -199,20 +181,24 @@ async function drillCheck(event: ArcEvent, clients: TrafficClients): Promise<Rea
       detail: `${event.resource.id} has no drillRoutingControlArn: a drill only runs its readiness (set drillRoutingControlArn and drillRecordName to rehearse the switch)`,
     };
   }
-  return checked('drill-routing-control', async () => {
-    const state = await readControl(event, clients, arn);
-    return state === 'Off'
-      ? {
-          name: 'drill-routing-control',
-          status: 'pass',
-          detail: `${controlLabel(event, arn)} is Off; a drill turns it On and revert Off`,
-        }
-      : {
-          name: 'drill-routing-control',
-          status: 'warn',
-          detail: `${controlLabel(event, arn)} is On (a drill is running, or one left it): revert turns it Off`,
-        };
-  });
+  return checked(
+    'drill-routing-control',
+    `fix ${fieldPath(event, 'drillRoutingControlArn')} in the plan`,
+    async () => {
+      const state = await readControl(event, clients, arn);
+      return state === 'Off'
+        ? {
+            name: 'drill-routing-control',
+            status: 'pass',
+            detail: `${controlLabel(event, arn)} is Off; a drill turns it On and revert Off`,
+          }
+        : {
+            name: 'drill-routing-control',
+            status: 'warn',
+            detail: `${controlLabel(event, arn)} is On (a drill is running, or one left it): revert turns it Off`,
+          };
+    },
+  );
 }
 
 // ---- the steps

@@ -12,7 +12,8 @@ import type { Change, ProgressResult, StepContext } from '../../shared/step-cont
 import { startFailover } from '../change.ts';
 import type { TrafficClients } from '../clients.ts';
 import { asDrillRecord, type DrillSource } from '../drill.ts';
-import { evaluate, fail, pass, type RecordChecks, warn } from '../readiness.ts';
+import { evaluate, fail, pass, warn } from '../evaluate.ts';
+import type { RecordChecks } from '../readiness.ts';
 import { cachedSeconds, readRecords, type ZoneRecords } from '../records.ts';
 import type { TrafficState } from '../state.ts';
 import { trafficTypeSteps } from '../traffic-type.ts';
