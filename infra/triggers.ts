@@ -55,7 +55,8 @@ export class RunbookTriggers extends Construct {
     super(scope, id);
     const { plan, stateMachine } = props;
 
-    // The plan's alarms and, with a detector, its alarm (infra/detector.ts) in the recovery region.
+    // The plan's alarms and, with a detector, its alarm (infra/detector.ts) in the recovery region;
+    // when the detector combines with the plan's alarms there, their composite alarm instead.
     for (const alarm of triggerAlarms(plan)) {
       // The rule lives in the recovery region; an alarm elsewhere has its state-change events
       // forwarded to this region's default bus by a stack in its region (alarm-forwarder-stack.ts).

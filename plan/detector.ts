@@ -16,13 +16,43 @@ export function detectorAlarmName(plan: Pick<DrPlan, 'name'>): string {
   return `dr-runbook-${plan.name}-primary-probe`;
 }
 
-/** Every alarm whose ALARM state starts a failover: the plan's, and the detector's if it has one. */
-export function triggerAlarms(plan: DrPlan): { name: string; region: string }[] {
+/**
+ * With `combineWithAlarms`, the composite alarm in the recovery region: ALARM when the detector's
+ * alarm and at least one of the plan's alarms there are.
+ */
+export function compositeAlarmName(plan: Pick<DrPlan, 'name'>): string {
+  return `dr-runbook-${plan.name}-primary-down`;
+}
+
+type TriggerPlan = Pick<DrPlan, 'name' | 'regions' | 'triggers'>;
+
+/** The plan's alarms in the recovery region: what the composite alarm combines with the detector's. */
+export function combinedAlarms(plan: TriggerPlan): DrPlan['triggers']['alarms'] {
+  if (!plan.triggers.detector?.combineWithAlarms) return [];
+  return plan.triggers.alarms.filter(
+    (alarm) => (alarm.region ?? plan.regions.recovery) === plan.regions.recovery,
+  );
+}
+
+/**
+ * Every alarm whose ALARM state starts a failover: the plan's and, with a detector, its alarm; when
+ * the detector combines with the plan's alarms, the composite alarm instead of its parts.
+ */
+export function triggerAlarms(plan: TriggerPlan): { name: string; region: string }[] {
+  const { detector } = plan.triggers;
+  const recovery = plan.regions.recovery;
+  const combined = new Set(combinedAlarms(plan));
   return [
-    ...plan.triggers.alarms.map((alarm) => ({
-      name: alarm.name,
-      region: alarm.region ?? plan.regions.recovery,
-    })),
-    ...(plan.triggers.detector ? [{ name: detectorAlarmName(plan), region: plan.regions.recovery }] : []),
+    ...plan.triggers.alarms
+      .filter((alarm) => !combined.has(alarm))
+      .map((alarm) => ({ name: alarm.name, region: alarm.region ?? recovery })),
+    ...(detector
+      ? [
+          {
+            name: detector.combineWithAlarms ? compositeAlarmName(plan) : detectorAlarmName(plan),
+            region: recovery,
+          },
+        ]
+      : []),
   ];
 }

@@ -107,6 +107,17 @@ const triggers = z.strictObject({
       failingMinutes: z._default(intBetween(1, 10), 3),
       /** @default 5 */
       ofMinutes: z._default(intBetween(1, 10), 5),
+      /**
+       * Whether the probe alone may start a failover. When true, a composite alarm in the recovery
+       * region, `dr-runbook-<plan>-primary-down`, goes to ALARM only when the detector's alarm AND
+       * at least one of the plan's `triggers.alarms` in the recovery region (the default region of
+       * an alarm) are in ALARM, and that composite starts the failover instead of either of them:
+       * a failing probe needs a second witness, and those alarms no longer fire on their own.
+       * Plan alarms in other regions keep starting a failover on their own. A composite alarm
+       * can only watch alarms of its own account and region, so at least one plan alarm must be in
+       * the recovery region. @default false
+       */
+      combineWithAlarms: z._default(z.boolean(), false),
     }),
   ),
 });
@@ -218,6 +229,15 @@ function checkCrossFieldRules(plan: PlanObject, ctx: Ctx): void {
       ctx,
       ['triggers', 'detector', 'failingMinutes'],
       `${detector.failingMinutes} is more than ofMinutes (${detector.ofMinutes}): the alarm needs failingMinutes of the last ofMinutes probes failing`,
+    );
+  }
+  const inRecovery = (alarm: { region?: string | undefined }) =>
+    (alarm.region ?? plan.regions.recovery) === plan.regions.recovery;
+  if (detector?.combineWithAlarms && !plan.triggers.alarms.some(inRecovery)) {
+    issue(
+      ctx,
+      ['triggers', 'detector', 'combineWithAlarms'],
+      `is true, but none of triggers.alarms is in the recovery region ${plan.regions.recovery}: a composite alarm can only watch alarms of its own region; add an alarm there to triggers.alarms (its "region" left out or "${plan.regions.recovery}"), or set triggers.detector.combineWithAlarms to false`,
     );
   }
   checkResourceIds(plan, ctx);

@@ -11,6 +11,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { buildApp } from '../../infra/app.ts';
 import { cdkJsonContext } from '../../local/synthesize.ts';
+import type { DrPlan } from '../../plan/schema.ts';
 import { EXAMPLES, examplePlanFile } from './synth.ts';
 
 /** One finding of a validation plugin, as the validation report lists it. */
@@ -121,6 +122,13 @@ async function checkExample(example: string, outdir: string): Promise<ExampleChe
   }
 }
 
+/** Any plan, built as `cdk synth` builds the app (only without bundling the Lambda code). */
+async function checkPlan(plan: DrPlan, outdir: string): Promise<ExampleChecks> {
+  const app = new App({ outdir, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+  const { stack } = await buildApp(app, plan);
+  return synthesizeChecked(app, stack, outdir);
+}
+
 function checkCanary(outdir: string): ExampleChecks {
   const app = new App({ outdir });
   const stack = new Stack(app, 'Canary');
@@ -151,6 +159,11 @@ async function withValidation(
 /** One example checked with CloudFormation validation and cdk-nag on (CDK_VALIDATION unset while it synthesizes). */
 export function checkOneExample(example: string): Promise<ExampleChecks> {
   return withValidation((outdir) => checkExample(example, outdir));
+}
+
+/** A plan that is no example (a feature no example uses), checked the same way. */
+export function checkOnePlan(plan: DrPlan): Promise<ExampleChecks> {
+  return withValidation((outdir) => checkPlan(plan, outdir));
 }
 
 /** The canary stack, checked the same way. */

@@ -4,8 +4,8 @@
 // CDK loaded already, or here without them.
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { TEST_SERVICES_VARIABLE } from '../global-setup.ts';
-import { type ChecksFile, checkExamples, type ExampleChecks } from './example-checks.ts';
-import { EXAMPLES } from './synth.ts';
+import { type ChecksFile, checkExamples, checkOnePlan, type ExampleChecks } from './example-checks.ts';
+import { combinedDetectorPlan, EXAMPLES } from './synth.ts';
 
 describe('nag', () => {
   /** An acknowledgement shorter than this cannot say why the finding is acceptable. */
@@ -48,6 +48,20 @@ describe('nag', () => {
         ]),
       );
     });
+  });
+
+  describe('a plan whose detector combines with its alarms (a composite alarm no example has)', () => {
+    it(
+      'has no CloudFormation validation finding and no cdk-nag finding nobody acknowledged',
+      async () => {
+        const checked = await checkOnePlan(combinedDetectorPlan());
+
+        expect(checked.error).toBeUndefined();
+        expect(checked.cloudFormationValidation).toBe(true);
+        expect(findingsOf(checked)).toEqual([]);
+      },
+      CHECK_TIMEOUT_MS,
+    );
   });
 
   describe.each(EXAMPLES)('the %s example synthesized as cdk synth does', (name) => {

@@ -2,8 +2,8 @@
 // run's template service (test/test-services.ts; without it, here), whose error is the test's.
 import { readdirSync } from 'node:fs';
 import { type CloudFormationTemplate, synthesizeTemplate } from '../../local/synthesize.ts';
-import type { DrPlan } from '../../plan/schema.ts';
-import { examplesDir } from '../fixtures.ts';
+import { type DrPlan, planSchema } from '../../plan/schema.ts';
+import { examplePlanInput, examplesDir } from '../fixtures.ts';
 
 /** A template the service has takes milliseconds; one synthesized in a test file takes seconds. */
 export const SYNTH_TIMEOUT_MS = 30_000;
@@ -33,4 +33,26 @@ export function logicalIdsOf(template: CloudFormationTemplate, type: string): st
   return Object.entries(template.Resources)
     .filter(([, resource]) => resource.Type === type)
     .map(([id]) => id);
+}
+
+/**
+ * The payments example (primary us-east-1, recovery us-west-2) with a detector that combines with
+ * the plan's two alarms in the recovery region (triggers.detector.combineWithAlarms), and one alarm
+ * in the primary region, which keeps its own rule.
+ */
+export function combinedDetectorPlan(): DrPlan {
+  return planSchema.parse({
+    ...examplePlanInput('arc-routing-control'),
+    triggers: {
+      alarms: [
+        { name: 'payments-primary-health', region: 'us-east-1' },
+        { name: 'payments-canary' },
+        { name: 'payments-errors', region: 'us-west-2' },
+      ],
+      detector: {
+        url: 'https://api-primary.us-east-1.payments.example.com/healthz',
+        combineWithAlarms: true,
+      },
+    },
+  });
 }

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code } from 'aws-cdk-lib/aws-lambda';
-import { executionInputSchema } from '../../functions/runbook/execution-input.ts';
+import { executionInputSchema, validateExecutionInput } from '../../functions/runbook/execution-input.ts';
 import { AlarmForwarderStack, forwardedAlarmRegions } from '../../infra/alarm-forwarder-stack.ts';
 import { buildApp } from '../../infra/app.ts';
 import { DisasterRecoveryRunbook } from '../../infra/disaster-recovery-runbook.ts';
@@ -12,7 +12,14 @@ import { type DrPlan, planSchema } from '../../plan/schema.ts';
 import { resourcesOf } from '../../plan/steps.ts';
 import { examplePlan, examplePlanInput } from '../fixtures.ts';
 import { SYNTH_SERVICE_VARIABLE } from '../global-setup.ts';
-import { EXAMPLES, logicalIdsOf, SYNTH_TIMEOUT_MS, sharedPlanTemplate, sharedTemplate } from './synth.ts';
+import {
+  combinedDetectorPlan,
+  EXAMPLES,
+  logicalIdsOf,
+  SYNTH_TIMEOUT_MS,
+  sharedPlanTemplate,
+  sharedTemplate,
+} from './synth.ts';
 
 describe('template', () => {
   /** An ARN of this stack's partition and account as CloudFormation writes it: arn:<partition>`middle`<account>`tail`. */
@@ -420,6 +427,84 @@ describe('template', () => {
       // The plan's own alarm keeps its rule too.
       expect(plan.triggers.alarms).toHaveLength(1);
       template.resourceCountIs('AWS::Events::Rule', plan.triggers.alarms.length + 2);
+    });
+  });
+
+  describe('the detector combined with the plan alarms (triggers.detector.combineWithAlarms)', () => {
+    const plan = combinedDetectorPlan();
+    const ACCOUNT = '123456789012';
+    const arnIn = (region: string, name: string) => `arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:${name}`;
+    let template: Template;
+
+    beforeAll(async () => {
+      template = Template.fromJSON(await sharedPlanTemplate(plan));
+    }, SYNTH_TIMEOUT_MS);
+
+    /** A CloudFormation string as deployed in ACCOUNT (partition aws); GetAtt Arn as <id.Arn>. */
+    function resolved(value: unknown): string {
+      if (typeof value === 'string') return value;
+      const node = value as Record<string, unknown>;
+      if ('Fn::Join' in node) {
+        const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
+        return parts.map(resolved).join(separator);
+      }
+      if ('Ref' in node)
+        return { 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT }[node.Ref as string] ?? '?';
+      if ('Fn::GetAtt' in node) return `<${(node['Fn::GetAtt'] as string[]).join('.')}>`;
+      throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+    }
+
+    /** The runbook's alarm rules, each with the ARNs it matches. */
+    function alarmRules() {
+      return Object.values(
+        template.findResources('AWS::Events::Rule', {
+          Properties: { EventPattern: { source: ['aws.cloudwatch'] } },
+        }),
+      ).map((rule) => ({
+        arns: (rule.Properties.EventPattern.resources as unknown[]).map(resolved),
+        targets: rule.Properties.Targets as EventTarget[],
+      }));
+    }
+
+    it('has a composite alarm in the recovery region: the detector alarm AND any of the plan alarms there', () => {
+      const [detectorId] = Object.keys(
+        template.findResources('AWS::CloudWatch::Alarm', {
+          Properties: { AlarmName: 'dr-runbook-payments-primary-probe' },
+        }),
+      );
+      const composites = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm'));
+
+      expect(detectorId).toBeDefined();
+      expect(composites).toHaveLength(1);
+      expect(composites[0]?.Properties.AlarmName).toBe('dr-runbook-payments-primary-down');
+      expect(resolved(composites[0]?.Properties.AlarmRule)).toBe(
+        `(ALARM("<${detectorId}.Arn>") AND (ALARM("${arnIn('us-west-2', 'payments-canary')}") OR ALARM("${arnIn('us-west-2', 'payments-errors')}")))`,
+      );
+    });
+
+    it('starts a failover on the composite, not on its parts; the primary-region alarm keeps its own rule', () => {
+      const matched = alarmRules().map((rule) => rule.arns);
+
+      expect(matched.sort()).toEqual([
+        [arnIn('us-east-1', 'payments-primary-health')],
+        [arnIn('us-west-2', 'dr-runbook-payments-primary-down')],
+      ]);
+      for (const part of ['dr-runbook-payments-primary-probe', 'payments-canary', 'payments-errors']) {
+        expect(matched.flat()).not.toContain(arnIn('us-west-2', part));
+      }
+    });
+
+    it("turns the composite's state change into a failover the execution input believes", () => {
+      const composite = arnIn('us-west-2', 'dr-runbook-payments-primary-down');
+      const [target] = alarmRules().find((rule) => rule.arns.includes(composite))?.targets ?? [];
+      const input = transform(target as EventTarget, alarmEvent('dr-runbook-payments-primary-down'));
+
+      const run = validateExecutionInput(input, plan, {
+        name: 'failover-1',
+        startTime: '2026-11-25T12:00:00.000Z',
+      });
+
+      expect(run.trigger).toMatchObject({ type: 'alarm', alarmName: 'dr-runbook-payments-primary-down' });
     });
   });
 
