@@ -1,9 +1,13 @@
 // What a valid plan may still get wrong in an outage: warnings `validate` prints with the field
-// to look at, never errors (the plan may know better, e.g. a second alarm elsewhere).
+// to look at, never errors (the plan may know better, e.g. a second alarm elsewhere). Every run's
+// report carries them too (functions/runbook/report.ts), from the plan the Lambda is sent.
 import { isRoute53Traffic } from './resources/traffic.ts';
 import type { DrPlan } from './schema.ts';
 
-export function planAdvisories(plan: DrPlan): string[] {
+/** What the advisories read of a plan: as validated, or as the Lambdas receive it (plan/deployed-plan.ts). */
+export type AdvisedPlan = Pick<DrPlan, 'regions' | 'triggers'> & { resources: readonly { type: string }[] };
+
+export function planAdvisories(plan: AdvisedPlan): string[] {
   const advisories: string[] = [];
   const { primary, recovery } = plan.regions;
   plan.triggers.alarms.forEach((alarm, i) => {

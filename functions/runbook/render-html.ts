@@ -162,6 +162,7 @@ ${changeTable('What changed', report.changes)}
 ${changeTable(revertedTitle(report), report.reverted)}
 ${list('Readiness problems', report.readinessProblems, 'warn')}
 ${list('Readiness warnings', report.readinessWarnings ?? [], 'warn')}
+${list('Plan advisories', report.advisories ?? [], 'warn advisories')}
 ${list(
   'Not delivered',
   (report.sinksFailed ?? []).map((f) => `${f.sink}: ${f.error}`),

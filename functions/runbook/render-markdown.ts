@@ -154,6 +154,10 @@ export function renderMarkdown(
     lines.push('', '## Readiness warnings', '');
     for (const warning of warnings) lines.push(`- ${warning}`);
   }
+  if (report.advisories?.length) {
+    lines.push('', '## Plan advisories', '');
+    for (const advisory of report.advisories) lines.push(`- ${advisory}`);
+  }
   const undelivered = report.sinksFailed ?? [];
   if (undelivered.length > 0) {
     lines.push('', '## Not delivered', '');

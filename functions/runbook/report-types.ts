@@ -163,6 +163,11 @@ export interface RunReport {
   readinessProblems: string[];
   /** Checks that passed with a warning (`family/check: detail`). */
   readinessWarnings: string[];
+  /**
+   * What the plan may get wrong in an outage, as `validate` warns (plan/advisories.ts), e.g. a
+   * trigger alarm in the primary region; absent when there are none (and in older records).
+   */
+  advisories?: string[];
   /** Every resource that ran, in step order, with its own timing and measurements. */
   resources: ResourceRow[];
   changes: Change[];

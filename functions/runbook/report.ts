@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { planAdvisories } from '../../plan/advisories.ts';
 import type { DrPlan } from '../../plan/schema.ts';
 import { planSteps } from '../../plan/steps.ts';
 import { awsCall, toStepError } from '../shared/aws-errors.ts';
@@ -243,6 +244,7 @@ export function buildReport(plan: DrPlan, run: RunRecord, outcome: RunOutcomeInp
   const cooldownUntil = outcome.lockRelease?.cooldownUntil;
   const preempted = outcome.lock?.preempted;
   const tookOver = outcome.lock?.tookOverDeadRun;
+  const advisories = planAdvisories(plan);
   return {
     plan: plan.name,
     runId: run.id,
@@ -300,6 +302,7 @@ export function buildReport(plan: DrPlan, run: RunRecord, outcome: RunOutcomeInp
     ...(outcome.cleanup ? { cleanup: cleanupSummary(outcome.cleanup) } : {}),
     readinessProblems: findings.problems,
     readinessWarnings: findings.warnings,
+    ...(advisories.length > 0 ? { advisories } : {}),
     resources: resourceRows(results),
     changes: results.flatMap((r) => r.changes ?? []),
     timeline: buildRunTimeline(run, outcome, now),
@@ -334,6 +337,7 @@ export function buildAbortedReport(plan: DrPlan, dead: DeadRunRecord, now: Date)
   const cause = dead.preemptedBy
     ? `preempted: failover ${dead.preemptedBy} stopped this run to take the lock`
     : `the execution ${ENDED[dead.status]} (${dead.status}) before it could report what it did`;
+  const advisories = planAdvisories(plan);
   return {
     plan: plan.name,
     runId: dead.runId,
@@ -351,6 +355,7 @@ export function buildAbortedReport(plan: DrPlan, dead: DeadRunRecord, now: Date)
     ...(dead.preemptedBy ? { preemptedBy: dead.preemptedBy } : {}),
     readinessProblems: [],
     readinessWarnings: [],
+    ...(advisories.length > 0 ? { advisories } : {}),
     resources: [],
     changes: [],
     reverted: [],
@@ -371,6 +376,8 @@ export interface ReportSummary {
   refusal?: RunReport['refusal'];
   lockProblem?: string;
   readinessProblems: number;
+  /** How many plan advisories the report lists (absent when none). */
+  advisories?: number;
   sinksFailed: RunReport['sinksFailed'];
   storedAt?: string[];
 }
@@ -388,6 +395,7 @@ export function reportSummary(report: RunReport): ReportSummary {
     ...(report.refusal ? { refusal: report.refusal } : {}),
     ...(report.lockProblem ? { lockProblem: report.lockProblem } : {}),
     readinessProblems: report.readinessProblems.length,
+    ...(report.advisories?.length ? { advisories: report.advisories.length } : {}),
     sinksFailed: report.sinksFailed,
     ...(report.storedAt ? { storedAt: report.storedAt } : {}),
   };
@@ -426,6 +434,7 @@ export function summarize(report: RunReport): string {
     ...(report.lockProblem ? [`lock: ${report.lockProblem}`] : []),
     ...report.readinessProblems.map((p) => `readiness: ${p}`),
     ...(report.readinessWarnings ?? []).map((w) => `readiness warning: ${w}`),
+    ...(report.advisories ?? []).map((a) => `plan advisory: ${a}`),
     ...report.changes.map((c) => `changed ${c.resource}: ${c.action} (${c.detail})`),
     ...(report.cooldownUntil ? [`cooldown: no new run before ${report.cooldownUntil}`] : []),
     ...(report.sinksFailed ?? []).map((f) => `not delivered to ${f.sink}: ${f.error}`),

@@ -270,6 +270,7 @@ describe('render-html', () => {
           changes: [{ resource: '<r>', action: '&', detail: evil }],
           reverted: [{ resource: '<r>', action: '&', detail: evil }],
           readinessWarnings: [evil],
+          advisories: [evil],
           leftovers: [evil],
           lockProblem: evil,
           refusal: { error: evil, heldBy: evil },
@@ -453,6 +454,7 @@ describe('render-html', () => {
           },
           leftovers: ['database: drill-shop-x still deleting'],
           readinessWarnings: ['traffic/ttl: TTL 300 s'],
+          advisories: ['triggers.alarms[0]: in the primary region'],
           sinksFailed: [{ sink: 'sns', error: 'AccessDeniedError: no' }],
         }),
       );
@@ -464,6 +466,9 @@ describe('render-html', () => {
       expect(html).toContain('<li>Not reverted: compute: kept as it is for failover fo-1.</li>');
       expect(html).toMatch(/<h2>Left behind<\/h2><ul><li>database: drill-shop-x still deleting<\/li>/);
       expect(html).toMatch(/<h2>Readiness warnings<\/h2><ul><li>traffic\/ttl: TTL 300 s<\/li>/);
+      expect(html).toMatch(
+        /<h2>Plan advisories<\/h2><ul><li>triggers.alarms\[0\]: in the primary region<\/li>/,
+      );
       expect(html).toMatch(/<h2>Not delivered<\/h2><ul><li>sns: AccessDeniedError: no<\/li>/);
     });
 
@@ -478,11 +483,12 @@ describe('render-html', () => {
       expect(html).toContain('the execution timed out (TIMED_OUT) before it could report what it did');
     });
 
-    it('renders a record written before warnings and sink failures were reported', () => {
-      const { readinessWarnings: _w, sinksFailed: _s, ...old } = report(minutes(1));
+    it('renders a record written before warnings, advisories and sink failures were reported', () => {
+      const { readinessWarnings: _w, advisories: _a, sinksFailed: _s, ...old } = report(minutes(1));
       const html = renderHtml(old as RunReport);
       expect(html).not.toContain('Readiness warnings');
       expect(html).not.toContain('Not delivered');
+      expect(html).not.toContain('Plan advisories');
     });
 
     it('lists every resource with its type, outcome, time and measurements in a Resources table', () => {

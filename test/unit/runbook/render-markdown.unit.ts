@@ -67,6 +67,11 @@ describe('render-markdown', () => {
       expect(md).toContain('**The drill could not be reverted either:** States.Timeout');
     });
 
+    it("lists the plan's advisories (what it may get wrong in an outage) under their own heading", () => {
+      const md = renderMarkdown(report({ advisories: ['triggers.alarms[0]: "a" is in the primary region'] }));
+      expect(md).toContain('## Plan advisories\n\n- triggers.alarms[0]: "a" is in the primary region');
+    });
+
     it('names the target of a revert run and what its cleanup did', () => {
       const md = renderMarkdown(
         report({

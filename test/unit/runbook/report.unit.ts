@@ -22,16 +22,25 @@ import {
   readinessSignature,
   recordAndNotify,
   reportRun,
+  reportSummary,
   summarize,
 } from '../../../functions/runbook/report.ts';
 import type { ReadinessEntry, SettledProgress } from '../../../functions/runbook/report-types.ts';
 import type { RunMetrics } from '../../../functions/runbook/run-metrics.ts';
 import type { ReadinessResult } from '../../../functions/shared/step-contract.ts';
 import { familyOf } from '../../../plan/resources/index.ts';
-import type { DrPlan } from '../../../plan/schema.ts';
+import { type DrPlan, planSchema } from '../../../plan/schema.ts';
 import { resourceById } from '../../../plan/steps.ts';
 import { mockClient } from '../../aws-mock.ts';
-import { accessDenied, awsError, examplePlan, runRecord, testClock, throttling } from '../../fixtures.ts';
+import {
+  accessDenied,
+  awsError,
+  examplePlan,
+  examplePlanInput,
+  runRecord,
+  testClock,
+  throttling,
+} from '../../fixtures.ts';
 
 describe('report', () => {
   const plan = examplePlan(); // warm-standby: RTO 30 min, RPO 300 s; db + web, then dns
@@ -1144,6 +1153,86 @@ describe('report', () => {
       expect(metrics.named('ReportSinkFailed')).toEqual([
         { name: 'ReportSinkFailed', value: 1, dimensions: { plan: 'shop', sink: 'sns' } },
       ]);
+    });
+  });
+
+  describe('plan advisories', () => {
+    // warm-standby: primary us-east-1, its only trigger alarm there and no detector; dns is route53-records.
+    const ALARM_ADVISORY =
+      'triggers.alarms[0]: "shop-primary-health" is in the primary region us-east-1: it cannot fire once that region is dark; add triggers.detector (a probe of the primary from the recovery region) or an alarm there, so that an outage starts the failover';
+    const ADVISORIES = [
+      ALARM_ADVISORY,
+      "resources[2]: route53-records changes records through Route 53's API, served from us-east-1, the primary region: a failover cannot move traffic while it is down; arc-routing-control does not depend on it",
+    ];
+    /** The same plan with its primary in us-east-2 and its trigger alarm in the recovery region: nothing to advise. */
+    const advisedNothing = () =>
+      planSchema.parse({
+        ...examplePlanInput(),
+        regions: { primary: 'us-east-2', recovery: 'us-west-2' },
+        triggers: { alarms: [{ name: 'shop-probe' }] },
+      });
+
+    it('are in every report of a plan that has them, as validate prints them, and in its summary', () => {
+      const dry = buildReport(plan, run({ mode: 'dry-run' }), { readiness: [readiness('db', 300)] }, NOW);
+      const failover = buildReport(plan, run(), recovered('2026-11-25T12:10:00.000Z', 4), NOW);
+
+      expect(dry.advisories).toEqual(ADVISORIES);
+      expect(failover.advisories).toEqual(ADVISORIES);
+      // Advice, not a readiness problem: the dry-run is still ready.
+      expect(dry.outcome).toBe('ready');
+      expect(summarize(dry).split('\n')).toContain(`plan advisory: ${ALARM_ADVISORY}`);
+    });
+
+    it('are read from the plan as the Lambda is sent it (the deployed plan, through the state as JSON)', () => {
+      const deployed = JSON.parse(JSON.stringify(plan)) as DrPlan;
+      expect(buildReport(deployed, run({ mode: 'dry-run' }), {}, NOW).advisories).toEqual(ADVISORIES);
+    });
+
+    it('are left out of a plan that has none', () => {
+      const report = buildReport(advisedNothing(), run({ mode: 'dry-run' }), {}, NOW);
+      expect(report).not.toHaveProperty('advisories');
+      expect(summarize(report)).not.toContain('plan advisory');
+    });
+
+    it('are in the record of a run that died without its tail too', () => {
+      const dead = {
+        runId: 'drill-7',
+        mode: 'drill',
+        startedAt: '2026-11-25T11:00:00.000Z',
+        status: 'ABORTED',
+      } as const;
+      expect(buildAbortedReport(plan, dead, NOW).advisories).toEqual(ADVISORIES);
+      expect(buildAbortedReport(advisedNothing(), dead, NOW)).not.toHaveProperty('advisories');
+    });
+
+    it('stay out of the execution state but their count (state stays small)', () => {
+      const summary = reportSummary(buildReport(plan, run({ mode: 'dry-run' }), {}, NOW));
+      expect(summary.advisories).toBe(2);
+      expect(JSON.stringify(summary)).not.toContain('shop-primary-health');
+      expect(
+        reportSummary(buildReport(advisedNothing(), run({ mode: 'dry-run' }), {}, NOW)),
+      ).not.toHaveProperty('advisories');
+    });
+
+    it('reach the operator: the topic, the history record and the stored Markdown report of a dry-run', async () => {
+      const { targets } = targetsWith();
+
+      await reportRun(
+        plan,
+        run({ mode: 'dry-run' }),
+        { readiness: [readiness('db', 300)] },
+        targets,
+        testClock(),
+      );
+
+      const message = sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '';
+      expect(message.split('\n')).toContain(`plan advisory: ${ALARM_ADVISORY}`);
+      expect(historyRecords()[0]?.advisories).toEqual(ADVISORIES);
+      const markdown = s3
+        .commandCalls(PutObjectCommand)
+        .map((call) => call.args[0].input)
+        .find((input) => input.Key?.endsWith('.md'));
+      expect(String(markdown?.Body)).toContain(`## Plan advisories\n\n- ${ADVISORIES.join('\n- ')}`);
     });
   });
 
