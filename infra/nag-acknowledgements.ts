@@ -5,7 +5,7 @@
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
-import { READ_ONLY_WILDCARD_ACTIONS } from './permissions/read-only-actions.ts';
+import { CONDITIONED_WILDCARD_ACTIONS, READ_ONLY_WILDCARD_ACTIONS } from './permissions/read-only-actions.ts';
 
 /** An ARN pattern of the plan's account and recovery region, as cdk-nag prints it. */
 export function nagArn(region: string, service: string, resource: string): string {
@@ -20,7 +20,11 @@ const READ_ONLY_REASON = `Only read-only actions IAM authorizes solely on "*" ($
   READ_ONLY_WILDCARD_ACTIONS,
 )
   .map(([action, why]) => `${action}: ${why}`)
-  .join('; ')}) and X-Ray tracing (PutTraceSegments/PutTelemetryRecords support only "*").`;
+  .join('; ')}), X-Ray tracing (PutTraceSegments/PutTelemetryRecords support only "*"), and ${Object.entries(
+  CONDITIONED_WILDCARD_ACTIONS,
+)
+  .map(([action, { conditionKey, reason }]) => `${action} conditioned on ${conditionKey} (${reason})`)
+  .join('; ')}.`;
 
 export interface WildcardResource {
   /** The resource as cdk-nag prints it (see nagArn). */

@@ -7,6 +7,7 @@ import type { ExecutionInfo } from '../functions/lock/executions.ts';
 import type { ClientCustomizer, CustomizableClient } from '../functions/shared/clients.ts';
 import { localRoutingControls } from './arc-cluster.ts';
 import { auroraGlobalFailover, dynamodbGlobalTables } from './global-database-adapters.ts';
+import { localAlarmEvaluation, localHealthChecks } from './health-check-failover.ts';
 import { localHooks } from './hook-adapter.ts';
 import { describeExecutionOutput } from './local-executions.ts';
 
@@ -102,13 +103,22 @@ export function deactivateRun(): void {
 /** The launch template version each instance was launched from: moto reports the default version. */
 const instanceVersions = new Map<string, string>();
 
+const controlPlaneLabel = (service: string) => `${service} API (global control plane, served from us-east-1)`;
+const regionLabel = (region: string) => `${region} (regional endpoints)`;
+
+/** What a scenario's outage blocks, as the log counts refusals by it. */
+export function outageLabels(scenario: EmulatorScenario): string[] {
+  return [
+    ...(scenario.outageRegion ? [regionLabel(scenario.outageRegion)] : []),
+    ...(scenario.outageServices ?? []).map(controlPlaneLabel),
+  ];
+}
+
 /** What an outage refuses a client's request by: its global control plane, or its region. */
 function outageOf(service: string, region: string): string | undefined {
-  if (active.scenario.outageServices?.includes(service)) {
-    return `${service} API (global control plane, served from us-east-1)`;
-  }
+  if (active.scenario.outageServices?.includes(service)) return controlPlaneLabel(service);
   if (GLOBAL_SERVICES.has(service)) return undefined;
-  return active.scenario.outageRegion === region ? `${region} (regional endpoints)` : undefined;
+  return active.scenario.outageRegion === region ? regionLabel(region) : undefined;
 }
 
 /** Services whose API is global: a client's configured region does not say where it is served. */
@@ -267,4 +277,6 @@ export const emulatorAdapters: ClientCustomizer = (client, region) => {
   if (service === 'RDS') auroraGlobalFailover(client);
   if (service === 'Lambda') localHooks(client);
   if (service === 'Route53 Recovery Cluster') localRoutingControls(client);
+  if (service === 'CloudWatch') localAlarmEvaluation(client);
+  if (service === 'Route 53') localHealthChecks(client);
 };

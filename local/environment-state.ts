@@ -8,6 +8,7 @@ import { isRoute53Traffic } from '../plan/resources/traffic.ts';
 import type { DrPlan } from '../plan/schema.ts';
 import { resourcesOf } from '../plan/steps.ts';
 import { arcStates } from './arc-cluster.ts';
+import { switchAlarmStates } from './health-check-failover.ts';
 
 export interface EnvironmentState {
   /** Recovery-region DB instances: id → status and replica source (if any). */
@@ -31,6 +32,8 @@ export interface EnvironmentState {
   records: Record<string, string>;
   /** The simulation's ARC routing controls (local/arc-cluster.ts): ARN → On/Off. */
   routingControls: Record<string, string>;
+  /** The switch alarms of route53-health-check-failover resources: name → state. */
+  alarms: Record<string, string>;
   lock: Record<string, string> | null;
 }
 
@@ -124,7 +127,8 @@ export async function readEnvironment(
   const lock = item.Item
     ? Object.fromEntries(Object.entries(item.Item).map(([k, v]) => [k, v.S ?? v.N ?? JSON.stringify(v)]))
     : null;
-  return { databases, clusters, probeItems, groups, records, routingControls: arcStates(), lock };
+  const alarms = await switchAlarmStates(plan, endpoint);
+  return { databases, clusters, probeItems, groups, records, routingControls: arcStates(), alarms, lock };
 }
 
 /** Human-readable differences between two states ("what is left" after a drill). */
@@ -158,6 +162,9 @@ export function differences(before: EnvironmentState, after: EnvironmentState): 
       before.routingControls[arn] ?? null,
       after.routingControls[arn] ?? null,
     );
+  }
+  for (const name of new Set([...Object.keys(before.alarms), ...Object.keys(after.alarms)])) {
+    compare(`alarm ${name}`, before.alarms[name] ?? null, after.alarms[name] ?? null);
   }
   compare('lock', before.lock, after.lock);
   return diffs;

@@ -32,6 +32,7 @@ import {
 import { isRoute53Traffic, type Route53TrafficResource } from '../plan/resources/traffic.ts';
 import type { DrPlan, ResourceOfType } from '../plan/schema.ts';
 import { resourcesOf } from '../plan/steps.ts';
+import { seedHealthCheckFailover } from './health-check-failover.ts';
 import { ensureRunbookResources, type RunbookResources } from './runbook-resources.ts';
 import { seedAuroraGlobalDatabase, seedDynamodbGlobalTable } from './seed-global-databases.ts';
 
@@ -281,6 +282,14 @@ export async function seedEnvironment(plan: DrPlan, endpoint: string): Promise<S
       : resource,
   );
   const seededPlan = { ...plan, resources } as DrPlan;
+  // moto picks health check ids: the plan names the ones it created.
+  seededPlan.resources = await Promise.all(
+    seededPlan.resources.map((resource) =>
+      resource.type === 'route53-health-check-failover'
+        ? seedHealthCheckFailover(seededPlan, resource, endpoint, created)
+        : resource,
+    ),
+  );
   for (const resource of seededPlan.resources) {
     switch (resource.type) {
       case 'rds-read-replica':
@@ -299,6 +308,9 @@ export async function seedEnvironment(plan: DrPlan, endpoint: string): Promise<S
       case 'route53-records':
       case 'route53-weighted':
         await seedRecords(seededPlan, resource, resource.hostedZoneId, endpoint, created);
+        break;
+      case 'route53-health-check-failover':
+        // Seeded above (its alarms and health checks); DNS is the simulation's (health-check-failover.ts).
         break;
       case 'arc-routing-control':
         // Its routing controls are the simulation's own (local/arc-cluster.ts), set when a run starts.

@@ -6,8 +6,10 @@ import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { renderMarkdown, type TimelineRow } from '../functions/runbook/render-markdown.ts';
 import type { RunReport } from '../functions/runbook/report.ts';
 import { setClientCustomizer } from '../functions/shared/clients.ts';
+import { setDnsResolver } from '../functions/shared/dns.ts';
 import type { Mode } from '../functions/shared/step-contract.ts';
 import { STEP_FAMILIES } from '../infra/step-function.ts';
+import { drillNameOf } from '../plan/resources/traffic.ts';
 import type { DrPlan } from '../plan/schema.ts';
 import { approvalSteps, planSteps, resourcesOf } from '../plan/steps.ts';
 import { stepStateName } from '../state-machines/runbook-definition.ts';
@@ -19,9 +21,11 @@ import {
   type EmulatorScenario,
   emulatorAdapters,
   type FaultInjector,
+  outageLabels,
 } from './emulator-adapters.ts';
 import { differences, readEnvironment } from './environment-state.ts';
 import { extractRunbook, LOCAL_ACCOUNT } from './extract-definition.ts';
+import { simulatedDns } from './health-check-failover.ts';
 import { simulatedHook } from './hook-functions.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { LocalExecutions } from './local-executions.ts';
@@ -198,7 +202,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const log = new AdapterLog();
     setClientCustomizer(emulatorAdapters);
     activateRun(scenario, log);
-    if (emulated) globalThis.fetch = simulatedApplicationFetch(plan, endpoint);
+    if (emulated) {
+      globalThis.fetch = simulatedApplicationFetch(plan, endpoint);
+      setDnsResolver(simulatedDns(plan, endpoint));
+    }
     process.env.HISTORY_TABLE_NAME = resources.tableName;
     process.env.TOPIC_ARN = resources.topicArn;
     process.env.REPORTS_BUCKET = resources.reportsBucket;
@@ -225,6 +232,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
         "Scenario route53-control-plane-outage: every request to Route 53's API now fails (DNS still answers).",
       );
     }
+    const blocked = outageLabels(scenario);
     const notes: string[] = [];
     const firstStep = planSteps(plan).find((step) => step.kind === 'resources');
     const recoveryStarts = firstStep ? stepStateName(firstStep) : 'Verify';
@@ -337,9 +345,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     if (log.injectedFaults > 0)
       notes.push(`${log.injectedFaults} request(s) failed by the test's fault injector`);
     if (options.scenario === 'region-outage' || options.scenario === 'route53-control-plane-outage') {
-      const refused = [...log.blockedBy].map(([what, n]) => `${n} to ${what}`).join(', ');
+      // Every blocked endpoint is named, with how many requests it refused (0 included).
+      const refused = blocked.map((what) => `${log.blockedBy.get(what) ?? 0} to ${what}`).join(', ');
       notes.push(
-        `${options.scenario}: ${log.blockedRequests} request(s) refused${refused ? `: ${refused}` : ' (the run asked nothing of what was down)'}`,
+        `${options.scenario}: ${log.blockedRequests} request(s) refused: ${refused}${log.blockedRequests === 0 ? ' (the run asked nothing of what was down)' : ''}`,
       );
     } else if (log.blockedRequests > 0) {
       notes.push(`${log.blockedRequests} request(s) failed (simulated outage)`);
@@ -347,7 +356,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const changed = differences(before, after);
     if (twoRuns) {
       const drillRecords = resourcesOf(plan, 'traffic').flatMap((t) => [
-        ...(t.drillRecordName ? [t.drillRecordName] : []),
+        ...(drillNameOf(t) ? [drillNameOf(t) as string] : []),
         ...(t.type === 'arc-routing-control' && t.drillRoutingControlArn ? [t.drillRoutingControlArn] : []),
       ]);
       const drillOnly = changed.filter(
@@ -377,6 +386,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     return { run, report, timeline, notes, markdown, plan, endpoint };
   } finally {
     globalThis.fetch = realFetch;
+    setDnsResolver(undefined);
     deactivateRun();
     if (moto) await moto.stop();
   }

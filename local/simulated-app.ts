@@ -1,13 +1,15 @@
 // The application, as the runbook's HTTP probe sees it in a simulation: a name answers healthy only
 // when the emulated Route 53 sends it to the recovery region (the recovery target of a plan
 // record), or, for an arc-routing-control name, when its routing controls do (recovery On and
-// primary Off; a drill name: its drill control On), as the health checks tied to them would.
+// primary Off; a drill name: its drill control On), as the health checks tied to them would; a
+// route53-health-check-failover name when its pair's alarm is in ALARM (health-check-failover.ts).
 // Until traffic has really moved, the probe sees the failed primary region: a timeout.
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { isRoute53Traffic, type Route53TrafficResource } from '../plan/resources/traffic.ts';
 import type { DrPlan, ResourceOfType } from '../plan/schema.ts';
 import { resourcesOf } from '../plan/steps.ts';
 import { arcState } from './arc-cluster.ts';
+import { failoverAnswer } from './health-check-failover.ts';
 
 /** Every answer that means "served from the recovery region". */
 function recoveryAnswers(plan: DrPlan, traffic: Route53TrafficResource, liveAnswers: string[]): Set<string> {
@@ -49,6 +51,16 @@ export function simulatedApplicationFetch(plan: DrPlan, endpoint: string): typeo
     const served = (body: string) =>
       // 204, 205 and 304 carry no body.
       new Response([204, 205, 304].includes(expected) ? null : body, { status: expected });
+    const failover = await failoverAnswer(plan, endpoint, host);
+    if (failover !== undefined) {
+      const secondary = resourcesOf(plan, 'traffic').some(
+        (r) => r.type === 'route53-health-check-failover' && r.secondaryAnswer === failover,
+      );
+      if (secondary) return served(`served from ${plan.regions.recovery}`);
+      throw new TypeError(
+        `fetch failed: ${host} resolves to ${failover} in ${plan.regions.primary}, which is down`,
+      );
+    }
     for (const resource of resourcesOf(plan, 'traffic')) {
       if (resource.type !== 'arc-routing-control') continue;
       const answer = arcAnswer(resource, host);

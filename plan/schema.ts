@@ -454,6 +454,26 @@ function checkResources(plan: PlanObject, ctx: Ctx): void {
         }
         break;
       }
+      case 'route53-health-check-failover':
+        for (const [pair, path] of [
+          [resource, []],
+          ...(resource.drill ? [[resource.drill, ['drill']] as const] : []),
+        ] as const) {
+          claim(
+            `alarm:${pair.alarm.alarmName}`,
+            at(...path, 'alarm', 'alarmName'),
+            `alarm "${pair.alarm.alarmName}"`,
+            resource.id,
+          );
+          claim(
+            `hc:${pair.healthCheckId}`,
+            at(...path, 'healthCheckId'),
+            `health check "${pair.healthCheckId}"`,
+            resource.id,
+          );
+        }
+        checkHealthCheckFailover(resource, at, ctx);
+        break;
       case 'lambda-hook': {
         const fnRegion = resource.functionArn.split(':')[3];
         if (fnRegion === plan.regions.primary) {
@@ -469,6 +489,42 @@ function checkResources(plan: PlanObject, ctx: Ctx): void {
   });
 }
 
+/** A drill's failover pair is its own: another name, health check, alarm and metric (a drill never trips production). */
+function checkHealthCheckFailover(
+  resource: Extract<Resource, { type: 'route53-health-check-failover' }>,
+  at: (...path: PropertyKey[]) => PropertyKey[],
+  ctx: Ctx,
+): void {
+  const { drill } = resource;
+  if (!drill) return;
+  if (drill.recordName === resource.recordName)
+    issue(
+      ctx,
+      at('drill', 'recordName'),
+      'must differ from recordName: a drill never steers production traffic',
+    );
+  if (drill.healthCheckId === resource.healthCheckId)
+    issue(
+      ctx,
+      at('drill', 'healthCheckId'),
+      "must differ from healthCheckId: the drill pair's health check is its own",
+    );
+  if (drill.alarm.alarmName === resource.alarm.alarmName)
+    issue(
+      ctx,
+      at('drill', 'alarm', 'alarmName'),
+      'must differ from alarm.alarmName: a drill never trips the production alarm',
+    );
+  const metric = (a: typeof drill.alarm) =>
+    JSON.stringify([a.namespace, a.metricName, Object.entries(a.dimensions).sort()]);
+  if (metric(drill.alarm) === metric(resource.alarm))
+    issue(
+      ctx,
+      at('drill', 'alarm'),
+      'watches the same metric as alarm (namespace, metricName and dimensions): publishing it in a drill would trip production; give the drill metric its own name or dimension',
+    );
+}
+
 function checkRecords(plan: PlanObject, ctx: Ctx): void {
   let total = 0;
   const production = new Map<string, string>();
@@ -476,12 +532,12 @@ function checkRecords(plan: PlanObject, ctx: Ctx): void {
   /** arc-routing-control names: [resource index, the name its controls steer]. */
   const steered: [number, string][] = [];
   /** Each traffic resource's drill name is its own. */
-  const claimDrill = (i: number, drill: string, owner: string) => {
+  const claimDrill = (i: number, drill: string, owner: string, field: string[] = ['drillRecordName']) => {
     const otherDrill = drills.get(drill);
     if (otherDrill !== undefined) {
       issue(
         ctx,
-        ['resources', i, 'drillRecordName'],
+        ['resources', i, ...field],
         `"${drill}" is already the drill record of "${otherDrill}": give each traffic resource its own`,
       );
     }
@@ -491,6 +547,11 @@ function checkRecords(plan: PlanObject, ctx: Ctx): void {
     if (resource.type === 'arc-routing-control') {
       steered.push([i, resource.recordName]);
       if (resource.drillRecordName !== undefined) claimDrill(i, resource.drillRecordName, resource.id);
+      return;
+    }
+    if (resource.type === 'route53-health-check-failover') {
+      steered.push([i, resource.recordName]);
+      if (resource.drill) claimDrill(i, resource.drill.recordName, resource.id, ['drill', 'recordName']);
       return;
     }
     if (resource.type !== 'route53-records' && resource.type !== 'route53-weighted') return;
@@ -538,7 +599,13 @@ function checkRecords(plan: PlanObject, ctx: Ctx): void {
       const i = plan.resources.findIndex((r) => r.id === owner);
       issue(
         ctx,
-        ['resources', i, 'drillRecordName'],
+        [
+          'resources',
+          i,
+          ...(plan.resources[i]?.type === 'route53-health-check-failover'
+            ? ['drill', 'recordName']
+            : ['drillRecordName']),
+        ],
         `"${drill}" is a production record: drills must write a name of their own, e.g. "drill.${drill.split('.').slice(1).join('.')}"`,
       );
     }

@@ -41,6 +41,7 @@ export const MAX_LENGTH = {
   dnsLabel: 63,
   lambdaFunctionName: 64,
   lambdaQualifier: 128,
+  metricNamespace: 255,
 } as const;
 
 /** GovCloud: the longest partition ("aws-us-gov") and a long region, so every ARN is at its longest. */
@@ -249,6 +250,38 @@ function shapeOf(type: ResourceType, n: number, records: number): Shape {
         }),
       };
     }
+    case 'route53-health-check-failover': {
+      // Health check ids have one length; the namespace is the name the policy lists (a condition),
+      // and the drill pair is the optional part.
+      const check = (pair: string) => `${sized(`${pair}${two(n)}`, 8, '0')}-0000-4000-8000-000000000000`;
+      const alarm = (pair: string, namespace: string) => ({
+        alarmName: `${pair}-${two(n)}`,
+        namespace,
+        metricName: 'SwitchToRecovery',
+      });
+      return {
+        type,
+        names: { 'alarm.namespace': { min: shortest('ns'), max: MAX_LENGTH.metricNamespace } },
+        optionalArn: true,
+        build: (lengths, withArn) => ({
+          id,
+          type,
+          recordName: `app-${two(n)}.example.com`,
+          secondaryAnswer: `standby-${two(n)}.example.net`,
+          healthCheckId: check('a'),
+          alarm: alarm('switch', name('ns', lengths['alarm.namespace'] as number)),
+          ...(withArn
+            ? {
+                drill: {
+                  recordName: `drill-${two(n)}.example.com`,
+                  healthCheckId: check('b'),
+                  alarm: alarm('drill', `drill-${two(n)}`),
+                },
+              }
+            : {}),
+        }),
+      };
+    }
     case 'route53-records':
     case 'route53-weighted': {
       // A short zone name, so that record names may be as short as the budget needs.
@@ -402,7 +435,11 @@ const movesTraffic = (type: ResourceType) => FAMILY_OF_TYPE[type] === 'traffic';
 function typesOf(kind: BiggestPlanKind): ResourceType[] {
   if (kind === 'every-database-type') return [...EVERY_DATABASE_TYPE];
   if (kind === 'one-record-each') return Array<ResourceType>(MAX_RESOURCES).fill('route53-records');
-  const types = kind === 'every-type' ? (RESOURCE_TYPES as ResourceType[]) : [kind];
+  // Every type once, and the record types first: the resources left over after one of each go
+  // to them, so that the plan holds MAX_TOTAL_RECORDS records.
+  const all = RESOURCE_TYPES as ResourceType[];
+  const types =
+    kind === 'every-type' ? [...all.filter(isTraffic), ...all.filter((t) => !isTraffic(t))] : [kind];
   return Array.from({ length: MAX_RESOURCES }, (_, i) => types[i % types.length] as ResourceType);
 }
 

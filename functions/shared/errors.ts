@@ -62,6 +62,10 @@ export class DbClusterNotFoundError extends ResourceNotFoundError {}
 export class TableNotFoundError extends ResourceNotFoundError {}
 /** An ARC routing control the plan names does not exist (in the cluster its endpoints serve). */
 export class RoutingControlNotFoundError extends ResourceNotFoundError {}
+/** A CloudWatch alarm the plan names is not in the recovery region. */
+export class AlarmNotFoundError extends ResourceNotFoundError {}
+/** A Route 53 health check the plan names does not exist. */
+export class HealthCheckNotFoundError extends ResourceNotFoundError {}
 
 /** Constructor of a not-found error, passed to the AWS error classifier. */
 export type NotFoundErrorClass = new (
@@ -90,6 +94,8 @@ export const STEP_ERROR_NAMES = [
   'DbClusterNotFoundError',
   'TableNotFoundError',
   'RoutingControlNotFoundError',
+  'AlarmNotFoundError',
+  'HealthCheckNotFoundError',
   'HookFunctionError',
   'InvalidHookAnswerError',
   'HookFunctionNotFoundError',

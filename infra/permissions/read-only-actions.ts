@@ -13,3 +13,15 @@ export const READ_ONLY_WILDCARD_ACTIONS: Record<string, string> = {
   'ec2:DescribeLaunchTemplateVersions': 'EC2 Describe* supports only "*"',
   'route53:GetChange': 'change IDs are created at run time; read-only',
 };
+
+/**
+ * Write actions IAM authorizes only on "*", each allowed only under the condition key that narrows
+ * it to the plan's own (and why the runbook needs it).
+ */
+export const CONDITIONED_WILDCARD_ACTIONS: Record<string, { conditionKey: string; reason: string }> = {
+  'cloudwatch:PutMetricData': {
+    conditionKey: 'cloudwatch:namespace',
+    reason:
+      "route53-health-check-failover trips and clears its alarms by publishing their metrics; only in the plan's namespaces",
+  },
+};

@@ -1,6 +1,8 @@
 // The traffic family's role. Route 53 types: each resource's hosted zone, changes limited to its
 // records. arc-routing-control: reading and setting exactly its routing controls, through the
 // cluster's data plane (route53-recovery-cluster); nothing of the control-config API.
+// route53-health-check-failover: publishing its alarms' metrics (in the plan's namespaces only),
+// reading the alarms, and reading its health checks (readiness).
 import { Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
@@ -32,6 +34,31 @@ export function trafficPermissions(scope: Construct, plan: DrPlan): FamilyPermis
           'route53-recovery-cluster:UpdateRoutingControlStates',
         ],
         resources: controls,
+      }),
+    );
+  }
+  const pairs = traffic.flatMap((resource) =>
+    resource.type === 'route53-health-check-failover'
+      ? [resource, ...(resource.drill ? [resource.drill] : [])]
+      : [],
+  );
+  if (pairs.length > 0) {
+    statements.push(
+      readOnly(['cloudwatch:DescribeAlarms']),
+      new PolicyStatement({
+        // PutMetricData has no resource-level permissions: the namespace condition narrows it.
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'cloudwatch:namespace': [...new Set(pairs.map((p) => p.alarm.namespace))] },
+        },
+      }),
+      new PolicyStatement({
+        // Readiness only (advice): whether each health check watches its alarm.
+        actions: ['route53:GetHealthCheck'],
+        resources: pairs.map(
+          (p) => `arn:${Stack.of(scope).partition}:route53:::healthcheck/${p.healthCheckId}`,
+        ),
       }),
     );
   }

@@ -14,6 +14,7 @@ export const FAMILY_OF_TYPE = {
   'route53-records': 'traffic',
   'route53-weighted': 'traffic',
   'arc-routing-control': 'traffic',
+  'route53-health-check-failover': 'traffic',
   'lambda-hook': 'hook',
 } as const satisfies Record<string, ResourceFamily>;
 

@@ -42,6 +42,11 @@ export function iamNames(resource: Resource): string[] {
         resource.recoveryRoutingControlArn,
         ...(resource.drillRoutingControlArn ? [resource.drillRoutingControlArn] : []),
       ].map((arn) => arn.split(':').slice(5).join(':'));
+    case 'route53-health-check-failover': {
+      // Its alarms (DescribeAlarms is on "*"), health checks and metric namespaces.
+      const pairs = [resource, ...(resource.drill ? [resource.drill] : [])];
+      return pairs.flatMap((pair) => [`healthcheck/${pair.healthCheckId}`, pair.alarm.namespace]);
+    }
     case 'lambda-hook':
       return [resource.functionArn];
   }

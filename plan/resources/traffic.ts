@@ -142,11 +142,81 @@ export const arcRoutingControl = z.strictObject({
   timeoutMinutes,
 });
 
-export const TRAFFIC_TYPES = [route53Records, route53Weighted, arcRoutingControl] as const;
+/** The CloudWatch alarm a Route 53 health check watches, and the metric the runbook drives it by. */
+const switchAlarm = z.strictObject({
+  /** The alarm, in the recovery region (the health check names it by region and name). */
+  alarmName: name255,
+  /** The metric the alarm watches: the runbook publishes 1 to trip it and 0 to clear it. */
+  namespace: text(255, nonEmptyString).check(
+    z.refine((n) => !n.startsWith('AWS/'), {
+      error: 'must be a namespace of your own: PutMetricData refuses namespaces that start with "AWS/"',
+    }),
+  ),
+  metricName: name255,
+  /** The alarm's metric dimensions, exactly. @default {} */
+  dimensions: z._default(
+    z.record(text(255, nonEmptyString), text(1024, nonEmptyString)).check(
+      z.refine((d) => Object.keys(d).length <= 30, {
+        error: 'has more than 30 dimensions: CloudWatch allows at most 30 per metric',
+      }),
+    ),
+    {},
+  ),
+});
+
+/** A Route 53 health check ID (a UUID). */
+const healthCheckId = matching(
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+  'must be a Route 53 health check ID such as "abcdef01-2345-6789-abcd-ef0123456789"',
+);
+
+/**
+ * route53-health-check-failover: PRIMARY/SECONDARY failover records that exist already, the
+ * PRIMARY's health check watching a CloudWatch alarm in the recovery region. The runbook moves
+ * traffic by publishing the alarm's metric (CloudWatch's regional data plane), and checks by DNS
+ * that the name now answers the SECONDARY: no Route 53 API call on the failover path.
+ */
+export const route53HealthCheckFailover = z.strictObject({
+  id: resourceId,
+  description: z.optional(text(256)),
+  type: z.literal('route53-health-check-failover'),
+  /** The name of the PRIMARY/SECONDARY failover record pair (what Verify probes). */
+  recordName: dnsName,
+  /** What the SECONDARY record answers: its value (an address or a name) or its alias target's name. */
+  secondaryAnswer: text(255, nonEmptyString),
+  /** The PRIMARY record's health check (readiness reads it when Route 53's API answers). */
+  healthCheckId,
+  /** The alarm that health check watches: ALARM makes the PRIMARY unhealthy, so Route 53 answers the SECONDARY. */
+  alarm: switchAlarm,
+  /**
+   * A failover pair of the plan's own for drills (its SECONDARY answers secondaryAnswer too): a
+   * drill trips its alarm and revert clears it. Without it a drill only runs readiness.
+   */
+  drill: z.optional(
+    z.strictObject({
+      recordName: dnsName,
+      healthCheckId,
+      alarm: switchAlarm,
+    }),
+  ),
+  /** Expected time until the alarm is in ALARM, health checkers agree and resolvers follow. @default 150 */
+  expectedSyncSeconds: z._default(positiveInt, 150),
+  timeoutMinutes,
+});
+
+export const TRAFFIC_TYPES = [
+  route53Records,
+  route53Weighted,
+  arcRoutingControl,
+  route53HealthCheckFailover,
+] as const;
 
 type TrafficResource = z.output<(typeof TRAFFIC_TYPES)[number]>;
 /** The traffic types that change records through Route 53's API (a control plane in us-east-1). */
-export type Route53TrafficResource = Exclude<TrafficResource, { type: 'arc-routing-control' }>;
+export type Route53TrafficResource = Extract<
+  TrafficResource,
+  { type: 'route53-records' | 'route53-weighted' }
+>;
 
 export function isRoute53Traffic(resource: { type: string }): resource is Route53TrafficResource {
   return resource.type === 'route53-records' || resource.type === 'route53-weighted';
@@ -154,12 +224,12 @@ export function isRoute53Traffic(resource: { type: string }): resource is Route5
 
 /** The DNS names a traffic resource moves to the recovery region. */
 export function servedNames(resource: TrafficResource): string[] {
-  return resource.type === 'arc-routing-control'
-    ? [resource.recordName]
-    : resource.records.map((r) => r.name);
+  return isRoute53Traffic(resource) ? resource.records.map((r) => r.name) : [resource.recordName];
 }
 
 /** The name a drill of the resource steers instead of production; none when its drill only runs readiness. */
 export function drillNameOf(resource: TrafficResource): string | undefined {
-  return resource.drillRecordName;
+  return resource.type === 'route53-health-check-failover'
+    ? resource.drill?.recordName
+    : resource.drillRecordName;
 }

@@ -170,7 +170,7 @@ describe('simulate against moto', () => {
       /Route 53's API is a control plane served from us-east-1.*arc-routing-control/,
     );
     expect(result.notes.find((n) => n.startsWith('region-outage:'))).toMatch(
-      /^region-outage: \d+ request\(s\) refused: \d+ to Route 53 API \(global control plane, served from us-east-1\)$/,
+      /^region-outage: [1-9]\d* request\(s\) refused: \d+ to us-east-1 \(regional endpoints\), [1-9]\d* to Route 53 API \(global control plane, served from us-east-1\)$/,
     );
 
     const after = await readEnvironment(seed.plan, moto.endpoint, TABLE);
@@ -288,7 +288,7 @@ describe('the arc-routing-control example: traffic through a data plane', () => 
     expect(result.report).toMatchObject({ outcome: 'succeeded', rto: { met: true } });
     // Readiness asks every endpoint (us-east-1's is refused); the switch itself went through us-west-2.
     expect(result.notes.find((n) => n.startsWith('region-outage:'))).toMatch(
-      /^region-outage: \d+ request\(s\) refused: \d+ to us-east-1 \(regional endpoints\)$/,
+      /^region-outage: [1-9]\d* request\(s\) refused: [1-9]\d* to us-east-1 \(regional endpoints\), 0 to Route 53 API \(global control plane, served from us-east-1\)$/,
     );
     const after = await readEnvironment(result.plan, moto.endpoint, 'dr-runbook-payments');
     const cells = payments.resources.find((r) => r.type === 'arc-routing-control');
@@ -298,5 +298,45 @@ describe('the arc-routing-control example: traffic through a data plane', () => 
       [cells.recoveryRoutingControlArn]: 'On',
       [cells.drillRoutingControlArn as string]: 'Off',
     });
+  }, 60_000);
+});
+
+describe('the health-check-failover example: traffic moved by an alarm in the recovery region', () => {
+  const orders = examplePlan('health-check-failover');
+
+  it('drill: trips the drill alarm, verifies through the drill name, clears it, and leaves nothing behind', async () => {
+    const result = await run({ mode: 'drill', plan: orders });
+    expect(result.run.status).toBe('SUCCEEDED');
+    expect(result.report?.changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ resource: 'alarm dr-runbook-orders-drill', action: 'publish-metric' }),
+      ]),
+    );
+    // Production's alarm was never published to.
+    expect(result.report?.changes.map((c) => c.resource)).not.toContain('alarm dr-runbook-orders-fail-over');
+    expect(result.notes).toContain(
+      'nothing left behind: the environment after the drill equals the one before',
+    );
+  }, 60_000);
+
+  it('failover in a us-east-1 outage SUCCEEDS: no Route 53 API call is needed, and the name answers the secondary', async () => {
+    const result = await run({ mode: 'failover', plan: orders, scenario: 'region-outage' });
+    expect(result.run.status).toBe('SUCCEEDED');
+    expect(result.report).toMatchObject({ outcome: 'succeeded', rto: { met: true } });
+    // Readiness's advisory health-check reads were refused; the switch needed none of them.
+    expect(result.notes.find((n) => n.startsWith('region-outage:'))).toMatch(
+      /^region-outage: [1-9]\d* request\(s\) refused: \d+ to us-east-1 \(regional endpoints\), [1-9]\d* to Route 53 API \(global control plane, served from us-east-1\)$/,
+    );
+    expect(result.report?.resources).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          id: 'dns',
+          outcome: 'succeeded',
+          measurements: expect.objectContaining({ dnsSyncSeconds: expect.any(Number) }),
+        }),
+      ]),
+    );
+    const after = await readEnvironment(result.plan, moto.endpoint, 'dr-runbook-orders');
+    expect(after.alarms).toEqual({ 'dr-runbook-orders-fail-over': 'ALARM', 'dr-runbook-orders-drill': 'OK' });
   }, 60_000);
 });

@@ -63,11 +63,12 @@ describe('schema', () => {
   describe('plan examples', () => {
     const examples = readdirSync(examplesDir).filter((f) => f.endsWith('.json'));
 
-    it('ships the four DR patterns, a multi-tier application and a data-plane traffic switch', () => {
+    it('ships the four DR patterns, a multi-tier application and a plan for each data-plane traffic switch', () => {
       expect(examples.sort()).toEqual([
         'active-active.json',
         'arc-routing-control.json',
         'backup-restore.json',
+        'health-check-failover.json',
         'multi-tier.json',
         'pilot-light.json',
         'warm-standby.json',
@@ -170,7 +171,7 @@ describe('schema', () => {
           p.resources[0].type = 'magic';
         }),
       ).toEqual([
-        'resources[0].type: must be one of "rds-read-replica", "rds-snapshot-restore", "aurora-global-database", "dynamodb-global-table", "auto-scaling-group", "route53-records", "route53-weighted", "arc-routing-control", "lambda-hook"',
+        'resources[0].type: must be one of "rds-read-replica", "rds-snapshot-restore", "aurora-global-database", "dynamodb-global-table", "auto-scaling-group", "route53-records", "route53-weighted", "arc-routing-control", "route53-health-check-failover", "lambda-hook"',
       ]);
     });
 
@@ -783,6 +784,80 @@ describe('schema', () => {
         }),
       ).toEqual([
         'resources[3].drillRecordName: "drill.shop.example.com" is already the drill record of "dns": give each traffic resource its own',
+      ]);
+    });
+  });
+
+  describe('planSchema: route53-health-check-failover', () => {
+    const pair = (p: EditablePlan) => p.resources[2] as EditablePlan;
+    const drillOf = (p: EditablePlan) => pair(p).drill as EditablePlan;
+    const alarmOf = (o: EditablePlan) => o.alarm as EditablePlan;
+
+    it('accepts the example (us-east-1 primary), and one without a drill pair', () => {
+      expect(problemsAfter(() => undefined, 'health-check-failover')).toEqual([]);
+      expect(examplePlanInput('health-check-failover').regions.primary).toBe('us-east-1');
+      expect(problemsAfter((p) => delete pair(p).drill, 'health-check-failover')).toEqual([]);
+    });
+
+    it("refuses a drill pair that shares production's name, health check, alarm or metric", () => {
+      expect(
+        problemsAfter((p) => {
+          drillOf(p).recordName = pair(p).recordName;
+          drillOf(p).healthCheckId = pair(p).healthCheckId;
+        }, 'health-check-failover'),
+      ).toEqual(
+        expect.arrayContaining([
+          'resources[2].drill.recordName: must differ from recordName: a drill never steers production traffic',
+          "resources[2].drill.healthCheckId: must differ from healthCheckId: the drill pair's health check is its own",
+        ]),
+      );
+      expect(
+        problemsAfter((p) => {
+          alarmOf(drillOf(p)).dimensions = { plan: 'orders', pair: 'production' };
+        }, 'health-check-failover'),
+      ).toEqual([
+        'resources[2].drill.alarm: watches the same metric as alarm (namespace, metricName and dimensions): publishing it in a drill would trip production; give the drill metric its own name or dimension',
+      ]);
+      expect(
+        problemsAfter((p) => {
+          alarmOf(drillOf(p)).alarmName = alarmOf(pair(p)).alarmName;
+        }, 'health-check-failover'),
+      ).toEqual(
+        expect.arrayContaining([
+          'resources[2].drill.alarm.alarmName: must differ from alarm.alarmName: a drill never trips the production alarm',
+        ]),
+      );
+    });
+
+    it('refuses an AWS/ namespace and a health check id that is not one', () => {
+      expect(
+        problemsAfter((p) => {
+          alarmOf(pair(p)).namespace = 'AWS/EC2';
+          pair(p).healthCheckId = 'hc-1';
+        }, 'health-check-failover'),
+      ).toEqual([
+        'resources[2].healthCheckId: must be a Route 53 health check ID such as "abcdef01-2345-6789-abcd-ef0123456789"',
+        'resources[2].alarm.namespace: must be a namespace of your own: PutMetricData refuses namespaces that start with "AWS/"',
+      ]);
+    });
+
+    it('refuses a drill name that another traffic resource already drills with', () => {
+      expect(
+        problemsAfter((p) => {
+          const second = structuredClone(pair(p));
+          second.id = 'dns-two';
+          second.recordName = 'www.orders.example.com';
+          second.healthCheckId = '0a0e0001-0000-4000-8000-0000000000e2';
+          alarmOf(second).alarmName = 'second-switch';
+          alarmOf(second).dimensions = { plan: 'orders', pair: 'www' };
+          const secondDrill = second.drill as EditablePlan;
+          alarmOf(secondDrill).alarmName = 'second-drill';
+          alarmOf(secondDrill).dimensions = { plan: 'orders', pair: 'www-drill' };
+          secondDrill.healthCheckId = '0a0e0001-0000-4000-8000-0000000000d2';
+          (p.resources as EditablePlan[]).push(second);
+        }, 'health-check-failover'),
+      ).toEqual([
+        'resources[3].drill.recordName: "drill.orders.example.com" is already the drill record of "dns": give each traffic resource its own',
       ]);
     });
   });

@@ -43,6 +43,9 @@ describe('arc-routing-control', () => {
   const regionOf = new WeakMap<object, string>();
   const clients: TrafficClients = {
     route53: undefined as never,
+    route53Advisory: undefined as never,
+    cloudWatch: undefined as never,
+    dns: undefined as never,
     routingControl(endpoint: ClusterEndpoint) {
       const client = new Route53RecoveryClusterClient({
         region: endpoint.region,

@@ -13,6 +13,7 @@ import type { ProgressResult, ReadinessResult } from '../../../functions/shared/
 import { trafficClientsFor } from '../../../functions/traffic/clients.ts';
 import { handler } from '../../../functions/traffic/handler.ts';
 import { trafficSteps } from '../../../functions/traffic/steps.ts';
+import { FAMILY_OF_TYPE } from '../../../plan/resources/families.ts';
 import { mockClient } from '../../aws-mock.ts';
 import { lambdaContext, RUN_STARTED_AT, testClock } from '../../fixtures.ts';
 import {
@@ -50,11 +51,11 @@ describe('handler', () => {
 
   describe('traffic handler', () => {
     it('runs every traffic type of the plan schema', () => {
-      expect(Object.keys(trafficSteps).sort()).toEqual([
-        'arc-routing-control',
-        'route53-records',
-        'route53-weighted',
-      ]);
+      const schemaTypes = Object.entries(FAMILY_OF_TYPE)
+        .filter(([, family]) => family === 'traffic')
+        .map(([type]) => type);
+      expect(schemaTypes).toContain('route53-health-check-failover');
+      expect(Object.keys(trafficSteps).sort()).toEqual(schemaTypes.sort());
     });
 
     it("expects each resource's expectedSyncSeconds", () => {

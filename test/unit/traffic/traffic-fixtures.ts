@@ -6,6 +6,7 @@
 //   active-active "dns" (resources[2]): route53-weighted, zone Z0CATALOGEXAMPLE, api weighted.
 //   multi-tier "dns" (resources[6]): route53-records, zone Z0MARKETEXAMPLE.
 
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   type ChangeResourceRecordSetsCommandInput,
   ListResourceRecordSetsCommand,
@@ -16,6 +17,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { Route53RecoveryClusterClient } from '@aws-sdk/client-route53-recovery-cluster';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
+import type { DnsResolver } from '../../../functions/shared/dns.ts';
 import { runStep } from '../../../functions/shared/family-handler.ts';
 import type {
   Action,
@@ -58,8 +60,27 @@ export type Route53Mock = AwsClientStub<Route53Client>;
 
 /** A real client; its `send` is stubbed by the test file's mockClient(Route53Client). */
 export function trafficClients(): TrafficClients {
-  return { route53: new Route53Client({ region: 'us-west-2' }), routingControl: routingControlClient };
+  return {
+    route53: new Route53Client({ region: 'us-west-2' }),
+    route53Advisory: new Route53Client({ region: 'us-west-2', maxAttempts: 1 }),
+    cloudWatch: new CloudWatchClient({ region: 'us-west-2' }),
+    dns: unresolvable,
+    routingControl: routingControlClient,
+  };
 }
+
+/** A resolver for which no name exists (the Route 53 types never look names up). */
+export const unresolvable: DnsResolver = {
+  resolveCname: async (name) => {
+    throw Object.assign(new Error(`queryCname ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
+  },
+  resolve4: async (name) => {
+    throw Object.assign(new Error(`queryA ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
+  },
+  resolve6: async (name) => {
+    throw Object.assign(new Error(`queryAaaa ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
+  },
+};
 
 /** The client of one ARC cluster endpoint; its `send` is stubbed by mockClient(Route53RecoveryClusterClient). */
 export function routingControlClient(endpoint: ClusterEndpoint): Route53RecoveryClusterClient {

@@ -10,3 +10,4 @@ import './multi-resource.unit.ts';
 import './readiness.unit.ts';
 import './records.unit.ts';
 import './revert.unit.ts';
+import './route53-health-check-failover.unit.ts';
