@@ -23,7 +23,7 @@ export function planAdvisories(plan: AdvisedPlan): string[] {
     plan.resources.forEach((resource, i) => {
       if (!isRoute53Traffic(resource)) return;
       advisories.push(
-        `resources[${i}]: ${resource.type} changes records through Route 53's API, served from us-east-1, the primary region: a failover cannot move traffic while it is down; arc-routing-control does not depend on it`,
+        `resources[${i}]: ${resource.type} changes records through Route 53's API, served from us-east-1, the primary region: a failover cannot move traffic while it is down; arc-routing-control and route53-health-check-failover do not depend on it`,
       );
     });
   }

@@ -106,7 +106,7 @@ export async function trafficReadiness(
       warn(
         'control-plane',
         `${event.resource.type} changes records through Route 53's API, a control plane served from us-east-1, the plan's primary region: ` +
-          'when that region is down the failover cannot move traffic; use arc-routing-control for a switch through the ARC data plane',
+          'when that region is down the failover cannot move traffic; use arc-routing-control or route53-health-check-failover for a switch through a data plane',
       ),
     );
   }

@@ -62,7 +62,7 @@ export async function route53Call<T>(
     if (!(error instanceof TransientAwsError)) throw error;
     throw new TransientAwsError(
       `${error.message}. Route 53's API is a control plane served from us-east-1: while it is unreachable no record can change; ` +
-        'arc-routing-control moves traffic through the ARC data plane instead',
+        'arc-routing-control (ARC routing controls) and route53-health-check-failover (an alarm in the recovery region) move traffic through data planes instead',
       error.resource,
       { cause: error.cause },
     );

@@ -167,7 +167,7 @@ describe('simulate against moto', () => {
     expect(result.run.status).toBe('FAILED');
     expect(result.report).toMatchObject({ outcome: 'failed', failedStep: 'Step2' });
     expect(result.report?.cause).toMatch(
-      /Route 53's API is a control plane served from us-east-1.*arc-routing-control/,
+      /Route 53's API is a control plane served from us-east-1.*arc-routing-control.*route53-health-check-failover.*data planes/,
     );
     expect(result.notes.find((n) => n.startsWith('region-outage:'))).toMatch(
       /^region-outage: [1-9]\d* request\(s\) refused: \d+ to us-east-1 \(regional endpoints\), [1-9]\d* to Route 53 API \(global control plane, served from us-east-1\)$/,

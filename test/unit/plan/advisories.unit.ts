@@ -21,7 +21,7 @@ describe('advisories', () => {
 
   it("warns that Route 53 record types depend on us-east-1's control plane when that is the primary region, and only then", () => {
     expect(planAdvisories(examplePlan('multi-tier'))).toContain(
-      "resources[6]: route53-records changes records through Route 53's API, served from us-east-1, the primary region: a failover cannot move traffic while it is down; arc-routing-control does not depend on it",
+      "resources[6]: route53-records changes records through Route 53's API, served from us-east-1, the primary region: a failover cannot move traffic while it is down; arc-routing-control and route53-health-check-failover do not depend on it",
     );
     const input = examplePlanInput('warm-standby');
     input.regions = { primary: 'us-east-2', recovery: 'us-west-2' };

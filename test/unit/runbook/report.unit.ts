@@ -1162,7 +1162,7 @@ describe('report', () => {
       'triggers.alarms[0]: "shop-primary-health" is in the primary region us-east-1: it cannot fire once that region is dark; add triggers.detector (a probe of the primary from the recovery region) or an alarm there, so that an outage starts the failover';
     const ADVISORIES = [
       ALARM_ADVISORY,
-      "resources[2]: route53-records changes records through Route 53's API, served from us-east-1, the primary region: a failover cannot move traffic while it is down; arc-routing-control does not depend on it",
+      "resources[2]: route53-records changes records through Route 53's API, served from us-east-1, the primary region: a failover cannot move traffic while it is down; arc-routing-control and route53-health-check-failover do not depend on it",
     ];
     /** The same plan with its primary in us-east-2 and its trigger alarm in the recovery region: nothing to advise. */
     const advisedNothing = () =>

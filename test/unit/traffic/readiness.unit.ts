@@ -202,7 +202,9 @@ describe('readiness', () => {
       healthyZone();
       const warned = statusOf(await readiness(), 'control-plane');
       expect(warned?.status).toBe('warn');
-      expect(warned?.detail).toMatch(/control plane served from us-east-1.*use arc-routing-control/);
+      expect(warned?.detail).toMatch(
+        /control plane served from us-east-1.*use arc-routing-control or route53-health-check-failover/,
+      );
 
       const input = examplePlanInput('warm-standby');
       input.regions = { primary: 'us-east-2', recovery: 'us-west-2' };
