@@ -10,7 +10,6 @@
 // Every request still passes the outage adapter first; each use is noted in the run.
 import {
   CloudWatchClient,
-  type ComparisonOperator,
   DescribeAlarmsCommand,
   DescribeAlarmsForMetricCommand,
   PutMetricAlarmCommand,
@@ -24,6 +23,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import type { CustomizableClient } from '../functions/shared/clients.ts';
 import type { DnsResolver } from '../functions/shared/dns.ts';
+import { breaches } from '../functions/traffic/switch-alarm.ts';
 import type { DrPlan, ResourceOfType } from '../plan/schema.ts';
 import { resourcesOf } from '../plan/steps.ts';
 import { activeRun, addInitialize, type Output } from './emulator-adapters.ts';
@@ -104,13 +104,6 @@ export async function seedHealthCheckFailover(
 
 // ---- SDK adapters
 
-const BREACHES: Partial<Record<ComparisonOperator, (v: number, t: number) => boolean>> = {
-  GreaterThanOrEqualToThreshold: (v, t) => v >= t,
-  GreaterThanThreshold: (v, t) => v > t,
-  LessThanOrEqualToThreshold: (v, t) => v <= t,
-  LessThanThreshold: (v, t) => v < t,
-};
-
 const EVALUATION_NOTE =
   'moto evaluates no alarm: after each PutMetricData the alarms on that metric were set to the state their threshold gives the published value (local/health-check-failover.ts)';
 
@@ -136,13 +129,11 @@ export function localAlarmEvaluation(client: CustomizableClient): void {
         );
       const same = (watching.MetricAlarms ?? []).filter((a) => dims(a.Dimensions) === dims(datum.Dimensions));
       for (const alarm of same) {
-        const breaches = alarm.ComparisonOperator ? BREACHES[alarm.ComparisonOperator] : undefined;
-        if (!breaches || alarm.Threshold === undefined) continue;
         activeRun().log.notes.add(EVALUATION_NOTE);
         await send(
           new SetAlarmStateCommand({
             AlarmName: alarm.AlarmName,
-            StateValue: breaches(value, alarm.Threshold) ? 'ALARM' : 'OK',
+            StateValue: breaches(alarm, value) ? 'ALARM' : 'OK',
             StateReason: `simulated evaluation of ${value} against ${alarm.ComparisonOperator} ${alarm.Threshold}`,
           }),
         );

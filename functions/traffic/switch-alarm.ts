@@ -111,6 +111,15 @@ const BREACHES: Partial<Record<ComparisonOperator, (value: number, threshold: nu
   LessThanThreshold: (v, t) => v < t,
 };
 
+/** Whether a datapoint breaches an alarm's threshold; an operator other than these (anomaly bands) breaches nothing. */
+export function breaches(
+  alarm: Pick<MetricAlarm, 'ComparisonOperator' | 'Threshold'>,
+  value: number,
+): boolean {
+  const compare = alarm.ComparisonOperator && BREACHES[alarm.ComparisonOperator];
+  return compare !== undefined && alarm.Threshold !== undefined && compare(value, alarm.Threshold);
+}
+
 /** What is wrong with the alarm as the switch: `fails` stop the switch working, `warns` may. */
 export function judgeAlarm(
   event: HealthCheckFailoverEvent,
@@ -140,10 +149,8 @@ export function judgeAlarm(
   if (alarm.Statistic === 'SampleCount') {
     fails.push('uses the SampleCount statistic, which a published 0 raises as much as a 1: use Maximum');
   }
-  // An operator other than these (anomaly bands) breaches nothing the runbook publishes.
-  const breaches = (alarm.ComparisonOperator && BREACHES[alarm.ComparisonOperator]) || (() => false);
   const threshold = alarm.Threshold ?? Number.NaN;
-  if (!breaches(1, threshold) || breaches(0, threshold)) {
+  if (!breaches(alarm, 1) || breaches(alarm, 0)) {
     fails.push(
       `compares ${alarm.ComparisonOperator ?? '(none)'} ${threshold}: a published 1 must breach it and a 0 must not (e.g. GreaterThanOrEqualToThreshold 1)`,
     );

@@ -16,7 +16,7 @@ import { secondsBetween } from '../../shared/polling.ts';
 import type { Action, ProgressResult, ReadinessCheck, StepContext } from '../../shared/step-contract.ts';
 import type { TrafficClients } from '../clients.ts';
 import { evaluate } from '../evaluate.ts';
-import { type ProgressFields, progress as traffic } from '../progress.ts';
+import { type ProgressFields, revertSince, progress as traffic } from '../progress.ts';
 import {
   type ArcEvent,
   type ArcResource,
@@ -302,9 +302,7 @@ export const arcRoutingControlSteps: ResourceSteps<ArcResource, TrafficClients> 
   /** Drill only: the drill control back Off; done once a call reads it Off (the second look). */
   async revert(event, clients, context) {
     requireMode(event, 'revert', ['drill'], 'it undoes drills only; a failover is undone by failing back');
-    const startedAt =
-      (event.state && typeof event.state.startedAt === 'string' ? event.state.startedAt : undefined) ??
-      context.now().toISOString();
+    const startedAt = revertSince(event, context);
     const arn = event.resource.drillRoutingControlArn;
     if (!arn) {
       return progress(

@@ -19,7 +19,7 @@ import { secondsBetween } from '../../shared/polling.ts';
 import type { Action, ProgressResult, ReadinessCheck, StepContext } from '../../shared/step-contract.ts';
 import type { TrafficClients } from '../clients.ts';
 import { evaluate } from '../evaluate.ts';
-import { type ProgressFields, progress as traffic } from '../progress.ts';
+import { type ProgressFields, revertSince, progress as traffic } from '../progress.ts';
 import { requireMode } from '../state.ts';
 import {
   alarmLabel,
@@ -280,9 +280,7 @@ export const route53HealthCheckFailoverSteps: ResourceSteps<HealthCheckFailoverR
   /** Drill only: the drill alarm back to OK; done once a call reads it OK (the second look). */
   async revert(event, clients, context) {
     requireMode(event, 'revert', ['drill'], 'it undoes drills only; a failover is undone by failing back');
-    const startedAt =
-      (event.state && typeof event.state.startedAt === 'string' ? event.state.startedAt : undefined) ??
-      context.now().toISOString();
+    const startedAt = revertSince(event, context);
     const pair = pairOf(event);
     if (!pair) {
       return progress(
