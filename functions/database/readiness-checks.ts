@@ -1,10 +1,12 @@
 // Readiness checks shared by the RDS resource types. Each returns checks (pass/warn/fail) naming
 // the resource, and for warn/fail what to do; probe() turns a permanent AWS error (access denied,
 // bad request) into a failed check, while TransientAwsError propagates for a retry.
+import type { KeyState } from '@aws-sdk/client-kms';
 import type { DBSnapshot } from '@aws-sdk/client-rds';
 import { TransientAwsError } from '../shared/errors.ts';
 import type { ReadinessCheck, StepContext } from '../shared/step-contract.ts';
 import type { DatabaseClients } from './clients.ts';
+import { describeKey } from './key-queries.ts';
 import { newestSnapshot, snapshotAgeSeconds } from './rds-queries.ts';
 
 export interface SnapshotCheckOptions {
@@ -100,6 +102,59 @@ function encryptionCheck(
     };
   }
   return { name, status: 'pass', detail: `newest snapshot ${id} is encrypted with ${path} (${kmsKeyArn})` };
+}
+
+/** What to do about a KMS key that is not Enabled, by its KeyState. */
+const KEY_STATE_FIX: Partial<Record<KeyState, string>> = {
+  Disabled: 'enable it (EnableKey)',
+  PendingDeletion:
+    'cancel its deletion (CancelKeyDeletion) and enable it; once it is deleted, no snapshot encrypted with it can be restored',
+  PendingReplicaDeletion:
+    'cancel its deletion (CancelKeyDeletion) and enable it; once it is deleted, no snapshot encrypted with it can be restored',
+  PendingImport: 'import its key material (ImportKeyMaterial)',
+  Unavailable: 'its custom key store is disconnected: reconnect it (ConnectCustomKeyStore)',
+  Creating: 'wait until it is Enabled, then run readiness again',
+  Updating: 'wait until it is Enabled, then run readiness again',
+};
+
+/** The region of an ARN (arn:partition:service:region:...). */
+const regionOf = (arn: string) => arn.split(':')[3];
+
+/**
+ * kms-key: the KMS key the plan names (which the snapshot copies are encrypted with) exists in the
+ * recovery region and is Enabled; in any other state RDS cannot decrypt the copy and the restore
+ * fails. A missing key or one in another state is `failure`; a refused read is a failed check.
+ */
+export function kmsKeyCheck(
+  clients: DatabaseClients,
+  options: { keyArn: string; path: string; region: string; failure: 'fail' | 'warn' },
+): Promise<ReadinessCheck> {
+  const { keyArn, path, region, failure } = options;
+  const name = 'kms-key';
+  return probe(name, async (): Promise<ReadinessCheck> => {
+    const key = await describeKey(clients, keyArn, 'read the state of the KMS key (kms:DescribeKey)');
+    if (!key) {
+      const elsewhere =
+        regionOf(keyArn) === region
+          ? ''
+          : ` (the ARN names ${regionOf(keyArn)}: a snapshot copy in ${region} is encrypted with a key of ${region})`;
+      return {
+        name,
+        status: failure,
+        detail: `KMS key ${keyArn} (${path}) not found in ${region}${elsewhere}: copy the snapshots with a key of ${region} and set ${path} to its ARN`,
+      };
+    }
+    const state = key.KeyState ?? 'unknown';
+    if (state === 'Enabled') {
+      return { name, status: 'pass', detail: `KMS key ${keyArn} (${path}) is Enabled in ${region}` };
+    }
+    const fix = KEY_STATE_FIX[state as KeyState] ?? 'it must be Enabled';
+    return {
+      name,
+      status: failure,
+      detail: `KMS key ${keyArn} (${path}) is ${state} in ${region}, not Enabled: a restore of a snapshot copy encrypted with it fails; ${fix}`,
+    };
+  });
 }
 
 export type Attempt<T> = { value: T } | { error: string };

@@ -20,8 +20,17 @@ type Db = ResourceIn<'database'>;
 export function databasePermissions(scope: Construct, plan: DrPlan): FamilyPermissions {
   const region = plan.regions.recovery;
   const resources = resourcesOf(plan, 'database');
+  // Readiness checks the security groups a snapshot restore names exist (only on "*").
+  const securityGroups = resources.some(
+    (r) => r.type === 'rds-snapshot-restore' && r.vpcSecurityGroupIds !== undefined,
+  );
   const statements: PolicyStatement[] = [
-    readOnly(['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'cloudwatch:GetMetricStatistics']),
+    readOnly([
+      'rds:DescribeDBInstances',
+      'rds:DescribeDBSnapshots',
+      'cloudwatch:GetMetricStatistics',
+      ...(securityGroups ? ['ec2:DescribeSecurityGroups'] : []),
+    ]),
   ];
   const wildcards: FamilyPermissions['wildcards'] = [];
   const drillDb = arn(scope, 'rds', 'db', `${drillInstancePrefix(plan)}*`);
@@ -208,7 +217,10 @@ function dynamodbStatements(
   ];
 }
 
-/** Restoring an encrypted snapshot copy: RDS uses the key on the caller's behalf (a grant). */
+/**
+ * Restoring an encrypted snapshot copy: readiness reads the key's state (DescribeKey), and RDS uses
+ * the key on the caller's behalf (a grant).
+ */
 function kmsStatements(keyArn: string | undefined): PolicyStatement[] {
   if (!keyArn) return [];
   return [

@@ -11,6 +11,8 @@ export const READ_ONLY_WILDCARD_ACTIONS: Record<string, string> = {
   'ec2:DescribeImages': 'finds the newest plan-tagged AMI (Describe* of EC2 supports only "*")',
   'ec2:DescribeLaunchTemplates': 'EC2 Describe* supports only "*"',
   'ec2:DescribeLaunchTemplateVersions': 'EC2 Describe* supports only "*"',
+  'ec2:DescribeSecurityGroups':
+    'rds-snapshot-restore readiness checks the security groups the restore names exist (EC2 Describe* supports only "*")',
   'route53:GetChange': 'change IDs are created at run time; read-only',
 };
 

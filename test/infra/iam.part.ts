@@ -9,9 +9,9 @@ import {
 import type { CloudFormationTemplate } from '../../local/synthesize.ts';
 import { FAMILY_OF_TYPE, RESOURCE_FAMILIES, RESOURCE_TYPES } from '../../plan/resources/index.ts';
 import { isRoute53Traffic } from '../../plan/resources/traffic.ts';
-import type { DrPlan, Resource, ResourceFamily } from '../../plan/schema.ts';
+import { type DrPlan, planSchema, type Resource, type ResourceFamily } from '../../plan/schema.ts';
 import { resourcesOf } from '../../plan/steps.ts';
-import { examplePlan } from '../fixtures.ts';
+import { examplePlan, examplePlanInput } from '../fixtures.ts';
 import { BIGGEST_PLAN_KINDS, type BiggestPlanKind, biggestPlan } from '../fixtures-biggest-plan.ts';
 import { EXAMPLES, SYNTH_TIMEOUT_MS, sharedPlanTemplate, sharedTemplate } from './synth.ts';
 
@@ -62,6 +62,26 @@ describe('iam', () => {
   const ACTION_OF_COMMAND: Record<string, string> = {
     'lambda:Invoke': 'lambda:InvokeFunction',
   };
+
+  /**
+   * Actions the code sends only for plans that name what they read (else the role is not granted
+   * them): readiness reads the security groups a snapshot restore names, and the state of a KMS key
+   * a restore uses.
+   */
+  const SENT_ONLY_FOR: Record<string, (plan: DrPlan) => boolean> = {
+    'ec2:DescribeSecurityGroups': (plan) =>
+      plan.resources.some((r) => r.type === 'rds-snapshot-restore' && r.vpcSecurityGroupIds !== undefined),
+    'kms:DescribeKey': (plan) =>
+      plan.resources.some(
+        (r) =>
+          (r.type === 'rds-snapshot-restore' && r.kmsKeyArn !== undefined) ||
+          (r.type === 'rds-read-replica' && r.drill.kmsKeyArn !== undefined),
+      ),
+  };
+
+  /** What `actionsSent` returns that this plan makes the code send. */
+  const sentFor = (plan: DrPlan, actions: string[]) =>
+    actions.filter((action) => SENT_ONLY_FOR[action]?.(plan) ?? true);
 
   /** The AWS services whose resources each family's role may name (besides "*"). */
   const SERVICES_OF_FAMILY: Record<ResourceFamily, string[]> = {
@@ -510,7 +530,7 @@ describe('iam', () => {
         const types = [
           ...new Set(plan.resources.filter((r) => familyOfType(r.type) === family).map((r) => r.type)),
         ];
-        const sent = actionsSent(family, types);
+        const sent = sentFor(plan, actionsSent(family, types));
         expect(sent.length).toBeGreaterThan(0);
 
         const denied = sent.filter((action) => allowing(grantsOf(family), action).length === 0);
@@ -849,6 +869,49 @@ describe('iam', () => {
         [hook]: ['lambda:GetFunctionConfiguration', 'lambda:InvokeFunction'],
       });
       expect(Object.keys(actionsByResource(grants, roles.hook ?? '-')).sort()).toEqual(['*', hook]);
+    });
+  });
+
+  describe.each([
+    ['backup-restore', 'vpcSecurityGroupIds and kmsKeyArn'],
+    ['warm-standby', 'drill.kmsKeyArn'],
+  ] as const)('IAM for the %s example with %s', (example, _named) => {
+    const KEY = 'arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const input = examplePlanInput(example);
+    const db = input.resources.find((r) => r.id === 'db') as Record<string, unknown>;
+    if (example === 'backup-restore')
+      Object.assign(db, { vpcSecurityGroupIds: ['sg-0123456789abcdef0'], kmsKeyArn: KEY });
+    else db.drill = { ...(db.drill as object), kmsKeyArn: KEY };
+    const plan = planSchema.parse(input);
+    let grants: Grant[];
+    let roles: Record<string, string>;
+
+    beforeAll(async () => {
+      const template = await sharedPlanTemplate(plan);
+      grants = grantsIn(template);
+      roles = familyRoles(template);
+    }, SYNTH_TIMEOUT_MS);
+
+    const databaseGrants = (action: string) =>
+      allowing(grants, action).filter((g) => g.roles.includes(roles.database ?? '-'));
+
+    it('allows the database role every AWS API its code sends, the readiness reads of the key (and groups) included', () => {
+      const types = [...new Set(resourcesOf(plan, 'database').map((r) => r.type))];
+      const sent = sentFor(plan, actionsSent('database', types));
+      expect(sent).toContain('kms:DescribeKey');
+      if (example === 'backup-restore') expect(sent).toContain('ec2:DescribeSecurityGroups');
+      else expect(sent).not.toContain('ec2:DescribeSecurityGroups');
+
+      expect(sent.filter((action) => databaseGrants(action).length === 0)).toEqual([]);
+    });
+
+    it('reads the key state on the plan key only, and the security groups only where the plan names them', () => {
+      expect(databaseGrants('kms:DescribeKey').flatMap((g) => resourcesOfStatement(g.statement))).toEqual([
+        KEY,
+      ]);
+      expect(
+        databaseGrants('ec2:DescribeSecurityGroups').flatMap((g) => resourcesOfStatement(g.statement)),
+      ).toEqual(example === 'backup-restore' ? ['*'] : []);
     });
   });
 

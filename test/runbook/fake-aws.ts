@@ -10,6 +10,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { type ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
@@ -18,7 +19,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type Environment, first } from './environments.ts';
 import { FakeAutoScaling, type Group } from './fake-auto-scaling.ts';
-import { type DbInstance, FakeCloudWatch, FakeRds } from './fake-database.ts';
+import { type DbInstance, FakeCloudWatch, FakeKms, FakeRds } from './fake-database.ts';
 import { FakeDynamoDb, FakeS3, FakeSns } from './fake-dynamodb.ts';
 import type { Item } from './fake-dynamodb-expressions.ts';
 import { FakeEc2, type LaunchTemplate } from './fake-ec2.ts';
@@ -31,6 +32,7 @@ export type Service =
   | 'cloudwatch'
   | 'autoscaling'
   | 'ec2'
+  | 'kms'
   | 'route53'
   | 'dynamodb'
   | 'sns'
@@ -60,6 +62,7 @@ export class FakeAws {
   readonly rds: FakeRds;
   readonly cloudwatch: FakeCloudWatch;
   readonly ec2: FakeEc2;
+  readonly kms = new FakeKms();
   readonly autoScaling: FakeAutoScaling;
   readonly route53: FakeRoute53;
   readonly dynamodb: FakeDynamoDb;
@@ -89,6 +92,7 @@ export class FakeAws {
     this.serve(CloudWatchClient, 'cloudwatch', this.cloudwatch.handlers());
     this.serve(AutoScalingClient, 'autoscaling', this.autoScaling.handlers());
     this.serve(EC2Client, 'ec2', this.ec2.handlers());
+    this.serve(KMSClient, 'kms', this.kms.handlers());
     this.serve(Route53Client, 'route53', this.route53.handlers());
     this.serve(DynamoDBClient, 'dynamodb', this.dynamodb.handlers());
     this.serve(SNSClient, 'sns', this.sns.handlers());

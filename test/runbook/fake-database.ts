@@ -1,5 +1,5 @@
-// The fake RDS and CloudWatch of the recovery region: the read replicas, snapshot copies, the
-// ReplicaLag metric of each replica and the application alarm. A restored instance is "available" on the next
+// The fake RDS, CloudWatch and KMS of the recovery region: the read replicas, snapshot copies, the
+// ReplicaLag metric of each replica, the application alarm and the snapshot copies' keys. A restored instance is "available" on the next
 // describe; a promoted replica is standalone at once and "available" on the next describe; a deleted
 // instance is gone on the next describe. With timing, a promotion or a restore takes its seconds.
 import {
@@ -8,6 +8,7 @@ import {
   GetMetricStatisticsCommand,
   type GetMetricStatisticsCommandInput,
 } from '@aws-sdk/client-cloudwatch';
+import { DescribeKeyCommand, type DescribeKeyCommandInput } from '@aws-sdk/client-kms';
 import {
   DeleteDBInstanceCommand,
   type DeleteDBInstanceCommandInput,
@@ -224,6 +225,20 @@ export class FakeRds {
     instance.pending = 'gone';
     delete instance.pendingAt;
     return { DBInstance: this.shape(instance) };
+  }
+}
+
+/** The KMS keys a plan names exist and are Enabled (a key in another state is a unit test's case). */
+export class FakeKms {
+  handlers(): Handler[] {
+    return [
+      [
+        DescribeKeyCommand,
+        (input: DescribeKeyCommandInput) => ({
+          KeyMetadata: { KeyId: input.KeyId, Arn: input.KeyId, KeyState: 'Enabled', Enabled: true },
+        }),
+      ],
+    ];
   }
 }
 

@@ -9,6 +9,8 @@ import {
   type DescribeImagesCommandInput,
   DescribeLaunchTemplateVersionsCommand,
   type DescribeLaunchTemplateVersionsCommandInput,
+  DescribeSecurityGroupsCommand,
+  type DescribeSecurityGroupsCommandInput,
 } from '@aws-sdk/client-ec2';
 import { awsError } from '../fixtures.ts';
 import { ACCOUNT, type Environment } from './environments.ts';
@@ -75,6 +77,13 @@ export class FakeEc2 {
         (input: DeleteLaunchTemplateVersionsCommandInput) => this.delete(input),
       ],
       [DescribeImagesCommand, (input: DescribeImagesCommandInput) => this.describeImages(input)],
+      // The security groups a plan names exist (their absence is a unit test's case).
+      [
+        DescribeSecurityGroupsCommand,
+        (input: DescribeSecurityGroupsCommandInput) => ({
+          SecurityGroups: (input.GroupIds ?? []).map((GroupId) => ({ GroupId })),
+        }),
+      ],
     ];
   }
 

@@ -34,6 +34,8 @@ export function notFound(service: Service, command: string): () => Error {
     case 'autoscaling':
       return () => awsError('ValidationError', 400, 'AutoScalingGroup name not found - shop-web-standby');
     case 'ec2':
+      if (command === 'DescribeSecurityGroups')
+        return () => awsError('InvalidGroup.NotFound', 400, "The security group 'sg-0shopdb' does not exist");
       return command === 'DescribeImages'
         ? () => awsError('InvalidAMIID.NotFound', 400, "The image id '[ami-0shopnewer]' does not exist")
         : () =>
@@ -42,6 +44,9 @@ export function notFound(service: Service, command: string): () => Error {
               400,
               'launch template lt-0shopweb00000001 does not exist',
             );
+    case 'kms':
+      return () =>
+        awsError('NotFoundException', 400, 'Key arn:aws:kms:us-west-2:123456789012:key/x does not exist');
     case 'route53':
       return command === 'GetChange'
         ? () => awsError('NoSuchChange', 404, 'A change with the specified change ID does not exist.')

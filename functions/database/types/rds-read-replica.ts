@@ -27,7 +27,7 @@ import {
   replicaLagDatapoints,
   rpoFromReplicaLag,
 } from '../rds-queries.ts';
-import { type Attempt, attempt, probe, probeAll, snapshotChecks } from '../readiness-checks.ts';
+import { type Attempt, attempt, kmsKeyCheck, probe, probeAll, snapshotChecks } from '../readiness-checks.ts';
 import { type RestoreRequest, restoreNewestSnapshot } from '../restore-snapshot.ts';
 import { drillInstanceOf, placementOf } from '../restore-target.ts';
 import { revertDrill } from '../revert.ts';
@@ -99,7 +99,9 @@ async function readinessChecks(
 ): Promise<ReadinessCheck[]> {
   const { replicaInstanceId: replicaId, primaryInstanceId: primaryId, drill } = event.resource;
   const region = event.plan.regions.recovery;
-  const [replica, lag, snapshots] = await Promise.all([
+  // A drill restores this snapshot; a failover promotes the replica and only loses a fallback.
+  const failure = event.run.mode === 'drill' ? 'fail' : 'warn';
+  const [replica, lag, snapshots, key] = await Promise.all([
     attempt(() => findInstance(clients.rds, replicaId, 'describe the read replica')),
     probe('replica-lag', () =>
       replicaLagCheck(clients, context, replicaId, event.plan.objectives.rpoSeconds),
@@ -110,8 +112,7 @@ async function readinessChecks(
         sources: [primaryId, replicaId],
         maxAgeHours: drill.snapshotMaxAgeHours,
         region,
-        // A drill restores this snapshot; a failover promotes the replica and only loses a fallback.
-        failure: event.run.mode === 'drill' ? 'fail' : 'warn',
+        failure,
         kmsKeyArn: drill.kmsKeyArn,
         paths: {
           maxAgeHours: fieldPath(event, 'drill.snapshotMaxAgeHours'),
@@ -119,8 +120,16 @@ async function readinessChecks(
         },
       }),
     ),
+    drill.kmsKeyArn
+      ? kmsKeyCheck(clients, {
+          keyArn: drill.kmsKeyArn,
+          path: fieldPath(event, 'drill.kmsKeyArn'),
+          region,
+          failure,
+        })
+      : undefined,
   ]);
-  return [...replicaChecks(event, replica), lag, ...snapshots];
+  return [...replicaChecks(event, replica), lag, ...snapshots, ...(key ? [key] : [])];
 }
 
 /** replica-available and replicates-from-primary, from one describe of the replica (or its failure). */

@@ -8,9 +8,9 @@ import type { ResourceSteps } from '../../shared/family-handler.ts';
 import type { ReadinessCheck, ResourceEvent, StepContext } from '../../shared/step-contract.ts';
 import { checkProgress, type Target } from '../check.ts';
 import type { DatabaseClients } from '../clients.ts';
-import { parameterGroupExists, subnetGroupExists } from '../placement-queries.ts';
+import { missingSecurityGroups, parameterGroupExists, subnetGroupExists } from '../placement-queries.ts';
 import { findInstance } from '../rds-queries.ts';
-import { probe, probeAll, snapshotChecks } from '../readiness-checks.ts';
+import { kmsKeyCheck, probe, probeAll, snapshotChecks } from '../readiness-checks.ts';
 import { type RestoreRequest, restoreNewestSnapshot } from '../restore-snapshot.ts';
 import { drillInstanceOf, placementOf } from '../restore-target.ts';
 import { revertDrill } from '../revert.ts';
@@ -103,7 +103,18 @@ async function readinessChecks(
             },
     ),
   ]);
-  return [...snapshots, absent, ...(await placementChecks(event, clients))];
+  const [placement, key] = await Promise.all([
+    placementChecks(event, clients),
+    resource.kmsKeyArn
+      ? kmsKeyCheck(clients, {
+          keyArn: resource.kmsKeyArn,
+          path: fieldPath(event, 'kmsKeyArn'),
+          region,
+          failure: 'fail',
+        })
+      : undefined,
+  ]);
+  return [...snapshots, absent, ...placement, ...(key ? [key] : [])];
 }
 
 /** What the restore names besides the snapshot: each must exist, or AWS refuses the restore. */
@@ -126,8 +137,9 @@ async function placementChecks(event: Event, clients: DatabaseClients): Promise<
       exists: parameterGroupExists,
     },
   ];
-  return Promise.all(
-    named.flatMap(({ check, what, name, field, exists }) =>
+  const groups = resource.vpcSecurityGroupIds;
+  return Promise.all([
+    ...named.flatMap(({ check, what, name, field, exists }) =>
       name === undefined
         ? []
         : [
@@ -144,5 +156,34 @@ async function placementChecks(event: Event, clients: DatabaseClients): Promise<
             ),
           ],
     ),
-  );
+    ...(groups ? [securityGroupsCheck(event, clients, groups)] : []),
+  ]);
+}
+
+/** security-groups: every VPC security group the restore names exists; the missing ones by field. */
+function securityGroupsCheck(event: Event, clients: DatabaseClients, ids: string[]): Promise<ReadinessCheck> {
+  const region = event.plan.regions.recovery;
+  const name = 'security-groups';
+  const field = fieldPath(event, 'vpcSecurityGroupIds');
+  return probe(name, async (): Promise<ReadinessCheck> => {
+    const missing = await missingSecurityGroups(
+      clients,
+      ids,
+      'check the security groups the restore names (ec2:DescribeSecurityGroups)',
+    );
+    if (missing.length === 0) {
+      return {
+        name,
+        status: 'pass',
+        detail: `security group${ids.length === 1 ? '' : 's'} ${ids.join(', ')} exist${ids.length === 1 ? 's' : ''} in ${region}`,
+      };
+    }
+    const named = missing.map((id) => `${id} (${field}[${ids.indexOf(id)}])`).join(', ');
+    const one = missing.length === 1;
+    return {
+      name,
+      status: 'fail',
+      detail: `security group${one ? '' : 's'} ${named} not found in ${region}: create ${one ? 'it' : 'them'} there, or fix ${field}; AWS refuses a restore that names ${one ? 'it' : 'them'}`,
+    };
+  });
 }

@@ -5,7 +5,6 @@
 import 'aws-sdk-client-mock-jest';
 import { createHash } from 'node:crypto';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateDBInstanceCommand,
   type DBCluster,
@@ -55,6 +54,7 @@ import {
   testClock,
   throttling,
 } from '../../fixtures.ts';
+import { databaseClients } from './database-fixtures.ts';
 
 describe('aurora-global-database', () => {
   const rds = mockClient(RDSClient);
@@ -77,11 +77,7 @@ describe('aurora-global-database', () => {
   let regionsAsked: string[] = [];
   function clientsFor(region: string): DatabaseClients {
     regionsAsked.push(region);
-    return {
-      rds: new RDSClient({ region }),
-      cloudwatch: new CloudWatchClient({ region }),
-      dynamodb: new DynamoDBClient({ region }),
-    };
+    return databaseClients(region);
   }
 
   function event(action: Action, mode: Mode, state?: Record<string, unknown>) {

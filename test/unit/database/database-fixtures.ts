@@ -3,6 +3,8 @@
 // snapshots and drill instances, and step events run through the family's runStep.
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { type DescribeKeyCommandOutput, type KeyState, KMSClient } from '@aws-sdk/client-kms';
 import { type DBInstance, type DBSnapshot, RDSClient } from '@aws-sdk/client-rds';
 import type { DatabaseClients } from '../../../functions/database/clients.ts';
 import { drillInstanceId } from '../../../functions/database/restore-target.ts';
@@ -41,6 +43,24 @@ export const RESTORE_DRILL_ID = drillInstanceId('reports', RUN_ID, 'db');
 export const KMS_KEY = 'arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 export const OTHER_KMS_KEY = 'arn:aws:kms:us-west-2:123456789012:key/9999abcd-12ab-34cd-56ef-1234567890ab';
 
+/** A key of backup-restore's recovery region (us-west-1). */
+export const RESTORE_KMS_KEY = 'arn:aws:kms:us-west-1:123456789012:key/5678abcd-12ab-34cd-56ef-1234567890ab';
+
+/** What KMS DescribeKey answers for a key in `state`. */
+export function keyInState(state: KeyState, arn = KMS_KEY): Omit<DescribeKeyCommandOutput, '$metadata'> {
+  return {
+    KeyMetadata: {
+      KeyId: arn.split('/')[1],
+      Arn: arn,
+      KeyState: state,
+      Enabled: state === 'Enabled',
+      KeyManager: 'CUSTOMER',
+      KeySpec: 'SYMMETRIC_DEFAULT',
+      KeyUsage: 'ENCRYPT_DECRYPT',
+    },
+  };
+}
+
 export const warmStandby = (): DrPlan => examplePlan('warm-standby');
 export const backupRestore = (): DrPlan => examplePlan('backup-restore');
 
@@ -73,6 +93,8 @@ export function databaseClients(region = RECOVERY_REGION): DatabaseClients {
     rds: new RDSClient({ region }),
     cloudwatch: new CloudWatchClient({ region }),
     dynamodb: new DynamoDBClient({ region }),
+    ec2: new EC2Client({ region }),
+    kms: new KMSClient({ region }),
   };
 }
 

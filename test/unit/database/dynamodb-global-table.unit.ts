@@ -43,6 +43,7 @@ import {
   testClock,
   throttling,
 } from '../../fixtures.ts';
+import { databaseClients } from './database-fixtures.ts';
 
 describe('dynamodb-global-table', () => {
   const dynamodb = mockClient(DynamoDBClient);
@@ -59,11 +60,7 @@ describe('dynamodb-global-table', () => {
   let regionsAsked: string[] = [];
   const clientsFor = jest.fn((region: string): DatabaseClients => {
     regionsAsked.push(region);
-    return {
-      rds: new RDSClient({ region }),
-      cloudwatch: new CloudWatchClient({ region }),
-      dynamodb: new DynamoDBClient({ region }),
-    };
+    return databaseClients(region);
   });
 
   interface Options {

@@ -1,14 +1,16 @@
 import 'aws-sdk-client-mock-jest';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { DRILL_RESTORE_EXPECTED_SECONDS } from '../../../functions/shared/deadlines.ts';
 import { TransientAwsError } from '../../../functions/shared/errors.ts';
 import { mockClient } from '../../aws-mock.ts';
-import { accessDenied, mutatingCommandsSent, throttling } from '../../fixtures.ts';
+import { accessDenied, awsError, mutatingCommandsSent, throttling } from '../../fixtures.ts';
 import {
   checkNamed,
   KMS_KEY,
+  keyInState,
   lagPoint,
   notFound,
   OTHER_KMS_KEY,
@@ -24,12 +26,14 @@ import {
 describe('rds-read-replica-readiness', () => {
   const rds = mockClient(RDSClient);
   const cloudwatch = mockClient(CloudWatchClient);
+  const kms = mockClient(KMSClient);
 
   /** A healthy rds-read-replica environment. */
   function healthy() {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [replica()] });
     rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [snapshot('rds:shop-db-2026-11-25', 3)] });
     cloudwatch.on(GetMetricStatisticsCommand).resolves({ Datapoints: [lagPoint(120, 4), lagPoint(60, 12)] });
+    kms.on(DescribeKeyCommand).resolves(keyInState('Enabled'));
   }
 
   const kmsPlan = (kmsKeyArn?: string) =>
@@ -41,6 +45,7 @@ describe('rds-read-replica-readiness', () => {
     beforeEach(() => {
       rds.reset();
       cloudwatch.reset();
+      kms.reset();
     });
 
     it('passes every check of a healthy replica and predicts the promotion time, changing nothing', async () => {
@@ -198,16 +203,89 @@ describe('rds-read-replica-readiness', () => {
     });
 
     describe('drill.kmsKeyArn', () => {
-      it('passes when the newest snapshot copy is encrypted with the plan key', async () => {
+      /** healthy(), with the newest snapshot copy under KMS_KEY. */
+      function encrypted() {
         healthy();
         rds.on(DescribeDBSnapshotsCommand).resolves({
           DBSnapshots: [snapshot('copy', 2, { Encrypted: true, KmsKeyId: KMS_KEY })],
         });
+      }
+
+      it('passes when the newest snapshot copy is encrypted with the plan key, and the key is Enabled', async () => {
+        encrypted();
 
         const result = await readiness({ mode: 'drill', plan: kmsPlan(KMS_KEY) });
 
         expect(checkNamed(result, 'snapshot-encryption')).toMatchObject({ status: 'pass' });
+        expect(result.checks.map((c) => [c.name, c.status])).toEqual([
+          ['replica-available', 'pass'],
+          ['replicates-from-primary', 'pass'],
+          ['replica-lag', 'pass'],
+          ['recent-snapshot', 'pass'],
+          ['snapshot-encryption', 'pass'],
+          ['kms-key', 'pass'],
+        ]);
+        expect(checkNamed(result, 'kms-key').detail).toBe(
+          `KMS key ${KMS_KEY} (resources[0].drill.kmsKeyArn) is Enabled in us-west-2`,
+        );
+        expect(kms).toHaveReceivedCommandWith(DescribeKeyCommand, { KeyId: KMS_KEY });
         expect(result.ready).toBe(true);
+      });
+
+      it('reads no key the plan does not name', async () => {
+        healthy();
+
+        const result = await readiness({ mode: 'drill' });
+
+        expect(result.checks.map((c) => c.name)).not.toContain('kms-key');
+        expect(kms.calls()).toHaveLength(0);
+      });
+
+      it('fails a drill whose key is PendingDeletion, naming the state, the field and the fix; only warns outside a drill', async () => {
+        encrypted();
+        kms.on(DescribeKeyCommand).resolves(keyInState('PendingDeletion'));
+
+        const drill = await readiness({ mode: 'drill', plan: kmsPlan(KMS_KEY) });
+        const failover = await readiness({ mode: 'failover', plan: kmsPlan(KMS_KEY) });
+
+        expect(checkNamed(drill, 'kms-key')).toEqual({
+          name: 'kms-key',
+          status: 'fail',
+          detail: `KMS key ${KMS_KEY} (resources[0].drill.kmsKeyArn) is PendingDeletion in us-west-2, not Enabled: a restore of a snapshot copy encrypted with it fails; cancel its deletion (CancelKeyDeletion) and enable it; once it is deleted, no snapshot encrypted with it can be restored`,
+        });
+        expect(drill.ready).toBe(false);
+        expect(checkNamed(failover, 'kms-key').status).toBe('warn');
+        expect(failover.ready).toBe(true);
+      });
+
+      it('fails a drill whose key KMS does not know, naming drill.kmsKeyArn', async () => {
+        encrypted();
+        kms.on(DescribeKeyCommand).rejects(awsError('NotFoundException', 400, 'Key does not exist'));
+
+        const result = await readiness({ mode: 'drill', plan: kmsPlan(KMS_KEY) });
+
+        expect(checkNamed(result, 'kms-key')).toMatchObject({
+          status: 'fail',
+          detail: `KMS key ${KMS_KEY} (resources[0].drill.kmsKeyArn) not found in us-west-2: copy the snapshots with a key of us-west-2 and set resources[0].drill.kmsKeyArn to its ARN`,
+        });
+      });
+
+      it('throws TransientAwsError when DescribeKey is throttled; a denied one is a failed check naming kms:DescribeKey', async () => {
+        encrypted();
+        kms
+          .on(DescribeKeyCommand)
+          .rejectsOnce(throttling())
+          .rejects(awsError('AccessDeniedException', 400, 'not authorized to perform: kms:DescribeKey'));
+
+        await expect(readiness({ mode: 'drill', plan: kmsPlan(KMS_KEY) })).rejects.toThrow(TransientAwsError);
+        const denied = await readiness({ mode: 'failover', plan: kmsPlan(KMS_KEY) });
+
+        expect(checkNamed(denied, 'kms-key')).toMatchObject({
+          status: 'fail',
+          detail: expect.stringMatching(
+            /^access denied to read the state of the KMS key \(kms:DescribeKey\) on KMS key arn:aws:kms:us-west-2:.*grant the step's role this permission$/,
+          ),
+        });
       });
 
       it('fails a drill whose newest snapshot is unencrypted or under another key, naming the field and the fix', async () => {

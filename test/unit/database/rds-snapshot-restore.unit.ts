@@ -1,5 +1,7 @@
 import 'aws-sdk-client-mock-jest';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeKeyCommand, type KeyState, KMSClient } from '@aws-sdk/client-kms';
 import {
   DeleteDBInstanceCommand,
   DescribeDBInstancesCommand,
@@ -34,10 +36,12 @@ import {
   backupRestore,
   checkNamed,
   KMS_KEY,
+  keyInState,
   notFound,
   OTHER_KMS_KEY,
   progress,
   RESTORE_DRILL_ID,
+  RESTORE_KMS_KEY,
   RESTORED_ID,
   readiness,
   restoredInstance,
@@ -50,6 +54,8 @@ import {
 describe('rds-snapshot-restore', () => {
   const rds = mockClient(RDSClient);
   const cloudwatch = mockClient(CloudWatchClient);
+  const ec2 = mockClient(EC2Client);
+  const kms = mockClient(KMSClient);
 
   const plan = backupRestore();
   const start = (
@@ -80,6 +86,8 @@ describe('rds-snapshot-restore', () => {
     beforeEach(() => {
       rds.reset();
       cloudwatch.reset();
+      ec2.reset();
+      kms.reset();
     });
 
     it('passes with a recent snapshot and no restored instance yet, predicting the restore time in every mode', async () => {
@@ -107,6 +115,9 @@ describe('rds-snapshot-restore', () => {
       });
       expect(mutatingCommandsSent([rds, cloudwatch])).toEqual([]);
       expect(cloudwatch.calls()).toHaveLength(0);
+      // No security groups nor KMS key in the plan: nothing to read of them.
+      expect(ec2.calls()).toHaveLength(0);
+      expect(kms.calls()).toHaveLength(0);
     });
 
     it('checks the subnet group and parameter group the plan names, failing one that does not exist with its field', async () => {
@@ -189,6 +200,7 @@ describe('rds-snapshot-restore', () => {
         .resolvesOnce({
           DBSnapshots: [snapshot('unnamed', 1, { Encrypted: true, KmsKeyId: OTHER_KMS_KEY })],
         });
+      kms.on(DescribeKeyCommand).resolves(keyInState('Enabled'));
       const keyed = withDb('backup-restore', (db) => {
         db.kmsKeyArn = KMS_KEY;
       });
@@ -212,6 +224,206 @@ describe('rds-snapshot-restore', () => {
         'resources[0].kmsKeyArn is not set',
       );
       expect([ours.ready, theirs.ready, plain.ready, unnamed.ready]).toEqual([true, false, false, true]);
+    });
+
+    describe('security-groups: the vpcSecurityGroupIds the restore names', () => {
+      const GROUPS = ['sg-0123456789abcdef0', 'sg-0aaaaaaaaaaaaaaa1', 'sg-0bbbbbbbbbbbbbbb2'];
+      const grouped = () =>
+        withDb('backup-restore', (db) => {
+          db.vpcSecurityGroupIds = GROUPS;
+        });
+      const notFoundGroup = (id: string) =>
+        awsError('InvalidGroup.NotFound', 400, `The security group '${id}' does not exist`);
+
+      it('passes with one DescribeSecurityGroups when every group exists', async () => {
+        environment();
+        ec2
+          .on(DescribeSecurityGroupsCommand)
+          .resolves({ SecurityGroups: GROUPS.map((GroupId) => ({ GroupId })) });
+
+        const result = await readiness({ plan: grouped() });
+
+        expect(result.checks.map((c) => [c.name, c.status])).toEqual([
+          ['snapshot-exists', 'pass'],
+          ['restored-instance-absent', 'pass'],
+          ['security-groups', 'pass'],
+        ]);
+        expect(checkNamed(result, 'security-groups').detail).toBe(
+          `security groups ${GROUPS.join(', ')} exist in us-west-1`,
+        );
+        expect(ec2).toHaveReceivedCommandTimes(DescribeSecurityGroupsCommand, 1);
+        expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, { GroupIds: GROUPS });
+        expect(result.ready).toBe(true);
+      });
+
+      it('fails naming each missing group with its field, found by a group-id filter after InvalidGroup.NotFound', async () => {
+        environment();
+        ec2
+          .on(DescribeSecurityGroupsCommand, { GroupIds: GROUPS })
+          .rejects(notFoundGroup(GROUPS[0] as string))
+          .on(DescribeSecurityGroupsCommand, { Filters: [{ Name: 'group-id', Values: GROUPS }] })
+          .resolves({ SecurityGroups: [{ GroupId: GROUPS[1] }] });
+
+        const result = await readiness({ plan: grouped() });
+
+        expect(checkNamed(result, 'security-groups')).toEqual({
+          name: 'security-groups',
+          status: 'fail',
+          detail: `security groups ${GROUPS[0]} (resources[0].vpcSecurityGroupIds[0]), ${GROUPS[2]} (resources[0].vpcSecurityGroupIds[2]) not found in us-west-1: create them there, or fix resources[0].vpcSecurityGroupIds; AWS refuses a restore that names them`,
+        });
+        expect(ec2).toHaveReceivedCommandTimes(DescribeSecurityGroupsCommand, 2);
+        expect(result.ready).toBe(false);
+        expect(mutatingCommandsSent([rds, ec2])).toEqual([]);
+      });
+
+      it('names the one missing group of a single-group plan', async () => {
+        environment();
+        ec2
+          .on(DescribeSecurityGroupsCommand, { GroupIds: ['sg-0123456789abcdef0'] })
+          .rejects(notFoundGroup('sg-0123456789abcdef0'))
+          .on(DescribeSecurityGroupsCommand, {
+            Filters: [{ Name: 'group-id', Values: ['sg-0123456789abcdef0'] }],
+          })
+          .resolves({ SecurityGroups: [] });
+        const single = withDb('backup-restore', (db) => {
+          db.vpcSecurityGroupIds = ['sg-0123456789abcdef0'];
+        });
+
+        const result = await readiness({ plan: single });
+
+        expect(checkNamed(result, 'security-groups').detail).toBe(
+          'security group sg-0123456789abcdef0 (resources[0].vpcSecurityGroupIds[0]) not found in us-west-1: create it there, or fix resources[0].vpcSecurityGroupIds; AWS refuses a restore that names it',
+        );
+      });
+
+      it('throws TransientAwsError when either describe is throttled, and answers on the retry', async () => {
+        environment();
+        ec2
+          .on(DescribeSecurityGroupsCommand, { GroupIds: GROUPS })
+          .rejectsOnce(awsError('RequestLimitExceeded', 503, 'Request limit exceeded.'))
+          .rejects(notFoundGroup(GROUPS[2] as string))
+          .on(DescribeSecurityGroupsCommand, { Filters: [{ Name: 'group-id', Values: GROUPS }] })
+          .rejectsOnce(awsError('RequestLimitExceeded', 503, 'Request limit exceeded.'))
+          .resolves({ SecurityGroups: [{ GroupId: GROUPS[0] }, { GroupId: GROUPS[1] }] });
+
+        await expect(readiness({ plan: grouped() })).rejects.toThrow(TransientAwsError);
+        await expect(readiness({ plan: grouped() })).rejects.toThrow(TransientAwsError);
+        const retried = await readiness({ plan: grouped() });
+
+        expect(checkNamed(retried, 'security-groups')).toMatchObject({
+          status: 'fail',
+          detail: expect.stringContaining(`${GROUPS[2]} (resources[0].vpcSecurityGroupIds[2]) not found`),
+        });
+      });
+
+      it('reports a denied describe as a failed check naming ec2:DescribeSecurityGroups', async () => {
+        environment();
+        ec2
+          .on(DescribeSecurityGroupsCommand)
+          .rejects(
+            awsError('UnauthorizedOperation', 403, 'You are not authorized to perform this operation.'),
+          );
+
+        const result = await readiness({ plan: grouped() });
+
+        expect(checkNamed(result, 'security-groups').status).toBe('fail');
+        expect(checkNamed(result, 'security-groups').detail).toMatch(
+          /^access denied to check the security groups the restore names \(ec2:DescribeSecurityGroups\) on security groups sg-0123456789abcdef0, .*grant the step's role this permission$/,
+        );
+        expect(result.ready).toBe(false);
+      });
+    });
+
+    describe('kms-key: the state of kmsKeyArn', () => {
+      const keyed = (arn = RESTORE_KMS_KEY) =>
+        withDb('backup-restore', (db) => {
+          db.kmsKeyArn = arn;
+        });
+      /** A recent snapshot copy under the plan's key, no restored instance yet. */
+      function encryptedEnvironment(arn = RESTORE_KMS_KEY) {
+        environment();
+        rds.on(DescribeDBSnapshotsCommand).resolves({
+          DBSnapshots: [
+            snapshot('nightly', 5, { DBInstanceIdentifier: SOURCE_ID, Encrypted: true, KmsKeyId: arn }),
+          ],
+        });
+      }
+
+      it('passes an Enabled key, read with one DescribeKey', async () => {
+        encryptedEnvironment();
+        kms.on(DescribeKeyCommand).resolves(keyInState('Enabled', RESTORE_KMS_KEY));
+
+        const result = await readiness({ plan: keyed() });
+
+        expect(result.checks.map((c) => [c.name, c.status])).toEqual([
+          ['snapshot-exists', 'pass'],
+          ['snapshot-encryption', 'pass'],
+          ['restored-instance-absent', 'pass'],
+          ['kms-key', 'pass'],
+        ]);
+        expect(checkNamed(result, 'kms-key').detail).toBe(
+          `KMS key ${RESTORE_KMS_KEY} (resources[0].kmsKeyArn) is Enabled in us-west-1`,
+        );
+        expect(kms).toHaveReceivedCommandTimes(DescribeKeyCommand, 1);
+        expect(kms).toHaveReceivedCommandWith(DescribeKeyCommand, { KeyId: RESTORE_KMS_KEY });
+        expect(result.ready).toBe(true);
+      });
+
+      it.each<[KeyState, string]>([
+        ['PendingDeletion', 'cancel its deletion (CancelKeyDeletion) and enable it'],
+        ['Disabled', 'enable it (EnableKey)'],
+        ['PendingImport', 'import its key material (ImportKeyMaterial)'],
+        ['Unavailable', 'its custom key store is disconnected: reconnect it (ConnectCustomKeyStore)'],
+        ['Creating', 'wait until it is Enabled, then run readiness again'],
+      ])('fails a key that is %s, naming the state, the field and the fix', async (state, fix) => {
+        encryptedEnvironment();
+        kms.on(DescribeKeyCommand).resolves(keyInState(state, RESTORE_KMS_KEY));
+
+        const result = await readiness({ plan: keyed() });
+
+        expect(checkNamed(result, 'kms-key').status).toBe('fail');
+        expect(checkNamed(result, 'kms-key').detail).toContain(
+          `KMS key ${RESTORE_KMS_KEY} (resources[0].kmsKeyArn) is ${state} in us-west-1, not Enabled: a restore of a snapshot copy encrypted with it fails; ${fix}`,
+        );
+        expect(result.ready).toBe(false);
+      });
+
+      it('fails a key KMS does not know, naming the field (and the region when the ARN names another)', async () => {
+        encryptedEnvironment();
+        kms.on(DescribeKeyCommand).rejects(awsError('NotFoundException', 400, 'Key does not exist'));
+
+        const missing = await readiness({ plan: keyed() });
+        const elsewhere = await readiness({ plan: keyed(KMS_KEY) });
+
+        expect(checkNamed(missing, 'kms-key')).toEqual({
+          name: 'kms-key',
+          status: 'fail',
+          detail: `KMS key ${RESTORE_KMS_KEY} (resources[0].kmsKeyArn) not found in us-west-1: copy the snapshots with a key of us-west-1 and set resources[0].kmsKeyArn to its ARN`,
+        });
+        expect(checkNamed(elsewhere, 'kms-key').detail).toBe(
+          `KMS key ${KMS_KEY} (resources[0].kmsKeyArn) not found in us-west-1 (the ARN names us-west-2: a snapshot copy in us-west-1 is encrypted with a key of us-west-1): copy the snapshots with a key of us-west-1 and set resources[0].kmsKeyArn to its ARN`,
+        );
+        expect(missing.ready).toBe(false);
+      });
+
+      it('throws TransientAwsError when DescribeKey is throttled, and reports a denied one as a failed check naming kms:DescribeKey', async () => {
+        encryptedEnvironment();
+        kms
+          .on(DescribeKeyCommand)
+          .rejectsOnce(awsError('ThrottlingException', 400, 'Rate exceeded'))
+          .rejects(
+            awsError('AccessDeniedException', 400, 'User is not authorized to perform: kms:DescribeKey'),
+          );
+
+        await expect(readiness({ plan: keyed() })).rejects.toThrow(TransientAwsError);
+        const denied = await readiness({ plan: keyed() });
+
+        expect(checkNamed(denied, 'kms-key').status).toBe('fail');
+        expect(checkNamed(denied, 'kms-key').detail).toMatch(
+          /^access denied to read the state of the KMS key \(kms:DescribeKey\) on KMS key arn:aws:kms:us-west-1:.*grant the step's role this permission$/,
+        );
+        expect(denied.ready).toBe(false);
+      });
     });
 
     it('reports access denied as failed checks, and throws TransientAwsError on throttling until the retry answers', async () => {
