@@ -4,7 +4,7 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/cl
 import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { isRoute53Traffic } from '../plan/resources/traffic.ts';
+import { isRoute53Traffic } from '../plan/resources/traffic-names.ts';
 import type { DrPlan } from '../plan/schema.ts';
 import { resourcesOf } from '../plan/steps.ts';
 import { arcStates } from './arc-cluster.ts';

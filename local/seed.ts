@@ -29,7 +29,7 @@ import {
   type ResourceRecordSet,
   Route53Client,
 } from '@aws-sdk/client-route-53';
-import { isRoute53Traffic, type Route53TrafficResource } from '../plan/resources/traffic.ts';
+import { isRoute53Traffic, type Route53TrafficResource } from '../plan/resources/traffic-names.ts';
 import type { DrPlan, ResourceOfType } from '../plan/schema.ts';
 import { resourcesOf } from '../plan/steps.ts';
 import { seedHealthCheckFailover } from './health-check-failover.ts';

@@ -9,7 +9,7 @@ import { setClientCustomizer } from '../functions/shared/clients.ts';
 import { setDnsResolver } from '../functions/shared/dns.ts';
 import type { Mode } from '../functions/shared/step-contract.ts';
 import { STEP_FAMILIES } from '../infra/step-function.ts';
-import { drillNameOf } from '../plan/resources/traffic.ts';
+import { drillNameOf } from '../plan/resources/traffic-names.ts';
 import type { DrPlan } from '../plan/schema.ts';
 import { approvalSteps, planSteps, resourcesOf } from '../plan/steps.ts';
 import { stepStateName } from '../state-machines/runbook-definition.ts';

@@ -5,7 +5,7 @@
 // route53-health-check-failover name when its pair's alarm is in ALARM (health-check-failover.ts).
 // Until traffic has really moved, the probe sees the failed primary region: a timeout.
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { isRoute53Traffic, type Route53TrafficResource } from '../plan/resources/traffic.ts';
+import { isRoute53Traffic, type Route53TrafficResource } from '../plan/resources/traffic-names.ts';
 import type { DrPlan, ResourceOfType } from '../plan/schema.ts';
 import { resourcesOf } from '../plan/steps.ts';
 import { arcState } from './arc-cluster.ts';

@@ -1,7 +1,7 @@
 // What a valid plan may still get wrong in an outage: warnings `validate` prints with the field
 // to look at, never errors (the plan may know better, e.g. a second alarm elsewhere). Every run's
 // report carries them too (functions/runbook/report.ts), from the plan the Lambda is sent.
-import { isRoute53Traffic } from './resources/traffic.ts';
+import { isRoute53Traffic } from './resources/traffic-names.ts';
 import type { DrPlan } from './schema.ts';
 
 /** What the advisories read of a plan: as validated, or as the Lambdas receive it (plan/deployed-plan.ts). */

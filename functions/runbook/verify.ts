@@ -1,7 +1,7 @@
 // Verify: the recovery side answers before the run counts as recovered. The database and compute
 // were already checked healthy by their families; this probes what users see.
 import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { drillNameOf, servedNames } from '../../plan/resources/traffic.ts';
+import { drillNameOf, servedNames } from '../../plan/resources/traffic-names.ts';
 import type { DrPlan } from '../../plan/schema.ts';
 import { resourcesOf } from '../../plan/steps.ts';
 import { awsCall } from '../shared/aws-errors.ts';

@@ -6,7 +6,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { isRoute53Traffic } from '../../plan/resources/traffic.ts';
+import { isRoute53Traffic } from '../../plan/resources/traffic-names.ts';
 import type { DrPlan } from '../../plan/schema.ts';
 import { resourcesOf } from '../../plan/steps.ts';
 import { type FamilyPermissions, readOnly } from './arns.ts';

@@ -8,7 +8,7 @@ import {
 } from '../../infra/permissions/read-only-actions.ts';
 import type { CloudFormationTemplate } from '../../local/synthesize.ts';
 import { FAMILY_OF_TYPE, RESOURCE_FAMILIES, RESOURCE_TYPES } from '../../plan/resources/index.ts';
-import { isRoute53Traffic } from '../../plan/resources/traffic.ts';
+import { isRoute53Traffic } from '../../plan/resources/traffic-names.ts';
 import { type DrPlan, planSchema, type Resource, type ResourceFamily } from '../../plan/schema.ts';
 import { resourcesOf } from '../../plan/steps.ts';
 import { examplePlan, examplePlanInput } from '../fixtures.ts';

@@ -20,7 +20,7 @@ import type { FamilySteps } from '../../functions/shared/family-handler.ts';
 import { trafficSteps } from '../../functions/traffic/steps.ts';
 import type { JsonValue } from '../../local/task-handlers.ts';
 import { familyOf } from '../../plan/resources/index.ts';
-import { isRoute53Traffic } from '../../plan/resources/traffic.ts';
+import { isRoute53Traffic } from '../../plan/resources/traffic-names.ts';
 import { planSteps, resourcesOf } from '../../plan/steps.ts';
 import { stepStateName } from '../../state-machines/runbook-definition.ts';
 import type { FakeAws } from './fake-aws.ts';

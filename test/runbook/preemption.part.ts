@@ -3,7 +3,7 @@
 // removing only what is drill-only once a failover needs the compute.
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { drillInstanceId } from '../../functions/database/restore-target.ts';
-import { isRoute53Traffic } from '../../plan/resources/traffic.ts';
+import { isRoute53Traffic } from '../../plan/resources/traffic-names.ts';
 import { resourcesOf } from '../../plan/steps.ts';
 import { accessDenied, awsError } from '../fixtures.ts';
 import type { FakeAws } from './fake-aws.ts';

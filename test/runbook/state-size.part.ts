@@ -3,7 +3,8 @@
 // the largest state's input or output, or Lambda event or result, must stay well below the 256 KiB
 // Step Functions allows (200 KiB: room for what a real AWS answers at more length than the fake).
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { isRoute53Traffic, MAX_RECORDS_PER_RESOURCE } from '../../plan/resources/traffic.ts';
+import { MAX_RECORDS_PER_RESOURCE } from '../../plan/resources/traffic.ts';
+import { isRoute53Traffic } from '../../plan/resources/traffic-names.ts';
 import { MAX_PLAN_BYTES, MAX_RESOURCES, MAX_TOTAL_RECORDS } from '../../plan/schema.ts';
 import { resourcesOf } from '../../plan/steps.ts';
 import { biggestPlan, biggestPlanEnvironment } from './biggest-plan.ts';
