@@ -18,7 +18,7 @@ import { DrRunbookError } from '../shared/errors.ts';
  * What an execution may be started for. The step families accept MODES (step-contract.ts); a
  * `revert` is the runbook's own: it undoes what a drill left behind.
  */
-export const RUN_MODES = ['dry-run', 'drill', 'failover', 'revert'] as const;
+export const RUN_MODES = ['dry-run', 'drill', 'failover', 'switchover', 'revert'] as const;
 export type RunMode = (typeof RUN_MODES)[number];
 
 /**

@@ -6,7 +6,8 @@ import { resourceId } from '../../plan/fields.ts';
 import type { DrPlan } from '../../plan/schema.ts';
 import * as z from '../../plan/zod.ts';
 
-export const MODES = ['dry-run', 'drill', 'failover'] as const;
+/** `switchover`: planned and lossless, both regions healthy (docs/design.md, "Switchover"). */
+export const MODES = ['dry-run', 'drill', 'failover', 'switchover'] as const;
 export type Mode = (typeof MODES)[number];
 
 /** Every step Lambda's timeout; SDK timeouts sit well inside it (functions/shared/clients.ts). */
