@@ -7,14 +7,14 @@ commands:
   validate FILE...   check DR plan files; print every problem as <json.path>: <problem and fix>
   simulate [options] run the runbook against a local AWS emulator (moto): live progress, then the
                      RTO/RPO report. Options: --plan FILE (default: the warm-standby example),
-                     --mode drill|failover|dry-run (default drill), or --mode revert --run-id RUN_ID,
+                     --mode drill|failover|switchover|dry-run (default drill), or --mode revert --run-id RUN_ID,
                      --scenario region-outage|route53-control-plane-outage|failover-during-drill|killed-run,
                      --report FILE.html|.md|.json, --endpoint URL --no-seed (use an existing emulator)
   help               show this help
 
 commands for the deployed runbook (stack DrRunbook-<plan name>, in the plan's recovery region):
-  start --mode dry-run|drill|failover [--confirm PLAN_NAME] [--reason TEXT] [--requested-by WHO] [--watch]
-                     start a run; prints the execution ARN. A failover needs --confirm <plan name>
+  start --mode dry-run|drill|failover|switchover [--confirm PLAN_NAME] [--reason TEXT] [--requested-by WHO] [--watch]
+                     start a run; prints the execution ARN. A failover or a switchover needs --confirm <plan name>
   watch EXECUTION    follow a run (ARN or execution name) until it ends: live progress, exit 0 if it
                      succeeded. --interval-seconds N (default 5)
   report EXECUTION|RUN_ID [--html FILE] [--md FILE]

@@ -12,7 +12,7 @@ import { loadPlanFile } from '../plan/load.ts';
 import type { Output } from './main.ts';
 
 export const SIMULATE_USAGE =
-  'usage: dr-runbook simulate [--plan FILE] [--mode drill|failover|dry-run|revert --run-id RUN_ID] ' +
+  'usage: dr-runbook simulate [--plan FILE] [--mode drill|failover|switchover|dry-run|revert --run-id RUN_ID] ' +
   '[--scenario region-outage|route53-control-plane-outage|failover-during-drill|killed-run] ' +
   '[--report FILE.html|FILE.md|FILE.json] [--endpoint URL --no-seed]';
 

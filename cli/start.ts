@@ -13,7 +13,7 @@ import { startExecution } from './start-execution.ts';
 import { parseIntervalSeconds, type WatchDependencies } from './watch.ts';
 
 export const START_USAGE =
-  `--mode dry-run|drill|failover [--confirm PLAN_NAME] [--reason TEXT] [--requested-by WHO] ` +
+  `--mode dry-run|drill|failover|switchover [--confirm PLAN_NAME] [--reason TEXT] [--requested-by WHO] ` +
   `[--watch [--interval-seconds N]] ${DEPLOYED_USAGE}`;
 
 interface StartArguments {
@@ -80,9 +80,9 @@ export function executionNameFor(mode: Mode, now: Date): string {
 
 /** The execution input, checked with the state machine's own rules (throws UsageError if it would be rejected). */
 export function startInput(plan: DrPlan, args: StartArguments, name: string, now: Date) {
-  if (args.mode === 'failover' && args.confirm !== plan.name) {
+  if ((args.mode === 'failover' || args.mode === 'switchover') && args.confirm !== plan.name) {
     throw new UsageError(
-      `a failover moves production to ${plan.regions.recovery}: confirm it with --confirm ${plan.name} (the plan's name)` +
+      `a ${args.mode} moves production to ${plan.regions.recovery}: confirm it with --confirm ${plan.name} (the plan's name)` +
         (args.confirm === undefined ? '' : `, got "${args.confirm}"`),
     );
   }

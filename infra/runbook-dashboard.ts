@@ -28,7 +28,7 @@ export interface RunbookDashboardProps {
   readonly reportLogs: ILogGroup;
 }
 
-const MODES = ['failover', 'drill', 'dry-run'] as const;
+const MODES = ['failover', 'switchover', 'drill', 'dry-run'] as const;
 
 export class RunbookDashboard extends Construct {
   readonly dashboard: Dashboard;

@@ -136,7 +136,7 @@ function executionInput(plan: DrPlan, mode: Mode | 'revert', runId?: string): Re
     ...(mode === 'revert' && runId ? { runId } : {}),
     reason: `dr-runbook simulate (${mode})`,
     requestedBy: process.env.USER ?? 'dr-runbook-simulate',
-    ...(mode === 'failover' ? { confirm: plan.name } : {}),
+    ...(mode === 'failover' || mode === 'switchover' ? { confirm: plan.name } : {}),
   };
 }
 

@@ -162,12 +162,19 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
   }
 
   const readinessGate = new sfn.Choice(scope, 'ReadinessGate', {
-    comment: 'Dry-run: report. Drill: any failed check ends it untouched. Failover: advisory only.',
+    comment:
+      'Dry-run: report. Drill and switchover (planned): any failed check ends it untouched. Failover: advisory only.',
   })
     .when(sfn.Condition.stringEquals('$.run.mode', 'dry-run'), tail.report)
     .when(
-      sfn.Condition.and(sfn.Condition.stringEquals('$.run.mode', 'drill'), notReady),
-      new sfn.Pass(scope, 'DrillNotReady', {
+      sfn.Condition.and(
+        sfn.Condition.or(
+          sfn.Condition.stringEquals('$.run.mode', 'drill'),
+          sfn.Condition.stringEquals('$.run.mode', 'switchover'),
+        ),
+        notReady,
+      ),
+      new sfn.Pass(scope, 'NotReadyToStart', {
         result: sfn.Result.fromBoolean(true),
         resultPath: '$.notReady',
       }).next(tail.release),
@@ -272,10 +279,14 @@ function approvalGate(
   }
   request.addCatch(failed(name), { resultPath: '$.caught' });
   request.next(granted);
-  // Only failovers wait: "alarm-triggered" gates only those an alarm (a believed one) started.
+  // Only runs that move production wait: "always" gates failovers and switchovers,
+  // "alarm-triggered" only the failovers an alarm (a believed one) started.
   const waits =
     approval.when === 'always'
-      ? sfn.Condition.stringEquals('$.run.mode', 'failover')
+      ? sfn.Condition.or(
+          sfn.Condition.stringEquals('$.run.mode', 'failover'),
+          sfn.Condition.stringEquals('$.run.mode', 'switchover'),
+        )
       : sfn.Condition.and(
           sfn.Condition.stringEquals('$.run.mode', 'failover'),
           sfn.Condition.stringEquals('$.run.trigger.type', 'alarm'),

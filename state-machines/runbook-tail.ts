@@ -66,13 +66,19 @@ export function buildRunbookTail(scope: Construct, props: RunbookTailProps): Run
       sfn.Condition.isPresent('$.notReady'),
       new sfn.Fail(scope, 'NotReady', {
         error: 'NotReady',
-        cause: 'a readiness check failed: the drill touched nothing (see the run report)',
+        cause: 'a readiness check failed: the run touched nothing (see the run report)',
       }),
     )
     .when(
       sfn.Condition.and(
         sfn.Condition.isPresent('$.lockRelease.error'),
-        sfn.Condition.not(sfn.Condition.stringEquals('$.run.mode', 'failover')),
+        // A run that moved production succeeded even if its lock could not be given back (listed).
+        sfn.Condition.not(
+          sfn.Condition.or(
+            sfn.Condition.stringEquals('$.run.mode', 'failover'),
+            sfn.Condition.stringEquals('$.run.mode', 'switchover'),
+          ),
+        ),
       ),
       fail('LockNotReleased', 'LockNotReleased', '$.lockRelease.error.Cause'),
     )

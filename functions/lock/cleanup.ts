@@ -198,7 +198,9 @@ export async function cleanUpDeadRun(
     } catch (error) {
       if (!(error instanceof AlreadyRunningError)) throw error;
       const current = await readLock(plan, ports);
-      const failoverHolds = current?.runId !== undefined && current.mode === 'failover';
+      // A failover or a switchover moves production: what the dead drill scaled stays as it is.
+      const failoverHolds =
+        current?.runId !== undefined && (current.mode === 'failover' || current.mode === 'switchover');
       const cooldown = current?.runId === undefined && current?.cooldownUntil !== undefined;
       if (!failoverHolds && !cooldown) throw error; // another live drill: its drill record is shared
       scope = 'drill-only';

@@ -60,7 +60,8 @@ export interface LockAcquired {
 }
 
 /** Modes a failover may stop: rehearsals and cleanups, which touch nothing a failover needs kept. */
-const PREEMPTIBLE_MODES = new Set(['drill', 'revert', 'dry-run']);
+// A switchover is planned: a failover (the emergency) preempts it and promotes what it had not yet.
+const PREEMPTIBLE_MODES = new Set(['drill', 'revert', 'dry-run', 'switchover']);
 /** Bounded: each round re-reads the item after another writer won the race. */
 const MAX_ROUNDS = 5;
 
@@ -246,7 +247,7 @@ export async function releaseLock(
     ExpressionAttributeValues: { ':runId': { S: run.id } },
   };
   const cooldownUntil =
-    run.mode === 'failover' && recovered
+    (run.mode === 'failover' || run.mode === 'switchover') && recovered
       ? new Date(now.getTime() + plan.triggers.cooldownMinutes * 60_000).toISOString()
       : undefined;
   try {

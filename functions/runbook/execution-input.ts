@@ -238,11 +238,22 @@ function confirmProblem(plan: DrPlan, confirm: string | undefined, what: string)
   }`;
 }
 
+/** Resource types a switchover cannot move without loss: each named with its field and the fix. */
+function switchoverProblems(plan: DrPlan): string[] {
+  return plan.resources.flatMap((resource, i) =>
+    resource.type === 'rds-snapshot-restore'
+      ? [
+          `mode: a switchover is lossless, but resources[${i}] ("${resource.id}") is an rds-snapshot-restore, which loses what came after its snapshot: use "failover" for this plan`,
+        ]
+      : [],
+  );
+}
+
 /** The mode/trigger combinations that make no sense, and what a revert must name. */
 function modeProblems(input: ExecutionInput, execution: ExecutionContext, ownRunId: string): string[] {
   const { mode, trigger, runId } = input;
   const problems: string[] = [];
-  if (trigger.type === 'schedule' && (mode === 'failover' || mode === 'revert')) {
+  if (trigger.type === 'schedule' && (mode === 'failover' || mode === 'switchover' || mode === 'revert')) {
     problems.push(`mode: a schedule may start a "drill" or a "dry-run", never a "${mode}"`);
   }
   if (trigger.type === 'alarm' && mode !== 'failover') {
@@ -319,6 +330,15 @@ export function validateExecutionInput(raw: unknown, plan: DrPlan, execution: Ex
   const claim = input.trigger.type === 'alarm' ? input.trigger : undefined;
   const distrust = claim ? alarmClaimProblem(claim, plan, startedAt) : undefined;
   const trustedAlarm = claim !== undefined && distrust === undefined;
+  if (input.mode === 'switchover') {
+    const missing = confirmProblem(
+      plan,
+      input.confirm,
+      'confirm: a switchover (planned, it moves production)',
+    );
+    if (missing) problems.push(missing);
+    problems.push(...switchoverProblems(plan));
+  }
   if (input.mode === 'failover') {
     const missing =
       input.trigger.type === 'console'
@@ -346,10 +366,12 @@ export function validateExecutionInput(raw: unknown, plan: DrPlan, execution: Ex
     executionArn: execution.arn ?? `local:${execution.name}`,
     ...(input.reason !== undefined ? { reason: input.reason } : {}),
     ...(input.requestedBy !== undefined ? { requestedBy: input.requestedBy } : {}),
-    // Drills, dry-runs and reverts never wait for a person: only a failover changes production.
+    // Drills, dry-runs and reverts never wait for a person: only a failover or a switchover
+    // changes production, and only a failover can be alarm-triggered.
     approvalRequired:
-      input.mode === 'failover' &&
-      (gates.includes('always') || (gates.includes('alarm-triggered') && trustedAlarm)),
+      (input.mode === 'switchover' && gates.includes('always')) ||
+      (input.mode === 'failover' &&
+        (gates.includes('always') || (gates.includes('alarm-triggered') && trustedAlarm))),
     lockExpiresAt: new Date(startedAt.getTime() + RUN_TIMEOUT_HOURS * 3_600_000).toISOString(),
     ...(revertTarget ? { revertTarget } : {}),
     ...(claim && distrust !== undefined ? { untrustedTrigger: { claim, rejectedBecause: distrust } } : {}),

@@ -179,8 +179,8 @@ function lockProblemOf(run: RunRecord, outcome: RunOutcomeInput): string | undef
   const error = outcome.lockRelease?.error;
   if (!error) return undefined;
   const what =
-    run.mode === 'failover' && outcome.verification
-      ? 'the lock could not be turned into the cooldown after the failover'
+    (run.mode === 'failover' || run.mode === 'switchover') && outcome.verification
+      ? `the lock could not be turned into the cooldown after the ${run.mode}`
       : 'the lock could not be released';
   return `${what} for run ${run.id} (${describeCause(error.Error, error.Cause)}): the next run takes it over once this execution has ended; "dr-runbook unlock" frees it by hand`;
 }
@@ -202,6 +202,10 @@ function outcomeOf({ mode, outcome, readinessProblems, leftovers, lockProblem }:
       return failed || readinessProblems.length > 0 || lockProblem ? 'not-ready' : 'ready';
     case 'failover':
       // Readiness problems are advisory and a lock problem is listed: the recovery decides.
+      return !failed && outcome.verification ? 'succeeded' : 'failed';
+    case 'switchover':
+      // Planned: a failed readiness check ends it untouched; once it moved, the recovery decides.
+      if (outcome.notReady) return 'not-ready';
       return !failed && outcome.verification ? 'succeeded' : 'failed';
     case 'revert':
       return failed || leftovers.length > 0 || lockProblem ? 'failed' : 'succeeded';

@@ -132,7 +132,7 @@ describe('failures', () => {
 
       expect(run).toMatchObject({ status: 'FAILED', error: 'NotReady' });
       expect(fake.callsOf('GetHostedZone')).toHaveLength(1 + 5);
-      expect(run.entered).toContain('DrillNotReady');
+      expect(run.entered).toContain('NotReadyToStart');
       expect(run.entered).not.toContain('BeginRecovery');
       expect(run.entered).not.toContain('Step1');
       expect(fake.mutatingCalls('rds', 'autoscaling', 'ec2', 'route53')).toEqual([]);

@@ -162,6 +162,23 @@ describe('lock', () => {
       expect(dynamo).not.toHaveReceivedCommand(PutItemCommand);
     });
 
+    it('lets a failover preempt a live switchover (the planned move gives way to the emergency)', async () => {
+      dynamo.on(GetItemCommand).resolves(held({ ...drillHolder, runId: 'switchover-3', mode: 'switchover' }));
+      const { value, stop } = ports();
+
+      const acquired = await acquireLock(plan, run('failover'), value, NOW);
+
+      expect(acquired.preempted).toMatchObject({ runId: 'switchover-3', mode: 'switchover' });
+      expect(stop).toHaveBeenCalledWith(ARN('drill-7'), 'Preempted', expect.stringContaining('failover-1'));
+    });
+
+    it('refuses a switchover while a live drill holds the lock: only a failover preempts', async () => {
+      dynamo.on(GetItemCommand).resolves(held(drillHolder));
+      const { value, stop } = ports();
+      await expect(acquireLock(plan, run('switchover'), value, NOW)).rejects.toThrow(AlreadyRunningError);
+      expect(stop).not.toHaveBeenCalled();
+    });
+
     it('refuses a drill while another live drill holds the lock', async () => {
       dynamo.on(GetItemCommand).resolves(held(drillHolder));
       await expect(acquireLock(plan, run('drill', 'drill-8'), ports().value, NOW)).rejects.toThrow(
@@ -218,6 +235,19 @@ describe('lock', () => {
 
       expect(released).toEqual({ released: true, cooldownUntil: '2026-11-25T13:00:00.000Z' });
       expect(dynamo).toHaveReceivedCommandWith(UpdateItemCommand, { ConditionExpression: 'runId = :runId' });
+    });
+
+    it('turns the lock of a recovered switchover into the cooldown too, and frees that of one that did not recover', async () => {
+      dynamo.on(UpdateItemCommand).resolves({});
+      dynamo.on(DeleteItemCommand).resolves({});
+
+      expect(await releaseLock(plan, run('switchover'), true, ports().value, NOW)).toEqual({
+        released: true,
+        cooldownUntil: '2026-11-25T13:00:00.000Z',
+      });
+      expect(
+        (await releaseLock(plan, run('switchover'), false, ports().value, NOW)).cooldownUntil,
+      ).toBeUndefined();
     });
 
     it('deletes the lock of a drill, and leaves alone a lock that is no longer its own', async () => {

@@ -111,7 +111,7 @@ describe('execution-input', () => {
 
     it('rejects an unknown mode, naming the field and the allowed values', () => {
       expect(rejection({ mode: 'explode' })).toContain(
-        'mode: must be one of "dry-run", "drill", "failover", "revert", got the string "explode"',
+        'mode: must be one of "dry-run", "drill", "failover", "switchover", "revert", got the string "explode"',
       );
     });
 
@@ -284,6 +284,39 @@ describe('execution-input', () => {
       expect(Buffer.byteLength(JSON.stringify(input))).toBeGreaterThan(MAX_INPUT_BYTES);
 
       expect(rejection(input)).toMatch(/^invalid execution input: \(input\): is \d+ bytes of JSON/);
+    });
+  });
+
+  describe('validateExecutionInput: switchover (planned, lossless)', () => {
+    it('accepts a switchover confirmed with the plan name, and refuses one without, naming the field', () => {
+      expect(validate({ mode: 'switchover', confirm: 'shop' }).mode).toBe('switchover');
+      expect(rejection({ mode: 'switchover' })).toContain(
+        'confirm: a switchover (planned, it moves production) must be confirmed with "confirm": "shop" (the plan\'s name)',
+      );
+    });
+
+    it('is never started by a schedule or an alarm', () => {
+      expect(rejection({ mode: 'switchover', confirm: 'shop', trigger: { type: 'schedule' } })).toContain(
+        'mode: a schedule may start a "drill" or a "dry-run", never a "switchover"',
+      );
+      expect(rejection({ mode: 'switchover', confirm: 'shop', trigger: alarm(1) })).toContain(
+        'mode: an alarm trigger starts a "failover", got "switchover"',
+      );
+    });
+
+    it('refuses a plan with a snapshot restore: it cannot move without loss', () => {
+      expect(rejection({ mode: 'switchover', confirm: 'reports' }, examplePlan('backup-restore'))).toMatch(
+        /mode: a switchover is lossless, but resources\[\d\] \("db"\) is an rds-snapshot-restore.*use "failover"/,
+      );
+    });
+
+    it('waits at an "always" approval gate, never at an "alarm-triggered" one', () => {
+      expect(validate({ mode: 'switchover', confirm: 'shop' }, withApproval('always')).approvalRequired).toBe(
+        true,
+      );
+      expect(
+        validate({ mode: 'switchover', confirm: 'shop' }, withApproval('alarm-triggered')).approvalRequired,
+      ).toBe(false);
     });
   });
 

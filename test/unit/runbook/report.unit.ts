@@ -229,6 +229,20 @@ describe('report', () => {
       });
     });
 
+    it('reports a switchover like a failover once it moved, and as not-ready when readiness stopped it untouched', () => {
+      const switchover = run({ mode: 'switchover' });
+      expect(buildReport(plan, switchover, recovered('2026-11-25T12:12:30.000Z', 0), NOW)).toMatchObject({
+        outcome: 'succeeded',
+        rpo: { achievedSeconds: 0 },
+      });
+      expect(
+        buildReport(plan, switchover, { readiness: [readiness('db', 300, 'fail')], notReady: true }, NOW)
+          .outcome,
+      ).toBe('not-ready');
+      const { verification: _unverified, ...unverified } = recovered('2026-11-25T12:12:30.000Z', 0);
+      expect(buildReport(plan, switchover, unverified, NOW).outcome).toBe('failed');
+    });
+
     it('names a resource whose readiness could not run as a problem, and lists warnings apart', () => {
       const report = buildReport(
         plan,
