@@ -1,6 +1,6 @@
 // moto's gaps for global databases, adapted to what AWS answers so the step logic runs unchanged
 // (each use is noted in the run): a DynamoDB table in moto lives in one region only, and moto's RDS
-// has global clusters but no FailoverGlobalCluster.
+// has global clusters but neither FailoverGlobalCluster nor SwitchoverGlobalCluster.
 
 import type { CustomizableClient } from '../functions/shared/clients.ts';
 import { activeRun, addInitialize, type Output } from './emulator-adapters.ts';
@@ -23,20 +23,29 @@ export function dynamodbGlobalTables(client: CustomizableClient): void {
   });
 }
 
-/** Global clusters failed over through the adapter: global cluster id → the new writer's ARN. */
+/** Global clusters failed or switched over through the adapter: global cluster id → the new writer's ARN. */
 const failedOver = new Map<string, string>();
 
-/** FailoverGlobalCluster makes the target the writer member, as AWS does once it completes. */
+/**
+ * FailoverGlobalCluster and SwitchoverGlobalCluster make the target the writer member, as AWS does
+ * once they complete (a switchover leaves the old primary a reader member, as here).
+ */
 export function auroraGlobalFailover(client: CustomizableClient): void {
   addInitialize(client, 'drRunbookMotoGlobalFailover', (next, context) => async (args) => {
     const { scenario, log } = activeRun();
     if (!scenario.moto) return next(args);
-    if (context.commandName === 'FailoverGlobalClusterCommand') {
+    const call =
+      context.commandName === 'FailoverGlobalClusterCommand'
+        ? { name: 'FailoverGlobalCluster', past: 'failed over' }
+        : context.commandName === 'SwitchoverGlobalClusterCommand'
+          ? { name: 'SwitchoverGlobalCluster', past: 'switched over' }
+          : undefined;
+    if (call) {
       const id = String(args.input.GlobalClusterIdentifier).toLowerCase();
       const target = String(args.input.TargetDbClusterIdentifier);
       failedOver.set(id, target);
       log.notes.add(
-        `moto does not implement FailoverGlobalCluster: ${id} was failed over to ${target} by the emulator adapter (the writer member changes at once)`,
+        `moto does not implement ${call.name}: ${id} was ${call.past} to ${target} by the emulator adapter (the writer member changes at once)`,
       );
       return {
         output: { $metadata: {}, GlobalCluster: { GlobalClusterIdentifier: id, Status: 'available' } },

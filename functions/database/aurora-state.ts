@@ -5,20 +5,22 @@ import * as z from '../../plan/zod.ts';
 import { nonEmptyString } from '../../plan/zod.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';
 import type { Mode, ResourceEvent } from '../shared/step-contract.ts';
+import { orList } from '../shared/words.ts';
 
 const isoTime = z.iso.datetime({ offset: true });
 
 const auroraStateSchema = z.object({
   /**
    * failover: the global database failing over to the secondary (clusterId);
+   * switchover: the same, planned and lossless (SwitchoverGlobalCluster);
    * clone: a drill's temporary cluster (clusterId, with its instance instanceId) being created;
    * delete: a drill revert deleting them.
    */
-  operation: z.enum(['failover', 'clone', 'delete']),
+  operation: z.enum(['failover', 'switchover', 'clone', 'delete']),
   clusterId: nonEmptyString,
   /** The temporary cluster's DB instance (clone, delete). */
   instanceId: z.optional(nonEmptyString),
-  /** The global database failing over (failover). */
+  /** The global database failing over (failover, switchover). */
   globalClusterId: z.optional(nonEmptyString),
   /** ISO time the operation started; polling intervals and the deadline grow from it. */
   startedAt: isoTime,
@@ -86,7 +88,7 @@ export function requireRunMode(
 ): void {
   if (!allowed.includes(event.run.mode)) {
     throw new InvalidStepInputError(
-      `aurora-global-database ${action} of ${event.resourceId} cannot run in ${event.run.mode} mode (only ${allowed.join(' or ')})`,
+      `aurora-global-database ${action} of ${event.resourceId} cannot run in ${event.run.mode} mode (only ${orList(allowed)})`,
       'execution input',
     );
   }

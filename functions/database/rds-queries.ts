@@ -151,3 +151,57 @@ export async function rpoFromReplicaLag(
     };
   }
 }
+
+/** Period of the ReplicaLag datapoints replicaLagDatapoints reads. */
+const LAG_PERIOD_SECONDS = 60;
+
+/**
+ * A switchover promotes only once the newest datapoint's period ended at most this long ago: two
+ * periods. RDS publishes ReplicaLag every minute and CloudWatch shows it a minute or two late, so a
+ * replicating instance always has one this fresh; an older one says nothing of the lag now.
+ */
+export const CAUGHT_UP_MAX_AGE_SECONDS = 2 * LAG_PERIOD_SECONDS;
+
+export type CaughtUp =
+  | { caughtUp: true; rpoSeconds: 0; rpoMeasuredAt: string }
+  | { caughtUp: false; why: string };
+
+/**
+ * Whether a switchover may promote the replica now, losing nothing: its newest ReplicaLag datapoint
+ * of the last 5 minutes is exactly 0 (the maximum of its minute, so every sample in it was 0; -1,
+ * which MySQL and MariaDB report while replication is not running, is not caught up) and its
+ * period ended at most CAUGHT_UP_MAX_AGE_SECONDS ago. No datapoint, or only an older one, is "not
+ * yet": a lag read minutes ago says nothing of the writes since. The RPO measured is that
+ * datapoint's 0. Errors reading the metric propagate (classified by awsCall): a switchover never
+ * promotes on a lag it could not read.
+ */
+export async function caughtUpLag(
+  cloudwatch: DatabaseClients['cloudwatch'],
+  replicaInstanceId: string,
+  now: Date,
+): Promise<CaughtUp> {
+  const latest = (
+    await replicaLagDatapoints(cloudwatch, replicaInstanceId, LAG_AT_RECOVERY_WINDOW_SECONDS, now)
+  ).at(-1);
+  if (!latest) {
+    return {
+      caughtUp: false,
+      why: `no ReplicaLag datapoint for ${replicaInstanceId} in the last ${LAG_AT_RECOVERY_WINDOW_SECONDS / 60} minutes`,
+    };
+  }
+  const at = latest.timestamp.toISOString();
+  const ageSeconds = Math.round((now.getTime() - latest.timestamp.getTime()) / 1000) - LAG_PERIOD_SECONDS;
+  if (latest.seconds !== 0) {
+    return {
+      caughtUp: false,
+      why: `ReplicaLag of ${replicaInstanceId} is ${latest.seconds} s (the minute from ${at})`,
+    };
+  }
+  if (ageSeconds > CAUGHT_UP_MAX_AGE_SECONDS) {
+    return {
+      caughtUp: false,
+      why: `the newest ReplicaLag datapoint of ${replicaInstanceId} (0 s, the minute from ${at}) ended ${ageSeconds} s ago, more than ${CAUGHT_UP_MAX_AGE_SECONDS} s: the lag now is not known`,
+    };
+  }
+  return { caughtUp: true, rpoSeconds: 0, rpoMeasuredAt: at };
+}

@@ -4,6 +4,7 @@ import * as z from '../../plan/zod.ts';
 import { nonEmptyString } from '../../plan/zod.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';
 import type { Action, Mode, ResourceEvent } from '../shared/step-contract.ts';
+import { orList } from '../shared/words.ts';
 
 const databaseStateSchema = z.object({
   /** promote: a read replica being promoted; restore: a snapshot being restored; delete: a drill instance being deleted. */
@@ -13,6 +14,11 @@ const databaseStateSchema = z.object({
   startedAt: z.iso.datetime({ offset: true }),
   /** The snapshot a restore started from. */
   snapshotId: z.optional(nonEmptyString),
+  /**
+   * promote in a switchover: the promotion is not requested yet, because the replica's ReplicaLag
+   * has not been seen at 0 (types/rds-read-replica.ts); check looks again and promotes then.
+   */
+  waitingFor: z.optional(z.literal('zero-lag')),
 });
 
 export type DatabaseState = z.output<typeof databaseStateSchema>;
@@ -35,7 +41,7 @@ export function fieldPath(event: Pick<RdsEvent, 'plan' | 'resourceId'>, field: s
 export function requireMode(event: RdsEvent, action: ProgressAction, allowed: readonly Mode[]): void {
   if (!allowed.includes(event.run.mode)) {
     throw new InvalidStepInputError(
-      `database ${action} of ${event.resourceId} cannot run in ${event.run.mode} mode (only ${allowed.join(' or ')})`,
+      `database ${action} of ${event.resourceId} cannot run in ${event.run.mode} mode (only ${orList(allowed)})`,
       'execution input',
     );
   }

@@ -3,7 +3,7 @@
 // The runbook invokes the function synchronously (Lambda Invoke, RequestResponse) in its own
 // region, read from functionArn (the plan's recovery region; never the primary), with
 //   {"contract": "dr-runbook.hook/1", "action": "start" | "check" | "revert",
-//    "mode": "drill" | "failover", "runId", "plan": <plan name>, "resource": <resource id>,
+//    "mode": "drill" | "failover" | "switchover", "runId", "plan": <plan name>, "resource": <resource id>,
 //    "step": <the hook's id>, "startedAt": <first call of this start or revert>, "state": <below>}
 // and the function answers within invocationTimeoutSeconds (at most 45) with
 //   {"done": boolean, "detail"?: string (≤ 1000 chars),
@@ -17,6 +17,9 @@
 // - state is what the hook returned last in this start/check or revert loop ({} on its first
 //   call; an answer without state keeps the previous one).
 // - With runInDrills false a drill never invokes the hook (start, check and revert are skipped).
+// - mode "switchover" is a planned, lossless move with both regions healthy: the hook is called as
+//   in a failover (start, then check until done; never revert), and may rely on the primary region
+//   answering.
 // - Anything else fails the step, naming the resource, the function and what was wrong: an answer
 //   that is not JSON or breaks the schema below (an unknown field too), a state over 4 KiB, or a
 //   function error (the function threw: never retried). Throttling, 5xx and timeouts are retried
@@ -51,7 +54,7 @@ const hookState = z.record(z.string(), z.unknown()).check(
 export const hookRequestSchema = z.strictObject({
   contract: z.literal(HOOK_CONTRACT),
   action: z.enum(HOOK_ACTIONS),
-  mode: z.enum(['drill', 'failover']),
+  mode: z.enum(['drill', 'failover', 'switchover']),
   runId: z.string(),
   /** The plan's name. */
   plan: z.string(),

@@ -14,7 +14,7 @@ export async function checkTraffic(
   clients: TrafficClients,
   context: StepContext,
 ): Promise<ProgressResult<TrafficState>> {
-  requireMode(event, 'check', ['drill', 'failover'], 'a dry-run only runs readiness');
+  requireMode(event, 'check', ['drill', 'failover', 'switchover'], 'a dry-run only runs readiness');
   const state = readState(event);
   if (!state) {
     throw new InvalidStepInputError(

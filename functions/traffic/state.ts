@@ -8,6 +8,7 @@ import * as z from '../../plan/zod.ts';
 import { nonEmptyString, nonNegativeInt } from '../../plan/zod.ts';
 import { InvalidStepInputError } from '../shared/errors.ts';
 import type { Action, Mode, ResourceEvent } from '../shared/step-contract.ts';
+import { orList } from '../shared/words.ts';
 
 const recordSetSchema = z.object({
   Name: nonEmptyString,
@@ -56,7 +57,7 @@ export function requireMode(
 ): void {
   if (!allowed.includes(event.run.mode)) {
     throw new InvalidStepInputError(
-      `traffic ${action} of ${event.resourceId} does not run in ${event.run.mode} mode (only ${allowed.join(' or ')}): ${why}`,
+      `traffic ${action} of ${event.resourceId} does not run in ${event.run.mode} mode (only ${orList(allowed)}): ${why}`,
       `plan ${event.plan.name}`,
     );
   }

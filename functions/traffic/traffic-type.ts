@@ -1,6 +1,6 @@
 // What every traffic type shares: readiness of its records, a drill that writes its drill record
 // (reverted by deleting it), check until INSYNC. A type supplies only its record checks, where its
-// drill record comes from, and its failover change.
+// drill record comes from, and its failover change (a switchover makes the same change).
 import type { ResourceSteps } from '../shared/family-handler.ts';
 import type { ProgressResult, StepContext } from '../shared/step-contract.ts';
 import { checkTraffic } from './check.ts';
@@ -34,7 +34,7 @@ export function trafficTypeSteps<R extends TrafficResource>(
     },
 
     async start(event, clients, context) {
-      requireMode(event, 'start', ['drill', 'failover'], 'a dry-run only runs readiness');
+      requireMode(event, 'start', ['drill', 'failover', 'switchover'], 'a dry-run only runs readiness');
       return event.run.mode === 'drill'
         ? startDrill(event, clients, context, type.drillSource(event))
         : type.failover(event, clients, context);

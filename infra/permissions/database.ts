@@ -146,7 +146,11 @@ function auroraStatements(
       actions: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],
       resources: [globalCluster, secondary, drillCluster],
     }),
-    new PolicyStatement({ actions: ['rds:FailoverGlobalCluster'], resources: [globalCluster, secondary] }),
+    // Failover (unplanned) and switchover (planned, lossless) act on the global cluster and its target.
+    new PolicyStatement({
+      actions: ['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster'],
+      resources: [globalCluster, secondary],
+    }),
     // The clone is made from the secondary; nothing else may touch the secondary itself.
     new PolicyStatement({
       actions: ['rds:RestoreDBClusterToPointInTime'],

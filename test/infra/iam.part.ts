@@ -754,6 +754,7 @@ describe('iam', () => {
           'rds:DescribeDBClusters',
           'rds:DescribeGlobalClusters',
           'rds:FailoverGlobalCluster',
+          'rds:SwitchoverGlobalCluster',
         ],
         // The drill clones the secondary (RestoreDBClusterToPointInTime reads it as the source); it
         // never adds an instance to it, nor tags it.
@@ -762,6 +763,7 @@ describe('iam', () => {
           'rds:DescribeGlobalClusters',
           'rds:FailoverGlobalCluster',
           'rds:RestoreDBClusterToPointInTime',
+          'rds:SwitchoverGlobalCluster',
         ],
         [inRecovery('dynamodb', 'table/market-sessions')]: [
           `dynamodb:DeleteItem${probe}`,

@@ -1,6 +1,6 @@
 // auto-scaling-group: a standby Auto Scaling group in the recovery region, raised to the resource's
-// capacity on the newest AMI carrying its `ami.tags` (failover and drill alike; a drill then
-// reverts it). Several groups of one plan are several resources: each touches only its own group,
+// capacity on the newest AMI carrying its `ami.tags` (failover, switchover and drill alike; a
+// drill then reverts it). Several groups of one plan are several resources: each touches only its own group,
 // tags it with the run AND its resource id, and names the launch template versions it creates the
 // same way, so a re-run or revert of one never takes another's for its own.
 //   readiness: the group, its launch template, the newest AMI and the capacity a failover sets.
@@ -28,6 +28,7 @@ import type {
   ReadinessResult,
   StepContext,
 } from '../../shared/step-contract.ts';
+import { orList } from '../../shared/words.ts';
 import { type Ami, amiAgeHours, describeAmiSelector, newestAmi } from '../ami.ts';
 import type { ComputeClients } from '../clients.ts';
 import {
@@ -87,7 +88,7 @@ export function requireMode(
 ) {
   if (!allowed.includes(event.run.mode)) {
     throw new InvalidStepInputError(
-      `compute ${action} of ${event.resourceId} does not run in ${event.run.mode} mode (only ${allowed.join(' or ')})`,
+      `compute ${action} of ${event.resourceId} does not run in ${event.run.mode} mode (only ${orList(allowed)})`,
       `run ${event.run.id}`,
     );
   }
@@ -114,12 +115,12 @@ export const autoScalingGroupSteps: ResourceSteps<GroupResource, ComputeClients>
   readiness,
 
   async start(event, clients, context) {
-    requireMode(event, 'start', ['drill', 'failover']);
+    requireMode(event, 'start', ['drill', 'failover', 'switchover']);
     return start(event, clients, context);
   },
 
   async check(event, clients, context) {
-    requireMode(event, 'check', ['drill', 'failover']);
+    requireMode(event, 'check', ['drill', 'failover', 'switchover']);
     return check(event, clients, context);
   },
 
@@ -421,7 +422,7 @@ async function recordPrevious(
       );
     }
     notes.push(
-      `warning: ${found}; an earlier run did not clean up, its tags are replaced by this failover's`,
+      `warning: ${found}; an earlier run did not clean up, its tags are replaced by this ${event.run.mode}'s`,
     );
   }
 

@@ -1,10 +1,19 @@
 // aurora-global-database: an Aurora global database whose secondary cluster is in the recovery region.
 //   failover: FailoverGlobalCluster with AllowDataLoss to the secondary (the primary region is
 //             assumed unreachable and is never called); the RPO is the secondary's lag just before.
+//   switchover: SwitchoverGlobalCluster to the secondary (planned, both regions healthy): Aurora
+//             waits until the secondary has caught up before it swaps the roles, and the old
+//             primary stays in the global database as a secondary, so nothing is lost: the RPO is
+//             0. Done once the secondary is the writer, available, and no switchover is in progress.
 //   drill:    clones the secondary to a temporary cluster with one instance (../aurora-drill.ts),
 //             deleted on revert; the RPO is the lag when the copy is taken.
 // Every call goes to the recovery region, where the global cluster is described too.
-import { type DBCluster, FailoverGlobalClusterCommand, type GlobalCluster } from '@aws-sdk/client-rds';
+import {
+  type DBCluster,
+  FailoverGlobalClusterCommand,
+  type GlobalCluster,
+  SwitchoverGlobalClusterCommand,
+} from '@aws-sdk/client-rds';
 import type { ResourceOfType } from '../../../plan/schema.ts';
 import { awsCall } from '../../shared/aws-errors.ts';
 import { DRILL_RESTORE_EXPECTED_SECONDS } from '../../shared/deadlines.ts';
@@ -70,15 +79,14 @@ export const auroraGlobalDatabaseSteps: ResourceSteps<Aurora, DatabaseClients> =
   },
 
   async start(event, clients, context) {
-    requireRunMode(event, 'start', ['drill', 'failover']);
-    // A planned run (no data loss, primary healthy) would use SwitchoverGlobalCluster: issue 13.
-    if (event.run.mode === 'failover') return startFailover(event, clients, context);
+    requireRunMode(event, 'start', ['drill', 'failover', 'switchover']);
+    if (event.run.mode !== 'drill') return startFailover(event, clients, context);
     return startClone(event, clients, context);
   },
 
   async check(event, clients, context) {
-    requireRunMode(event, 'check', ['drill', 'failover']);
-    if (event.run.mode === 'failover') return checkFailover(event, clients, context);
+    requireRunMode(event, 'check', ['drill', 'failover', 'switchover']);
+    if (event.run.mode !== 'drill') return checkFailover(event, clients, context);
     return checkClone(event, clients, context);
   },
 
@@ -318,7 +326,22 @@ async function lagCheck(
       };
 }
 
-// ---- failover -------------------------------------------------------------------------------------
+// ---- failover and switchover ----------------------------------------------------------------------
+
+/** How a failover or a switchover names itself: the two differ only in the call and its words. */
+interface Move {
+  operation: 'failover' | 'switchover';
+  /** "fail over", "switch over" */
+  verb: string;
+  /** "failed over", "switched over" */
+  past: string;
+}
+
+function moveOf(event: Event): Move {
+  return event.run.mode === 'switchover'
+    ? { operation: 'switchover', verb: 'switch over', past: 'switched over' }
+    : { operation: 'failover', verb: 'fail over', past: 'failed over' };
+}
 
 async function startFailover(
   event: Event,
@@ -327,15 +350,16 @@ async function startFailover(
 ): Promise<ProgressResult> {
   const { globalClusterId, secondaryClusterId } = event.resource;
   const region = event.plan.regions.recovery;
-  const { global, secondary } = await describeBoth(event, clients, 'fail over the global database');
+  const move = moveOf(event);
+  const { global, secondary } = await describeBoth(event, clients, `${move.verb} the global database`);
   const member = requireMember(event, global, secondary);
   const earlier = previousAuroraState(event);
   const state: AuroraState = {
-    operation: 'failover',
+    operation: move.operation,
     clusterId: secondaryClusterId,
     globalClusterId,
     startedAt:
-      earlier?.operation === 'failover' && earlier.clusterId === secondaryClusterId
+      earlier?.operation === move.operation && earlier.clusterId === secondaryClusterId
         ? earlier.startedAt
         : context.now().toISOString(),
   };
@@ -360,55 +384,70 @@ async function startFailover(
     if (!targets(moving.ToDbClusterArn, secondary)) {
       throw elsewhere(event, moving.ToDbClusterArn, moving.Status);
     }
-    // Requested by an earlier attempt (its result was lost): poll it, never request it twice.
+    // Requested by an earlier attempt (its result was lost): poll it, never request it twice. A
+    // switchover under way (no data loss allowed) loses nothing, whoever requested it.
+    const lossless = move.operation === 'switchover' && moving.IsDataLossAllowed === false;
     return {
       ...failoverProgress(event, global, secondary, state, context, 'start'),
-      measurements: unmeasured(
-        `a failover of ${globalClusterId} to ${secondaryClusterId} was already under way when this start looked`,
-      ),
+      measurements: lossless
+        ? switchoverRpo(context)
+        : unmeasured(
+            `a ${move.operation} of ${globalClusterId} to ${secondaryClusterId} was already under way when this start looked`,
+          ),
     };
   }
   if (global.FailoverState?.Status === 'cancelling') {
     throw new InvalidResourceStateError(
-      `a failover or switchover of global database ${globalClusterId} is being cancelled: run the failover again once it shows none in progress`,
+      `a failover or switchover of global database ${globalClusterId} is being cancelled: run the ${move.operation} again once it shows none in progress`,
       globalClusterId,
     );
   }
 
-  // RPO achieved = the secondary's lag now, read before it stops replicating.
-  const rpo = await rpoFromGlobalLag(clients.cloudwatch, secondaryClusterId, context.now());
+  // RPO achieved: a failover's is the secondary's lag now, read before it stops replicating; a
+  // switchover loses nothing (Aurora swaps the roles only once the secondary has caught up).
+  const rpo =
+    move.operation === 'switchover'
+      ? switchoverRpo(context)
+      : await rpoFromGlobalLag(clients.cloudwatch, secondaryClusterId, context.now());
   const targetArn = secondary.DBClusterArn;
+  const call = move.operation === 'switchover' ? 'SwitchoverGlobalCluster' : 'FailoverGlobalCluster';
   if (!targetArn) {
     throw new InvalidResourceStateError(
-      `secondary cluster ${secondaryClusterId} reports no ARN, which FailoverGlobalCluster needs: retry the step`,
+      `secondary cluster ${secondaryClusterId} reports no ARN, which ${call} needs: retry the step`,
       secondaryClusterId,
     );
   }
   const requested = await awsCall(
-    { resource: globalLabel(event), operation: `fail over the global database to ${secondaryClusterId}` },
+    { resource: globalLabel(event), operation: `${move.verb} the global database to ${secondaryClusterId}` },
     async () => {
       try {
         await clients.rds.send(
-          new FailoverGlobalClusterCommand({
-            GlobalClusterIdentifier: globalClusterId,
-            // The ARN, so Aurora finds the cluster in its Region.
-            TargetDbClusterIdentifier: targetArn,
-            // A failover, not a switchover: the primary region is assumed down.
-            AllowDataLoss: true,
-          }),
+          move.operation === 'switchover'
+            ? // Planned: both regions healthy, no data loss; the old primary becomes a secondary.
+              new SwitchoverGlobalClusterCommand({
+                GlobalClusterIdentifier: globalClusterId,
+                TargetDbClusterIdentifier: targetArn,
+              })
+            : new FailoverGlobalClusterCommand({
+                GlobalClusterIdentifier: globalClusterId,
+                // The ARN, so Aurora finds the cluster in its Region.
+                TargetDbClusterIdentifier: targetArn,
+                // A failover, not a switchover: the primary region is assumed down.
+                AllowDataLoss: true,
+              }),
         );
         return true;
       } catch (error) {
         if (isAwsError(error, GLOBAL_CLUSTER_NOT_FOUND)) {
           throw new GlobalClusterNotFoundError(
-            `global database ${globalClusterId} not found when failing it over (it was described a moment ago): fix ${planField(event, 'globalClusterId')}`,
+            `global database ${globalClusterId} not found when ${move.operation === 'switchover' ? 'switching it over' : 'failing it over'} (it was described a moment ago): fix ${planField(event, 'globalClusterId')}`,
             globalClusterId,
             { cause: error },
           );
         }
         if (isAwsError(error, CLUSTER_NOT_FOUND)) {
           throw new DbClusterNotFoundError(
-            `secondary cluster ${secondaryClusterId} (${targetArn}) not found when failing over to it: fix ${planField(event, 'secondaryClusterId')}`,
+            `secondary cluster ${secondaryClusterId} (${targetArn}) not found when ${move.operation === 'switchover' ? 'switching over' : 'failing over'} to it: fix ${planField(event, 'secondaryClusterId')}`,
             secondaryClusterId,
             { cause: error },
           );
@@ -428,20 +467,35 @@ async function startFailover(
     done: false,
     nextCheckSeconds: nextCheckSeconds(elapsedSeconds),
     detail: requested
-      ? `failing over global database ${globalClusterId} to ${secondaryClusterId} in ${region} (AllowDataLoss)`
-      : `a failover of global database ${globalClusterId} to ${secondaryClusterId} is already under way: polling until it is the writer`,
+      ? move.operation === 'switchover'
+        ? `switching over global database ${globalClusterId} to ${secondaryClusterId} in ${region} (planned, no data loss)`
+        : `failing over global database ${globalClusterId} to ${secondaryClusterId} in ${region} (AllowDataLoss)`
+      : `a ${move.operation} of global database ${globalClusterId} to ${secondaryClusterId} is already under way: polling until it is the writer`,
     state,
     changes: requested
       ? [
           {
             resource: globalClusterId,
-            action: 'failover-global-cluster',
-            detail: `failed over to ${targetArn} with AllowDataLoss (the writer was ${writerArn(global) ?? 'unknown'})`,
+            action: `${move.operation}-global-cluster`,
+            detail:
+              move.operation === 'switchover'
+                ? `switched over to ${targetArn}, no data loss (the writer was ${writerArn(global) ?? 'unknown'}, now a secondary)`
+                : `failed over to ${targetArn} with AllowDataLoss (the writer was ${writerArn(global) ?? 'unknown'})`,
           },
         ]
       : [],
-    measurements: requested ? rpo : unmeasured(`a failover of ${globalClusterId} was already under way`),
+    measurements: requested
+      ? rpo
+      : unmeasured(`a ${move.operation} of ${globalClusterId} was already under way`),
   };
+}
+
+/**
+ * A switchover's RPO: 0 by Aurora's contract (SwitchoverGlobalCluster makes the secondary the
+ * writer only once it has every committed transaction), taken when it is requested.
+ */
+function switchoverRpo(context: StepContext): { rpoSeconds: 0; rpoMeasuredAt: string } {
+  return { rpoSeconds: 0, rpoMeasuredAt: context.now().toISOString() };
 }
 
 /**
@@ -449,12 +503,13 @@ async function startFailover(
  * requested a moment ago (a retried start) is such a state: polled, not an error. Anything else is.
  */
 async function refusedState(event: Event, clients: DatabaseClients, error: unknown): Promise<false> {
-  const { global, secondary } = await describeBoth(event, clients, 'fail over the global database');
+  const move = moveOf(event);
+  const { global, secondary } = await describeBoth(event, clients, `${move.verb} the global database`);
   const member = memberOf(global, secondary);
   const moving = activeFailover(global);
   if (member?.IsWriter || (moving && targets(moving.ToDbClusterArn, secondary))) return false;
   throw new InvalidResourceStateError(
-    `global database ${event.resource.globalClusterId} cannot fail over to ${event.resource.secondaryClusterId} now (${(error as Error).message}; the secondary is "${secondary.Status ?? 'unknown'}"): wait until the global database and the secondary are available, then run the failover again`,
+    `global database ${event.resource.globalClusterId} cannot ${move.verb} to ${event.resource.secondaryClusterId} now (${(error as Error).message}; the secondary is "${secondary.Status ?? 'unknown'}"): wait until the global database and the secondary are available${move.operation === 'switchover' ? ' (a switchover also needs the primary available and every member on the same engine version)' : ''}, then run the ${move.operation} again`,
     event.resource.globalClusterId,
     { cause: error },
   );
@@ -480,15 +535,19 @@ async function checkFailover(
   clients: DatabaseClients,
   context: StepContext,
 ): Promise<ProgressResult> {
+  const move = moveOf(event);
   const state = requireAuroraState(event, 'check', {
-    operations: ['failover'],
+    operations: [move.operation],
     clusterId: event.resource.secondaryClusterId,
   });
-  const { global, secondary } = await describeBoth(event, clients, 'check the failover');
+  const { global, secondary } = await describeBoth(event, clients, `check the ${move.operation}`);
   return failoverProgress(event, global, secondary, state, context, 'check');
 }
 
-/** Done when the secondary is the global database's writer and available. */
+/**
+ * Done when the secondary is the global database's writer and available; for a switchover also
+ * once no switchover is in progress (the old primary has taken its place as a secondary).
+ */
 function failoverProgress(
   event: Event,
   global: GlobalCluster,
@@ -498,23 +557,25 @@ function failoverProgress(
   action: 'start' | 'check',
 ): ProgressResult {
   const { globalClusterId, secondaryClusterId } = event.resource;
+  const move = moveOf(event);
   const member = requireMember(event, global, secondary);
   const status = secondary.Status ?? 'unknown';
   const elapsedSeconds = Math.round(secondsBetween(state.startedAt, context.now()));
   if (CLUSTER_FAILED_STATUSES.has(status)) {
     throw new InvalidResourceStateError(
-      `failover of global database ${globalClusterId} to ${secondaryClusterId} cannot complete: the secondary is "${status}"; investigate it in the RDS console (events, logs)`,
+      `${move.operation} of global database ${globalClusterId} to ${secondaryClusterId} cannot complete: the secondary is "${status}"; investigate it in the RDS console (events, logs)`,
       secondaryClusterId,
     );
   }
   const base = { family: 'database' as const, action, state: { ...state }, changes: [] };
-  if (member.IsWriter && status === 'available') {
+  const settling = move.operation === 'switchover' ? activeFailover(global) : undefined;
+  if (member.IsWriter && status === 'available' && !settling) {
     const endpoint = secondary.Endpoint;
     return {
       ...base,
       done: true,
       nextCheckSeconds: 0,
-      detail: `global database ${globalClusterId} failed over: ${secondaryClusterId} is the writer and available${endpoint ? ` at ${endpoint}` : ''} after ${elapsedSeconds} s`,
+      detail: `global database ${globalClusterId} ${move.past}: ${secondaryClusterId} is the writer and available${endpoint ? ` at ${endpoint}` : ''} after ${elapsedSeconds} s`,
       measurements: { elapsedSeconds, ...(endpoint ? { endpoint } : {}) },
     };
   }
@@ -522,7 +583,7 @@ function failoverProgress(
   if (!member.IsWriter && failover?.Status) {
     if (failover.Status === 'cancelling' && targets(failover.ToDbClusterArn, secondary)) {
       throw new InvalidResourceStateError(
-        `the failover of global database ${globalClusterId} to ${secondaryClusterId} is being cancelled, so ${secondaryClusterId} stays a reader: investigate it (RDS events), then run the failover again`,
+        `the ${move.operation} of global database ${globalClusterId} to ${secondaryClusterId} is being cancelled, so ${secondaryClusterId} stays a reader: investigate it (RDS events), then run the ${move.operation} again`,
         globalClusterId,
       );
     }
@@ -530,13 +591,15 @@ function failoverProgress(
       throw elsewhere(event, failover.ToDbClusterArn, failover.Status);
     }
   }
-  const waitingFor = member.IsWriter
-    ? `the writer, "${status}", waiting for "available"`
-    : `still a reader${failover?.Status ? ` (failover "${failover.Status}")` : ''}`;
+  const waitingFor = !member.IsWriter
+    ? `still a reader${failover?.Status ? ` (${move.operation} "${failover.Status}")` : ''}`
+    : status !== 'available'
+      ? `the writer, "${status}", waiting for "available"`
+      : `the writer, waiting for the ${move.operation} ("${settling?.Status}") to finish`;
   return {
     ...base,
     done: false,
     nextCheckSeconds: nextCheckSeconds(elapsedSeconds),
-    detail: `failover of global database ${globalClusterId} to ${secondaryClusterId} in progress (${elapsedSeconds} s): ${waitingFor}`,
+    detail: `${move.operation} of global database ${globalClusterId} to ${secondaryClusterId} in progress (${elapsedSeconds} s): ${waitingFor}`,
   };
 }

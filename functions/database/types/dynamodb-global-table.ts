@@ -3,6 +3,10 @@
 // to promote.
 //   failover: confirms the recovery replica is ACTIVE (waits while it is CREATING or UPDATING); the
 //             RPO is its ReplicationLatency at that moment.
+//   switchover: the same confirmation; the RPO is 0. A switchover's writes have stopped upstream
+//             before it starts, and every write a global table took replicates to every replica
+//             (multi-active, nothing to move), so nothing is lost; the ReplicationLatency a
+//             failover reports measures writes still arriving, which a switchover has none of.
 //   drill:    writes a probe item (marked with the run and resource) to the recovery replica and
 //             reads it back with a strongly consistent read; the RPO is the replication latency at
 //             that moment, what a failover would have lost. Revert deletes the probe, found by its
@@ -64,7 +68,7 @@ export const GLOBAL_TABLE_EXPECTED_SECONDS = 30;
 const isoTime = z.iso.datetime({ offset: true });
 
 const globalTableStateSchema = z.object({
-  /** confirm-replica: a failover; probe: a drill's probe item; delete-probe: a drill revert. */
+  /** confirm-replica: a failover or switchover; probe: a drill's probe item; delete-probe: a drill revert. */
   operation: z.enum(['confirm-replica', 'probe', 'delete-probe']),
   tableName: nonEmptyString,
   /** ISO time the operation started; polling intervals and the deadline grow from it. */
@@ -91,7 +95,7 @@ export const dynamodbGlobalTableSteps: ResourceSteps<GlobalTable, DatabaseClient
   },
 
   async start(event, clients, context) {
-    requireMode(event, 'start', ['drill', 'failover']);
+    requireMode(event, 'start', ['drill', 'failover', 'switchover']);
     const operation = operationOf(event);
     const earlier = previousState(event);
     const state: GlobalTableState = {
@@ -106,7 +110,7 @@ export const dynamodbGlobalTableSteps: ResourceSteps<GlobalTable, DatabaseClient
   },
 
   async check(event, clients, context) {
-    requireMode(event, 'check', ['drill', 'failover']);
+    requireMode(event, 'check', ['drill', 'failover', 'switchover']);
     const state = requireOwnState(event, 'check', [operationOf(event)]);
     return advance(event, clients, context, 'check', state);
   },
@@ -120,7 +124,7 @@ export const dynamodbGlobalTableSteps: ResourceSteps<GlobalTable, DatabaseClient
 // ---- state --------------------------------------------------------------------------------------
 
 function operationOf(event: Event): 'confirm-replica' | 'probe' {
-  return event.run.mode === 'failover' ? 'confirm-replica' : 'probe';
+  return event.run.mode === 'failover' || event.run.mode === 'switchover' ? 'confirm-replica' : 'probe';
 }
 
 function previousState(event: Event): GlobalTableState | undefined {
@@ -188,7 +192,7 @@ function tableChecks(
   found: Attempt<TableDescription | undefined>,
 ): ReadinessCheck[] {
   const probeKeyStatus: CheckStatus = event.run.mode === 'drill' ? 'fail' : 'warn';
-  const withProbeKey = event.run.mode !== 'failover';
+  const withProbeKey = event.run.mode !== 'failover' && event.run.mode !== 'switchover';
   if ('error' in found || !found.value) {
     const problem =
       'error' in found
@@ -341,8 +345,9 @@ async function advance(
   state: GlobalTableState,
 ): Promise<ProgressResult> {
   const ref = tableRefOf(event);
-  const failover = event.run.mode === 'failover';
+  const failover = operationOf(event) === 'confirm-replica';
   // The RPO of a failover is the replication latency when it was decided (start); checks carry it.
+  // A switchover's is 0 (above).
   const [table, measured] = await Promise.all([
     requireTable(
       clients.dynamodb,
@@ -352,7 +357,9 @@ async function advance(
         : 'the drill probes the replica a failover would serve from',
     ),
     failover && action === 'start'
-      ? rpoFromReplicationLatency(clients.cloudwatch, ref.tableName, ref.region, context.now())
+      ? event.run.mode === 'switchover'
+        ? { rpoSeconds: 0, rpoMeasuredAt: context.now().toISOString() }
+        : rpoFromReplicationLatency(clients.cloudwatch, ref.tableName, ref.region, context.now())
       : undefined,
   ]);
   const measurements = measured ?? {};
@@ -386,7 +393,7 @@ function confirmed(
   table: TableDescription,
   action: 'start' | 'check',
   state: GlobalTableState,
-  measurements: LatencyMeasurement | Record<string, never>,
+  measurements: LatencyMeasurement | { rpoSeconds: 0; rpoMeasuredAt: string } | Record<string, never>,
   elapsedSeconds: number,
 ): ProgressResult {
   const replicas = otherReplicas(table, ref.region);

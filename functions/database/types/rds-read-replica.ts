@@ -1,5 +1,10 @@
 // rds-read-replica: a cross-region read replica of an RDS instance.
-//   failover: promotes the replica to a standalone instance; the RPO is its lag at promotion.
+//   failover:   promotes the replica to a standalone instance; the RPO is its lag at promotion.
+//   switchover: the planned, lossless move: promotes the replica only once its ReplicaLag is 0 on
+//               a fresh datapoint (writes stopped upstream, e.g. the primary's application scaled
+//               down; ../rds-queries.ts caughtUpLag); until then start and check answer not done,
+//               saying the lag, and the step's deadline (timeoutMinutes) bounds the wait. The RPO is
+//               that 0. Check then polls the promotion as a failover's.
 //   drill:    restores the newest recovery-region snapshot to a temporary instance where the
 //             promoted replica would serve from (deleted on revert); the RPO is the replica's lag
 //             when the copy is restored, what a failover at that moment would have lost.
@@ -17,9 +22,11 @@ import type {
   ResourceEvent,
   StepContext,
 } from '../../shared/step-contract.ts';
-import { checkProgress, instanceProgress, type Target } from '../check.ts';
+import { checkProgress, instanceProgress, requireTargetState, type Target } from '../check.ts';
 import type { DatabaseClients } from '../clients.ts';
 import {
+  CAUGHT_UP_MAX_AGE_SECONDS,
+  caughtUpLag,
   findInstance,
   INSTANCE_NOT_FOUND,
   INVALID_INSTANCE_STATE,
@@ -31,13 +38,19 @@ import { type Attempt, attempt, kmsKeyCheck, probe, probeAll, snapshotChecks } f
 import { type RestoreRequest, restoreNewestSnapshot } from '../restore-snapshot.ts';
 import { drillInstanceOf, placementOf } from '../restore-target.ts';
 import { revertDrill } from '../revert.ts';
-import { type DatabaseState, earlierStart, fieldPath, requireMode } from '../state.ts';
+import { type DatabaseState, earlierStart, fieldPath, type ProgressAction, requireMode } from '../state.ts';
 
 type ReadReplica = ResourceOfType<'rds-read-replica'>;
 type Event = ResourceEvent<ReadReplica>;
 
 /** Window over which the maximum ReplicaLag must be within the RPO objective. */
 export const READINESS_LAG_WINDOW_SECONDS = 600;
+
+/**
+ * Shortest wait between two looks at the lag while a switchover waits for it to reach 0: ReplicaLag
+ * has one datapoint a minute, so looking every 2 s would only repeat the same answer.
+ */
+export const ZERO_LAG_POLL_SECONDS = 15;
 
 /** Statuses in which RDS refuses PromoteReadReplica because a promotion (or other change) is already running. */
 const BUSY_STATUSES: ReadonlySet<string> = new Set([
@@ -56,11 +69,11 @@ const BUSY_STATUSES: ReadonlySet<string> = new Set([
   'upgrading',
 ]);
 
-/** What start operates on: the replica (failover) or the drill's temporary instance. */
+/** What start operates on: the replica (failover, switchover) or the drill's temporary instance. */
 function targetOf(event: Event): Target {
-  return event.run.mode === 'failover'
-    ? { operation: 'promote', instanceId: event.resource.replicaInstanceId }
-    : { operation: 'restore', instanceId: drillInstanceOf(event) };
+  return event.run.mode === 'drill'
+    ? { operation: 'restore', instanceId: drillInstanceOf(event) }
+    : { operation: 'promote', instanceId: event.resource.replicaInstanceId };
 }
 
 export const rdsReadReplicaSteps: ResourceSteps<ReadReplica, DatabaseClients> = {
@@ -77,14 +90,19 @@ export const rdsReadReplicaSteps: ResourceSteps<ReadReplica, DatabaseClients> = 
   },
 
   async start(event, clients, context) {
-    requireMode(event, 'start', ['drill', 'failover']);
-    if (event.run.mode === 'failover') return startPromotion(event, clients, context);
+    requireMode(event, 'start', ['drill', 'failover', 'switchover']);
+    if (event.run.mode !== 'drill') return promote(event, clients, context, 'start');
     return restoreNewestSnapshot(event, clients, context, await drillRestore(event, clients));
   },
 
   async check(event, clients, context) {
-    requireMode(event, 'check', ['drill', 'failover']);
-    return checkProgress(event, clients, context, targetOf(event));
+    requireMode(event, 'check', ['drill', 'failover', 'switchover']);
+    const target = targetOf(event);
+    // A switchover still waiting for the lag to reach 0 has not promoted yet: look again.
+    if (event.run.mode === 'switchover' && requireTargetState(event, 'check', target).waitingFor) {
+      return promote(event, clients, context, 'check');
+    }
+    return checkProgress(event, clients, context, target);
   },
 
   revert: revertDrill,
@@ -236,12 +254,17 @@ async function drillRestore(event: Event, clients: DatabaseClients): Promise<Res
   };
 }
 
-// ---- failover: promote the replica --------------------------------------------------------------
+// ---- failover and switchover: promote the replica ----------------------------------------------
 
-async function startPromotion(
+/**
+ * Promotes the replica: at once in a failover, once its lag is 0 in a switchover. `action` is
+ * start, or check when a switchover's start found the lag above 0.
+ */
+async function promote(
   event: Event,
   clients: DatabaseClients,
   context: StepContext,
+  action: Exclude<ProgressAction, 'revert'>,
 ): Promise<ProgressResult> {
   const { replicaInstanceId: id, backupRetentionDays } = event.resource;
   const region = event.plan.regions.recovery;
@@ -259,11 +282,20 @@ async function startPromotion(
   };
   if (!replica.ReadReplicaSourceDBInstanceIdentifier) {
     // Already standalone: promoted by an earlier run (or by hand). Nothing to call.
-    return instanceProgress(replica, state, context, 'start', event.run.id);
+    return instanceProgress(replica, state, context, action, event.run.id);
   }
 
-  // RPO achieved = replica lag at promotion, read before the replica stops replicating.
-  const measurements = await rpoFromReplicaLag(clients.cloudwatch, id, context.now());
+  // RPO achieved = replica lag at promotion, read before the replica stops replicating; a
+  // switchover promotes only at 0.
+  const switchover = event.run.mode === 'switchover';
+  let measurements: Record<string, number | string>;
+  if (switchover) {
+    const lag = await caughtUpLag(clients.cloudwatch, id, context.now());
+    if (!lag.caughtUp) return waitingForZeroLag(event, state, lag.why, context, action);
+    measurements = { rpoSeconds: lag.rpoSeconds, rpoMeasuredAt: lag.rpoMeasuredAt };
+  } else {
+    measurements = await rpoFromReplicaLag(clients.cloudwatch, id, context.now());
+  }
   const status = replica.DBInstanceStatus ?? 'unknown';
   const setRetention = replica.BackupRetentionPeriod === 0;
   const promoted = await awsCall(
@@ -297,11 +329,11 @@ async function startPromotion(
   const retention = setRetention ? `, backup retention set to ${backupRetentionDays} days` : '';
   return {
     family: 'database',
-    action: 'start',
+    action,
     done: false,
     nextCheckSeconds: nextCheckSeconds(elapsedSeconds),
     detail: promoted
-      ? `promoting read replica ${id} in ${region}${retention}`
+      ? `promoting read replica ${id} in ${region}${switchover ? ' (switchover: ReplicaLag 0)' : ''}${retention}`
       : `read replica ${id} is "${status}": promotion already under way, polling until it is standalone`,
     state,
     changes: promoted
@@ -314,5 +346,25 @@ async function startPromotion(
         ]
       : [],
     measurements,
+  };
+}
+
+/** A switchover's promotion not requested yet: the lag is not (known to be) 0. */
+function waitingForZeroLag(
+  event: Event,
+  state: DatabaseState,
+  why: string,
+  context: StepContext,
+  action: Exclude<ProgressAction, 'revert'>,
+): ProgressResult {
+  const elapsedSeconds = secondsBetween(state.startedAt, context.now());
+  return {
+    family: 'database',
+    action,
+    done: false,
+    nextCheckSeconds: Math.max(ZERO_LAG_POLL_SECONDS, nextCheckSeconds(elapsedSeconds)),
+    detail: `switchover waits for the ReplicaLag of read replica ${event.resource.replicaInstanceId} to be 0 on a datapoint at most ${CAUGHT_UP_MAX_AGE_SECONDS} s old before promoting it (${Math.round(elapsedSeconds)} s so far): ${why}; stop the writes to ${event.resource.primaryInstanceId} (the step's timeout bounds the wait: ${fieldPath(event, 'timeoutMinutes')})`,
+    state: { ...state, waitingFor: 'zero-lag' },
+    changes: [],
   };
 }

@@ -3,7 +3,10 @@
 //   failover: restores the newest copy to the plan's restoredInstanceId.
 //   drill:    restores it to a temporary instance (deleted on revert).
 // Either way the RPO is the snapshot's age: everything written after it is lost.
+//   switchover: refused. A switchover is lossless by definition, and a restore always loses what
+//             was written after its snapshot; `failover` is the mode for this type.
 import type { ResourceOfType } from '../../../plan/schema.ts';
+import { InvalidStepInputError } from '../../shared/errors.ts';
 import type { ResourceSteps } from '../../shared/family-handler.ts';
 import type { ReadinessCheck, ResourceEvent, StepContext } from '../../shared/step-contract.ts';
 import { checkProgress, type Target } from '../check.ts';
@@ -22,6 +25,22 @@ type Event = ResourceEvent<SnapshotRestore>;
 /** The instance a restore creates: the plan's (failover) or the drill's temporary one. */
 function restoreTarget(event: Event): string {
   return event.run.mode === 'drill' ? drillInstanceOf(event) : event.resource.restoredInstanceId;
+}
+
+/** Why a switchover cannot include this type, naming the resource and what to run instead. */
+function switchoverRefusal(event: Event): string {
+  return `${event.resourceId} is an rds-snapshot-restore: a switchover is lossless, and restoring ${event.resource.sourceInstanceId}'s newest snapshot loses everything written after it, so this type cannot switch over; run a failover (mode "failover") for this plan, or protect the database with a cross-region read replica (rds-read-replica) to switch over`;
+}
+
+/** InvalidStepInputError in a switchover (switchoverRefusal), else requireMode's drill or failover. */
+function requireRestoreMode(event: Event, action: 'start' | 'check'): void {
+  if (event.run.mode === 'switchover') {
+    throw new InvalidStepInputError(
+      `database ${action} refused: ${switchoverRefusal(event)}`,
+      'execution input',
+    );
+  }
+  requireMode(event, action, ['drill', 'failover']);
 }
 
 function restoreRequest(event: Event): RestoreRequest {
@@ -51,12 +70,12 @@ export const rdsSnapshotRestoreSteps: ResourceSteps<SnapshotRestore, DatabaseCli
   },
 
   async start(event, clients, context) {
-    requireMode(event, 'start', ['drill', 'failover']);
+    requireRestoreMode(event, 'start');
     return restoreNewestSnapshot(event, clients, context, restoreRequest(event));
   },
 
   async check(event, clients, context) {
-    requireMode(event, 'check', ['drill', 'failover']);
+    requireRestoreMode(event, 'check');
     const target: Target = { operation: 'restore', instanceId: restoreTarget(event) };
     return checkProgress(event, clients, context, target);
   },
@@ -114,7 +133,12 @@ async function readinessChecks(
         })
       : undefined,
   ]);
-  return [...snapshots, absent, ...placement, ...(key ? [key] : [])];
+  // A switchover's readiness says at once that this resource would refuse it.
+  const lossless: ReadinessCheck[] =
+    event.run.mode === 'switchover'
+      ? [{ name: 'switchover-possible', status: 'fail', detail: switchoverRefusal(event) }]
+      : [];
+  return [...lossless, ...snapshots, absent, ...placement, ...(key ? [key] : [])];
 }
 
 /** What the restore names besides the snapshot: each must exist, or AWS refuses the restore. */

@@ -26,6 +26,7 @@ import type {
   ReadinessCheck,
   ResourceEvent,
 } from '../../shared/step-contract.ts';
+import { orList } from '../../shared/words.ts';
 import type { HookClients } from '../clients.ts';
 import {
   DEFAULT_NEXT_CHECK_SECONDS,
@@ -71,14 +72,14 @@ export const lambdaHookSteps: ResourceSteps<LambdaHook, HookClients> = {
   },
 
   async start(event, clients, context) {
-    requireMode(event, 'start', ['drill', 'failover']);
+    requireMode(event, 'start', ['drill', 'failover', 'switchover']);
     if (skipped(event)) return skippedResult(event, 'start');
     const state: LoopState = { loop: 'start', startedAt: context.now().toISOString(), hookState: {} };
     return invokeLoop(event, clients, 'start', state, true);
   },
 
   async check(event, clients) {
-    requireMode(event, 'check', ['drill', 'failover']);
+    requireMode(event, 'check', ['drill', 'failover', 'switchover']);
     if (skipped(event)) return skippedResult(event, 'check');
     const state = loopStateOf(event, 'start');
     if (!state) {
@@ -117,7 +118,7 @@ function fieldPath(event: Event, field: string): string {
 function requireMode(event: Event, action: HookAction, allowed: readonly Mode[]): void {
   if (!allowed.includes(event.run.mode)) {
     throw new InvalidStepInputError(
-      `hook ${action} of ${event.resourceId} cannot run in ${event.run.mode} mode (only ${allowed.join(' or ')})`,
+      `hook ${action} of ${event.resourceId} cannot run in ${event.run.mode} mode (only ${orList(allowed)})`,
       'execution input',
     );
   }
@@ -275,7 +276,7 @@ async function invokeLoop(
   const fn = functionOf(event);
   const inPrimary = primaryRegionProblem(event, fn);
   if (inPrimary) throw new InvalidStepInputError(inPrimary, fn.arn);
-  const mode = event.run.mode as HookRequest['mode']; // requireMode: drill or failover
+  const mode = event.run.mode as HookRequest['mode']; // requireMode: drill, failover or switchover
   const request: HookRequest = {
     contract: HOOK_CONTRACT,
     action,

@@ -218,7 +218,7 @@ export const arcRoutingControlSteps: ResourceSteps<ArcResource, TrafficClients> 
   },
 
   async start(event, clients, context) {
-    requireMode(event, 'start', ['drill', 'failover'], 'a dry-run only runs readiness');
+    requireMode(event, 'start', ['drill', 'failover', 'switchover'], 'a dry-run only runs readiness');
     const startedAt = context.now().toISOString();
     const targets = targetStates(event);
     if (targets.length === 0) {
@@ -262,7 +262,7 @@ export const arcRoutingControlSteps: ResourceSteps<ArcResource, TrafficClients> 
   },
 
   async check(event, clients, context) {
-    requireMode(event, 'check', ['drill', 'failover'], 'a dry-run only runs readiness');
+    requireMode(event, 'check', ['drill', 'failover', 'switchover'], 'a dry-run only runs readiness');
     const state = readState(event);
     if (!state) {
       throw new InvalidStepInputError(

@@ -187,7 +187,7 @@ export const route53HealthCheckFailoverSteps: ResourceSteps<HealthCheckFailoverR
   },
 
   async start(event, clients, context) {
-    requireMode(event, 'start', ['drill', 'failover'], 'a dry-run only runs readiness');
+    requireMode(event, 'start', ['drill', 'failover', 'switchover'], 'a dry-run only runs readiness');
     const startedAt = context.now().toISOString();
     const pair = pairOf(event);
     if (!pair) {
@@ -227,7 +227,7 @@ export const route53HealthCheckFailoverSteps: ResourceSteps<HealthCheckFailoverR
   },
 
   async check(event, clients, context) {
-    requireMode(event, 'check', ['drill', 'failover'], 'a dry-run only runs readiness');
+    requireMode(event, 'check', ['drill', 'failover', 'switchover'], 'a dry-run only runs readiness');
     const state = readState(event);
     const pair = state.readinessOnly ? undefined : pairOf(event);
     const elapsed = secondsBetween(state.startedAt, context.now());

@@ -7,3 +7,4 @@ import './readiness.unit.ts';
 import './revert.unit.ts';
 import './start.unit.ts';
 import './steps.unit.ts';
+import './switchover.unit.ts';

@@ -1,5 +1,6 @@
-// aurora-global-database: readiness, failover (FailoverGlobalCluster with AllowDataLoss) and the
-// drill (a clone of the secondary with one instance, deleted on revert), each through runStep with
+// aurora-global-database: readiness, failover (FailoverGlobalCluster with AllowDataLoss), switchover
+// (SwitchoverGlobalCluster, RPO 0) and the drill (a clone of the secondary with one instance, deleted on
+// revert), each through runStep with
 // a registry holding only this type. Plan: multi-tier ("market"), resource "inventory" (resources[1]),
 // primary us-east-1, recovery us-west-2, RPO objective 60 s.
 import 'aws-sdk-client-mock-jest';
@@ -635,6 +636,121 @@ describe('aurora-global-database', () => {
       await expect(step('check', 'failover')).rejects.toThrow(InvalidStepInputError);
       await expect(step('check', 'failover', cloneState())).rejects.toThrow(InvalidStepInputError);
       await expect(step('revert', 'failover', failoverState())).rejects.toThrow(InvalidStepInputError);
+    });
+  });
+
+  describe('aurora-global-database switchover', () => {
+    const switchoverState = (extra: Record<string, unknown> = {}) =>
+      failoverState({ operation: 'switchover', ...extra });
+    /** The roles moved: the secondary writes, the old primary is a reader member. */
+    const switched = () => globalCluster({ writer: 'secondary' });
+
+    beforeEach(() => {
+      healthy();
+      rds.on(SwitchoverGlobalClusterCommand).resolves({ GlobalCluster: globalCluster() });
+    });
+
+    it('switches over to the secondary ARN (no AllowDataLoss, no lag read) with RPO 0, never failing over', async () => {
+      const result = await step('start', 'switchover');
+
+      expect(rds).toHaveReceivedCommandTimes(SwitchoverGlobalClusterCommand, 1);
+      expect(rds.commandCalls(SwitchoverGlobalClusterCommand)[0]?.args[0].input).toEqual({
+        GlobalClusterIdentifier: GLOBAL_ID,
+        TargetDbClusterIdentifier: SECONDARY_ARN,
+      });
+      expect(rds).not.toHaveReceivedCommand(FailoverGlobalClusterCommand);
+      expect(cloudwatch).not.toHaveReceivedCommand(GetMetricStatisticsCommand);
+      expect(mutatingCommandsSent([rds, cloudwatch])).toEqual(['SwitchoverGlobalCluster']);
+      expect(regionsAsked).toEqual([RECOVERY]);
+      expect(result).toMatchObject({
+        action: 'start',
+        done: false,
+        state: switchoverState(),
+        changes: [{ resource: GLOBAL_ID, action: 'switchover-global-cluster' }],
+        measurements: { rpoSeconds: 0, rpoMeasuredAt: RUN_STARTED_AT },
+      });
+      expect(result.detail).toContain('switching over');
+      expect(result.changes[0]?.detail).toContain(`the writer was ${PRIMARY_ARN}, now a secondary`);
+    });
+
+    it('checks until the roles moved and the switchover is over, keeping RPO 0', async () => {
+      const clock = testClock();
+      const started = await step('start', 'switchover', undefined, clock);
+      clock.advance(20);
+      const reader = await step('check', 'switchover', started.state, clock);
+      expect(reader.done).toBe(false);
+      expect(reader.detail).toContain('switchover of global database market-inventory');
+      expect(reader.detail).toContain('still a reader');
+
+      // The secondary writes, but Aurora still reports the switchover in progress: not done yet.
+      rds.on(DescribeGlobalClustersCommand).resolves({
+        GlobalClusters: [
+          globalCluster(
+            { writer: 'secondary' },
+            {
+              FailoverState: {
+                Status: 'failing-over',
+                FromDbClusterArn: PRIMARY_ARN,
+                ToDbClusterArn: SECONDARY_ARN,
+                IsDataLossAllowed: false,
+              },
+            },
+          ),
+        ],
+      });
+      clock.advance(20);
+      const settling = await step('check', 'switchover', reader.state, clock);
+      expect(settling.done).toBe(false);
+      expect(settling.detail).toContain('waiting for the switchover ("failing-over") to finish');
+
+      rds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [switched()] });
+      clock.advance(20);
+      const done = await step('check', 'switchover', settling.state, clock);
+      expect(done).toMatchObject({
+        done: true,
+        completedAt: at(60),
+        measurements: { rpoSeconds: 0, elapsedSeconds: 60, endpoint: secondary().Endpoint },
+      });
+      expect(done.detail).toContain('switched over');
+      expect(rds).toHaveReceivedCommandTimes(SwitchoverGlobalClusterCommand, 1);
+    });
+
+    it('polls a switchover already under way (RPO 0), and one already done asks for nothing', async () => {
+      rds.on(DescribeGlobalClustersCommand).resolves({
+        GlobalClusters: [
+          globalCluster(
+            {},
+            {
+              FailoverState: {
+                Status: 'pending',
+                ToDbClusterArn: SECONDARY_ARN,
+                IsDataLossAllowed: false,
+              },
+            },
+          ),
+        ],
+      });
+      const moving = await step('start', 'switchover', switchoverState());
+      expect(moving).toMatchObject({ done: false, changes: [], measurements: { rpoSeconds: 0 } });
+
+      rds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [switched()] });
+      const already = await step('start', 'switchover');
+      expect(already).toMatchObject({ done: true, changes: [] });
+      expect(rds).not.toHaveReceivedCommand(SwitchoverGlobalClusterCommand);
+    });
+
+    it('says what a switchover needs when Aurora refuses it for state', async () => {
+      rds
+        .on(SwitchoverGlobalClusterCommand)
+        .rejects(awsError('InvalidGlobalClusterStateFault', 400, 'engine versions differ'));
+      await expect(step('start', 'switchover')).rejects.toThrow(
+        /cannot switch over to market-inventory-west now \(engine versions differ.*every member on the same engine version\), then run the switchover again/,
+      );
+    });
+
+    it('refuses a check with the state of a failover, and a revert', async () => {
+      await expect(step('check', 'switchover', failoverState())).rejects.toThrow(InvalidStepInputError);
+      await expect(step('revert', 'switchover', switchoverState())).rejects.toThrow(InvalidStepInputError);
     });
   });
 

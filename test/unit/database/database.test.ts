@@ -9,4 +9,5 @@ import './handler.unit.ts';
 import './rds-read-replica-drill.unit.ts';
 import './rds-read-replica-failover.unit.ts';
 import './rds-read-replica-readiness.unit.ts';
+import './rds-read-replica-switchover.unit.ts';
 import './rds-snapshot-restore.unit.ts';

@@ -533,6 +533,39 @@ describe('dynamodb-global-table', () => {
     });
   });
 
+  describe('dynamodb-global-table switchover: nothing to move', () => {
+    it('confirms the recovery replica as a failover does, with RPO 0, and reads no latency', async () => {
+      const result = await progress('start', { mode: 'switchover' });
+
+      expect(result).toMatchObject({
+        action: 'start',
+        done: true,
+        changes: [{ resource: TABLE, action: 'confirm-global-table-replica' }],
+        measurements: { rpoSeconds: 0, rpoMeasuredAt: RUN_STARTED_AT },
+        state: { operation: 'confirm-replica', tableName: TABLE, startedAt: RUN_STARTED_AT },
+      });
+      expect(result.measurements).not.toHaveProperty('replicationLatencyMs');
+      expect(cloudwatch).not.toHaveReceivedCommand(GetMetricStatisticsCommand);
+      expectRecoveryRegionOnly();
+    });
+
+    it('polls an UPDATING replica on a check, keeping RPO 0; its readiness is a failover readiness', async () => {
+      dynamodb.on(DescribeTableCommand).resolves({ Table: table({ TableStatus: 'UPDATING' }) });
+      const started = await progress('start', { mode: 'switchover' });
+      expect(started.done).toBe(false);
+
+      dynamodb.on(DescribeTableCommand).resolves({ Table: table() });
+      const done = await progress('check', { mode: 'switchover', state: started.state });
+      expect(done).toMatchObject({ done: true, measurements: { rpoSeconds: 0 } });
+      await expect(progress('revert', { mode: 'switchover' })).rejects.toBeInstanceOf(InvalidStepInputError);
+
+      const ready = await readiness('switchover');
+      expect(ready.checks.map((c) => c.name)).toEqual(
+        (await readiness('failover')).checks.map((c) => c.name),
+      );
+    });
+  });
+
   // ---- drill --------------------------------------------------------------------------------------
 
   describe('dynamodb-global-table drill: a probe item in the recovery replica', () => {

@@ -16,6 +16,7 @@ import {
   AccessDeniedError,
   DatabaseInstanceNotFoundError,
   InvalidResourceStateError,
+  InvalidStepInputError,
   SnapshotNotFoundError,
   TransientAwsError,
 } from '../../../functions/shared/errors.ts';
@@ -601,6 +602,43 @@ describe('rds-snapshot-restore', () => {
       rds.on(RestoreDBInstanceFromDBSnapshotCommand).rejects(accessDenied());
 
       await expect(start()).rejects.toThrow(AccessDeniedError);
+    });
+  });
+
+  describe('rds-snapshot-restore switchover: refused, a restore is never lossless', () => {
+    beforeEach(() => {
+      rds.reset();
+      cloudwatch.reset();
+      ec2.reset();
+      kms.reset();
+    });
+
+    it('refuses start and check with InvalidStepInputError saying why and that failover is the mode, touching nothing', async () => {
+      environment();
+
+      const refused = start('switchover');
+      await expect(refused).rejects.toThrow(InvalidStepInputError);
+      await expect(refused).rejects.toThrow(
+        'database start refused: db is an rds-snapshot-restore: a switchover is lossless, and restoring reports-db\'s newest snapshot loses everything written after it, so this type cannot switch over; run a failover (mode "failover")',
+      );
+      await expect(check(startedState('restore', RESTORED_ID), 'switchover')).rejects.toThrow(
+        /database check refused: .*cannot switch over/,
+      );
+      expect(rds.calls()).toHaveLength(0);
+    });
+
+    it('fails its switchover readiness with the same reason, and keeps the other checks', async () => {
+      environment();
+
+      const result = await readiness({ plan, mode: 'switchover' });
+
+      expect(result.ready).toBe(false);
+      expect(result.checks.map((c) => [c.name, c.status])).toEqual([
+        ['switchover-possible', 'fail'],
+        ['snapshot-exists', 'pass'],
+        ['restored-instance-absent', 'pass'],
+      ]);
+      expect(result.checks[0]?.detail).toContain('run a failover');
     });
   });
 

@@ -6,3 +6,4 @@ import './hook-contract.unit.ts';
 import './lambda-hook-readiness.unit.ts';
 import './lambda-hook.unit.ts';
 import './simulated-hook.unit.ts';
+import './switchover.unit.ts';

@@ -214,7 +214,7 @@ describe('lambda-hook', () => {
 
     it('refuses start in a dry-run and revert in a failover, invoking nothing', async () => {
       await expect(progress('start', { mode: 'dry-run' })).rejects.toThrow(
-        'hook start of flush-cache cannot run in dry-run mode (only drill or failover)',
+        'hook start of flush-cache cannot run in dry-run mode (only drill, failover or switchover)',
       );
       await expect(progress('revert', { mode: 'failover' })).rejects.toThrow(
         'hook revert of flush-cache cannot run in failover mode (only drill)',

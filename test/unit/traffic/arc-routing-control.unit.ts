@@ -101,12 +101,12 @@ describe('arc-routing-control', () => {
 
   const event = (
     action: 'readiness' | 'start' | 'check' | 'revert',
-    mode: 'failover' | 'drill' | 'dry-run',
+    mode: 'failover' | 'switchover' | 'drill' | 'dry-run',
     options: { plan?: DrPlan; state?: Record<string, unknown> } = {},
   ) => trafficEvent(action, { plan: options.plan ?? plan, mode, resource: 'cells', state: options.state });
   const step = async (
     action: 'start' | 'check' | 'revert',
-    mode: 'failover' | 'drill',
+    mode: 'failover' | 'switchover' | 'drill',
     options: { plan?: DrPlan; state?: Record<string, unknown> } = {},
     clock = testClock(),
   ) => (await runStep(trafficSteps, () => clients, event(action, mode, options), clock)) as ProgressResult;
@@ -244,6 +244,28 @@ describe('arc-routing-control', () => {
 
       await expect(attempt).rejects.toThrow(AwsRequestError);
       await expect(attempt).rejects.toThrow(/safety rule.*at-least-one-on/);
+    });
+  });
+
+  describe('switchover', () => {
+    it('sets the states a failover sets (recovery On, primary Off), checks them back, and is never reverted', async () => {
+      const clock = testClock();
+      const started = await step('start', 'switchover', {}, clock);
+      clock.advance(3);
+      const checked = await step('check', 'switchover', { state: started.state }, clock);
+
+      expect(updates()).toEqual([
+        {
+          UpdateRoutingControlStateEntries: [
+            { RoutingControlArn: RECOVERY, RoutingControlState: 'On' },
+            { RoutingControlArn: PRIMARY, RoutingControlState: 'Off' },
+          ],
+        },
+      ]);
+      expect(checked).toMatchObject({ done: true, measurements: { dnsSyncSeconds: 3 } });
+      await expect(step('revert', 'switchover')).rejects.toThrow(
+        'traffic revert of cells does not run in switchover mode (only drill)',
+      );
     });
   });
 

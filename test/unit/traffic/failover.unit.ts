@@ -58,6 +58,27 @@ describe('failover', () => {
     route53.reset();
   });
 
+  describe('route53-records switchover', () => {
+    it('sends the change a failover sends, and checks it until INSYNC', async () => {
+      recordsOnPrimary();
+      route53.on(ChangeResourceRecordSetsCommand).resolves(changeInfo('PENDING'));
+      route53.on(GetChangeCommand).resolves(changeInfo('INSYNC'));
+
+      const started = await start({ mode: 'switchover' });
+      const switchoverBatch = changeBatches(route53)[0]?.ChangeBatch?.Changes;
+      const checked = await check({ mode: 'switchover', state: started.state });
+      route53.resetHistory();
+      await start({ mode: 'failover' });
+
+      expect(switchoverBatch).toEqual(changeBatches(route53)[0]?.ChangeBatch?.Changes);
+      expect(switchoverBatch?.map((c) => c.ResourceRecordSet?.ResourceRecords)).toEqual([
+        [{ Value: WWW_RECOVERY }],
+        [{ Value: API_RECOVERY }],
+      ]);
+      expect(checked).toMatchObject({ action: 'check', done: true });
+    });
+  });
+
   describe('route53-records failover', () => {
     it('upserts every record to its recovery target in ONE change batch commented with the run and resource', async () => {
       recordsOnPrimary();

@@ -128,12 +128,12 @@ describe('route53-health-check-failover', () => {
 
   const event = (
     action: 'readiness' | 'start' | 'check' | 'revert',
-    mode: 'failover' | 'drill' | 'dry-run',
+    mode: 'failover' | 'switchover' | 'drill' | 'dry-run',
     options: { plan?: DrPlan; state?: Record<string, unknown> } = {},
   ) => trafficEvent(action, { plan: options.plan ?? plan, mode, resource: 'dns', state: options.state });
   const step = async (
     action: 'start' | 'check' | 'revert',
-    mode: 'failover' | 'drill',
+    mode: 'failover' | 'switchover' | 'drill',
     options: { plan?: DrPlan; state?: Record<string, unknown> } = {},
     clock = testClock(),
   ) => (await runStep(trafficSteps, () => clients, event(action, mode, options), clock)) as ProgressResult;
@@ -282,6 +282,20 @@ describe('route53-health-check-failover', () => {
       const result = await readiness({ plan: planSchema.parse(input) });
       expect(statusOf(result, 'drill-pair')).toMatchObject({ status: 'warn' });
       expect(route53.commandCalls(GetHealthCheckCommand)).toHaveLength(1);
+    });
+  });
+
+  describe('switchover', () => {
+    it('start publishes 1 to the production metric, as a failover does (not the drill pair)', async () => {
+      const result = await step('start', 'switchover');
+
+      expect(result).toMatchObject({ done: false, state: STARTED });
+      expect(published().map((p) => p.MetricData?.[0]?.Dimensions)).toEqual([
+        [
+          { Name: 'plan', Value: 'orders' },
+          { Name: 'pair', Value: 'production' },
+        ],
+      ]);
     });
   });
 
