@@ -55,7 +55,22 @@ export function primaryTarget(plan: DrPlan, name: string, type: string): string 
 
 type Rds = ResourceOfType<'rds-read-replica'> | ResourceOfType<'rds-snapshot-restore'>;
 
-async function seedRds(plan: DrPlan, db: Rds, endpoint: string, created: string[]): Promise<void> {
+export interface SeedOptions {
+  /**
+   * The ReplicaLag datapoint seeded for each read replica (default 3 s). A switchover's simulation
+   * seeds 0: its writes have stopped (see seedReplicasCaughtUp), and a 3 s datapoint in the same
+   * minute would keep that minute's maximum at 3 s.
+   */
+  replicaLagSeconds?: number;
+}
+
+async function seedRds(
+  plan: DrPlan,
+  db: Rds,
+  endpoint: string,
+  created: string[],
+  replicaLagSeconds = 3,
+): Promise<void> {
   const primary = new RDSClient({ region: plan.regions.primary, endpoint });
   const recovery = new RDSClient({ region: plan.regions.recovery, endpoint });
   const instance = (id: string) =>
@@ -106,13 +121,15 @@ async function seedRds(plan: DrPlan, db: Rds, endpoint: string, created: string[
             Dimensions: [{ Name: 'DBInstanceIdentifier', Value: db.replicaInstanceId }],
             // A minute old, as CloudWatch publishes it (moto misses a datapoint of the query's own second).
             Timestamp: new Date(Date.now() - 60_000),
-            Value: 3,
+            Value: replicaLagSeconds,
             Unit: 'Seconds',
           },
         ],
       }),
     );
-    created.push(`${plan.regions.recovery}: ReplicaLag datapoint (3 s) for ${db.replicaInstanceId}`);
+    created.push(
+      `${plan.regions.recovery}: ReplicaLag datapoint (${replicaLagSeconds} s) for ${db.replicaInstanceId}`,
+    );
     return;
   }
   // Backup & restore: the source lives in the primary region; its snapshot copy in the recovery
@@ -273,7 +290,11 @@ async function seedVerification(plan: DrPlan, endpoint: string, created: string[
 }
 
 /** Creates everything the plan names; returns the plan as the emulator named things. */
-export async function seedEnvironment(plan: DrPlan, endpoint: string): Promise<SeedResult> {
+export async function seedEnvironment(
+  plan: DrPlan,
+  endpoint: string,
+  options: SeedOptions = {},
+): Promise<SeedResult> {
   const created: string[] = [];
   const zones = await seedZones(plan, endpoint, created);
   const resources = plan.resources.map((resource) =>
@@ -294,7 +315,7 @@ export async function seedEnvironment(plan: DrPlan, endpoint: string): Promise<S
     switch (resource.type) {
       case 'rds-read-replica':
       case 'rds-snapshot-restore':
-        await seedRds(seededPlan, resource, endpoint, created);
+        await seedRds(seededPlan, resource, endpoint, created, options.replicaLagSeconds);
         break;
       case 'aurora-global-database':
         await seedAuroraGlobalDatabase(seededPlan, resource, endpoint, created);
@@ -325,4 +346,44 @@ export async function seedEnvironment(plan: DrPlan, endpoint: string): Promise<S
   await seedVerification(seededPlan, endpoint, created);
   const runbook = await ensureRunbookResources(seededPlan, endpoint, created);
   return { plan: seededPlan, resources: runbook, created };
+}
+
+/**
+ * What a switchover's precondition looks like in the simulation: writes to every rds-read-replica's
+ * primary have stopped and the replica has caught up, so its ReplicaLag is 0 on a datapoint of the
+ * last minute (moto replicates nothing and publishes no metric; the seed's datapoint says 3 s). A
+ * switchover waits for exactly this before it promotes (functions/database/rds-queries.ts
+ * caughtUpLag). Publish it just before the switchover starts (the datapoint must be at most about
+ * two minutes old when the step reads it), after a seed with `replicaLagSeconds: 0` (or on an
+ * emulator whose last lag datapoint is more than a minute old). Returns one line per datapoint
+ * published, for the run's notes.
+ */
+export async function seedReplicasCaughtUp(plan: DrPlan, endpoint: string): Promise<string[]> {
+  const replicas = plan.resources.filter(
+    (r): r is ResourceOfType<'rds-read-replica'> => r.type === 'rds-read-replica',
+  );
+  if (replicas.length === 0) return [];
+  const cloudWatch = new CloudWatchClient({ region: plan.regions.recovery, endpoint });
+  const published: string[] = [];
+  for (const db of replicas) {
+    await cloudWatch.send(
+      new PutMetricDataCommand({
+        Namespace: 'AWS/RDS',
+        MetricData: [
+          {
+            MetricName: 'ReplicaLag',
+            Dimensions: [{ Name: 'DBInstanceIdentifier', Value: db.replicaInstanceId }],
+            // A minute old, as CloudWatch publishes it (moto misses a datapoint of the query's own second).
+            Timestamp: new Date(Date.now() - 60_000),
+            Value: 0,
+            Unit: 'Seconds',
+          },
+        ],
+      }),
+    );
+    published.push(
+      `the simulation stopped the writes to ${db.primaryInstanceId} before the switchover: ReplicaLag datapoint 0 s published for ${db.replicaInstanceId} (moto replicates nothing and publishes no metric)`,
+    );
+  }
+  return published;
 }
