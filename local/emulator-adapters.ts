@@ -6,7 +6,11 @@
 import type { ExecutionInfo } from '../functions/lock/executions.ts';
 import type { ClientCustomizer, CustomizableClient } from '../functions/shared/clients.ts';
 import { localRoutingControls } from './arc-cluster.ts';
-import { auroraGlobalFailover, dynamodbGlobalTables } from './global-database-adapters.ts';
+import {
+  auroraGlobalFailover,
+  dynamodbGlobalTables,
+  forgetGlobalFailovers,
+} from './global-database-adapters.ts';
 import { localAlarmEvaluation, localHealthChecks } from './health-check-failover.ts';
 import { localHooks } from './hook-adapter.ts';
 import { describeExecutionOutput } from './local-executions.ts';
@@ -93,6 +97,7 @@ export function activateRun(scenario: EmulatorScenario, log: AdapterLog): void {
   active.scenario = scenario;
   active.log = log;
   promoted.clear();
+  forgetGlobalFailovers();
 }
 
 /** Back to pass-through: no outage, no adaptation. */

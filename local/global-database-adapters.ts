@@ -26,6 +26,11 @@ export function dynamodbGlobalTables(client: CustomizableClient): void {
 /** Global clusters failed or switched over through the adapter: global cluster id → the new writer's ARN. */
 const failedOver = new Map<string, string>();
 
+/** Forgets them when the next run starts (activateRun): moto may have been reset and seeded again. */
+export function forgetGlobalFailovers(): void {
+  failedOver.clear();
+}
+
 /**
  * FailoverGlobalCluster and SwitchoverGlobalCluster make the target the writer member, as AWS does
  * once they complete (a switchover leaves the old primary a reader member, as here).

@@ -33,7 +33,7 @@ import { answersAsMoto, type RunningMoto, startMoto } from './moto-server.ts';
 import { progressPrinter } from './progress.ts';
 import type { EventLog, LocalRunResult } from './run-local.ts';
 import { ensureRunbookResources, type RunbookResources } from './runbook-resources.ts';
-import { seedEnvironment } from './seed.ts';
+import { seedEnvironment, seedReplicasCaughtUp } from './seed.ts';
 import { simulatedApplicationFetch } from './simulated-app.ts';
 import { synthesizeTemplate } from './synthesize.ts';
 import { type LambdaHandler, type LocalTaskHandler, localTaskHandlers } from './task-handlers.ts';
@@ -168,7 +168,12 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       write(
         `Seeding the ${plan.regions.primary} → ${plan.regions.recovery} environment of plan "${plan.name}"…`,
       );
-      const seeded = await seedEnvironment(plan, endpoint);
+      // A switchover starts with the replicas caught up (the writes stopped): lag 0, not 3 s.
+      const seeded = await seedEnvironment(
+        plan,
+        endpoint,
+        options.mode === 'switchover' ? { replicaLagSeconds: 0 } : {},
+      );
       plan = seeded.plan;
       resources = seeded.resources;
       created.push(...seeded.created);
@@ -301,6 +306,14 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       write(`Running a DRILL of "${plan.name}" (execution ${drillName}); scenario ${options.scenario}`);
       executions.start(drillName, executionInput(plan, 'drill'));
     } else {
+      if (mode === 'switchover') {
+        // What the operator does before a switchover (the runbook does not stop writes yet): each
+        // replica caught up, on a fresh datapoint. Said in the run's notes.
+        for (const line of await seedReplicasCaughtUp(plan, endpoint)) {
+          write(`  + ${line}`);
+          notes.push(line);
+        }
+      }
       write(`Running a ${mode.toUpperCase()} of "${plan.name}" (execution ${executionName})`);
       executions.start(executionName, executionInput(plan, mode, options.revertRunId));
     }

@@ -340,3 +340,18 @@ describe('the health-check-failover example: traffic moved by an alarm in the re
     expect(after.alarms).toEqual({ 'dr-runbook-orders-fail-over': 'ALARM', 'dr-runbook-orders-drill': 'OK' });
   }, 60_000);
 });
+
+describe('switchover: the planned, lossless move', () => {
+  it('the multi-tier example SUCCEEDS with RPO 0: the replica promoted at zero lag, Aurora switched over, nothing reverted', async () => {
+    const result = await run({ mode: 'switchover', plan: examplePlan('multi-tier') });
+    expect(result.run.status).toBe('SUCCEEDED');
+    expect(result.report).toMatchObject({ outcome: 'succeeded', rpo: { achievedSeconds: 0, met: true } });
+    expect(result.report?.changes.map((c) => c.action)).toEqual(
+      expect.arrayContaining(['promote-read-replica', 'switchover-global-cluster']),
+    );
+    // The operator's part (stopping the writes) is simulated, and said so.
+    expect(result.notes).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^the simulation stopped the writes to market-orders/)]),
+    );
+  }, 60_000);
+});

@@ -125,6 +125,19 @@ describe('failures', () => {
       expect(report.readinessProblems[0]).toContain('Z0SHOPEXAMPLE');
     });
 
+    it('ends a switchover whose readiness cannot run as NOT-READY before anything is touched: a planned move needs both regions ready', async () => {
+      fake.fail('GetHostedZone', serviceUnavailable);
+
+      const run = await runRunbook(runbook, { input: { mode: 'switchover', confirm: runbook.plan.name } });
+
+      expect(run).toMatchObject({ status: 'FAILED', error: 'NotReady' });
+      expect(run.entered).toContain('NotReadyToStart');
+      expect(run.entered).not.toContain('BeginRecovery');
+      expect(fake.mutatingCalls('rds', 'autoscaling', 'ec2', 'route53')).toEqual([]);
+      expect(onlyReport(fake).outcome).toBe('not-ready');
+      expect(fake.lockItem()).toBeUndefined();
+    });
+
     it('ends a drill whose readiness cannot run as NOT-READY before anything is touched', async () => {
       fake.fail('GetHostedZone', serviceUnavailable);
 

@@ -112,7 +112,7 @@ describe('start', () => {
       [
         'an unknown mode',
         ['start', '--mode', 'panic'],
-        '--mode must be one of dry-run, drill, failover, got "panic"',
+        '--mode must be one of dry-run, drill, failover, switchover, got "panic"',
       ],
       ['an unknown option', ['start', '--mode', 'drill', '--force'], "Unknown option '--force'"],
       ['a positional argument', ['start', '--mode', 'drill', 'extra'], 'Unexpected argument'],
