@@ -92,15 +92,31 @@ export function customizeClient(client: CustomizableClient, region: string): voi
   customizer?.(client, region);
 }
 
-/** Memoizes a family's clients per region. */
+/**
+ * Fencing reaches into the primary region, which may be down: one attempt, connected within 2 s
+ * and answered within 3 s, so a dark region costs seconds and never holds recovery up.
+ */
+export const FENCE_TIMEOUTS: SdkTimeouts = { connectionTimeoutMs: 2_000, requestTimeoutMs: 3_000 };
+
+/** Which client settings: the steps' own, or fencing's (one short attempt). */
+export type ClientProfile = 'default' | 'fence';
+
+function profileConfig(region: string, profile: ClientProfile): ClientConfig {
+  return profile === 'fence'
+    ? { ...clientConfig(region, FENCE_TIMEOUTS), maxAttempts: 1 }
+    : clientConfig(region);
+}
+
+/** Memoizes a family's clients per region (and profile). */
 export function clientsPerRegion<C extends object>(
   create: (config: ClientConfig) => C,
-): (region: string) => C {
+): (region: string, profile?: ClientProfile) => C {
   const cache = new Map<string, C>();
-  return (region) => {
-    let clients = cache.get(region);
+  return (region, profile = 'default') => {
+    const key = `${profile}:${region}`;
+    let clients = cache.get(key);
     if (!clients) {
-      clients = create(clientConfig(region));
+      clients = create(profileConfig(region, profile));
       if (customizer) {
         for (const client of Object.values(clients)) {
           if (client && typeof client === 'object' && 'middlewareStack' in client) {
@@ -108,7 +124,7 @@ export function clientsPerRegion<C extends object>(
           }
         }
       }
-      cache.set(region, clients);
+      cache.set(key, clients);
     }
     return clients;
   };

@@ -6,18 +6,22 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { formatIssues } from '../../plan/format-issues.ts';
+import { familyOf } from '../../plan/resources/families.ts';
 import { resourceById } from '../../plan/steps.ts';
+import type { ClientProfile } from './clients.ts';
 import { enforceDeadline } from './deadlines.ts';
-import { InvalidStepInputError } from './errors.ts';
+import { InvalidStepInputError, TransientAwsError } from './errors.ts';
 import {
   type Change,
   type Family,
+  type FenceResult,
   type Mode,
   type ProgressResult,
   type ReadinessResult,
   type ResourceEvent,
   type StepContext,
   type StepEvent,
+  type StepResult,
   stepEventSchema,
 } from './step-contract.ts';
 
@@ -29,6 +33,17 @@ export interface ResourceSteps<R, C> {
   start(event: ResourceEvent<R>, clients: C, context: StepContext): Promise<ProgressResult>;
   check(event: ResourceEvent<R>, clients: C, context: StepContext): Promise<ProgressResult>;
   revert(event: ResourceEvent<R>, clients: C, context: StepContext): Promise<ProgressResult>;
+  /**
+   * Stops the old primary of this resource from taking writes or serving, in the primary region,
+   * with `clients` of that region made for fencing (one short attempt). Throw on any error: the
+   * handler records it as not-reachable (transient: the region did not answer) or failed. A type
+   * without it has nothing to fence.
+   */
+  fence?(
+    event: ResourceEvent<R>,
+    clients: C,
+    context: StepContext,
+  ): Promise<Omit<FenceResult, 'family' | 'action'>>;
 }
 
 /** A family's resource types: type name → its actions (functions/<family>/steps.ts). */
@@ -45,23 +60,26 @@ export function parseStepEvent(raw: unknown): StepEvent {
   );
 }
 
+/** A family's clients of one region; `fence` asks for fencing's (one short attempt). */
+export type ClientsFor<C> = (region: string, profile?: ClientProfile) => C;
+
 /** Runs one action of a family on a raw event; exported for the local runner and tests. */
 export async function runStep<C>(
   steps: FamilySteps<C>,
-  clientsFor: (region: string) => C,
+  clientsFor: ClientsFor<C>,
   raw: unknown,
   context: StepContext = { now: () => new Date() },
-): Promise<ReadinessResult | ProgressResult> {
+): Promise<StepResult> {
   return executeStep(steps, clientsFor, parseStepEvent(raw), context);
 }
 
 /** Runs a validated event: the action, then the deadline, carried measurements and timing. */
 async function executeStep<C>(
   steps: FamilySteps<C>,
-  clientsFor: (region: string) => C,
+  clientsFor: ClientsFor<C>,
   event: StepEvent,
   context: StepContext = { now: () => new Date() },
-): Promise<ReadinessResult | ProgressResult> {
+): Promise<StepResult> {
   const { resource: id, ...rest } = event;
   const resource = resourceById(event.plan, id);
   const type = resource ? steps[resource.type] : undefined;
@@ -75,6 +93,9 @@ async function executeStep<C>(
   }
   const resourceEvent = { ...rest, resourceId: id, resource };
   const stamp = { resource: id, type: resource.type };
+  if (event.action === 'fence') {
+    return { ...(await fenceStep(type, resourceEvent, clientsFor, context)), ...stamp };
+  }
   const result = await type[event.action](resourceEvent, clientsFor(event.plan.regions.recovery), context);
   if (!('done' in result)) {
     const ready = !result.checks.some((check) => check.status === 'fail');
@@ -82,6 +103,39 @@ async function executeStep<C>(
   }
   enforceDeadline(resourceEvent, type.expectedSeconds(resource, event.run.mode), result, context.now());
   return { ...withTiming(carryMeasurements(event, result), context.now()), ...stamp };
+}
+
+/**
+ * Fencing is best effort and never fails the run: a type's error becomes its outcome, transient
+ * (a region that did not answer within fencing's short timeout) as not-reachable, any other as
+ * failed, each with the error's message.
+ */
+async function fenceStep<C>(
+  // biome-ignore lint/suspicious/noExplicitAny: each type is typed by its own resource schema
+  type: ResourceSteps<any, C>,
+  event: ResourceEvent<unknown> & { run: StepEvent['run']; plan: StepEvent['plan'] },
+  clientsFor: ClientsFor<C>,
+  context: StepContext,
+): Promise<FenceResult> {
+  const family = familyOf(event.resource as { type: string });
+  const fencedAt = context.now().toISOString();
+  if (!type.fence) {
+    return { family, action: 'fence', outcome: 'skipped', detail: 'nothing to fence', changes: [], fencedAt };
+  }
+  try {
+    const result = await type.fence(event, clientsFor(event.plan.regions.primary, 'fence'), context);
+    return { family, action: 'fence', ...result, fencedAt };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      family,
+      action: 'fence',
+      outcome: error instanceof TransientAwsError ? 'not-reachable' : 'failed',
+      detail: message,
+      changes: [],
+      fencedAt,
+    };
+  }
 }
 
 /** Stamps when the operation started and when it was first seen done: the report's timeline. */
@@ -118,7 +172,7 @@ function carryMeasurements(event: StepEvent, result: ProgressResult): ProgressRe
     state: { ...result.state, measurements, changes },
   };
 }
-export function familyHandler<C>(family: Family, steps: FamilySteps<C>, clientsFor: (region: string) => C) {
+export function familyHandler<C>(family: Family, steps: FamilySteps<C>, clientsFor: ClientsFor<C>) {
   const logger = new Logger({ serviceName: 'dr-runbook', persistentKeys: { family } });
   const metrics = new Metrics({ namespace: 'DrRunbook', serviceName: 'dr-runbook' });
 

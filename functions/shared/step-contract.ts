@@ -13,7 +13,8 @@ export type Mode = (typeof MODES)[number];
 /** Every step Lambda's timeout; SDK timeouts sit well inside it (functions/shared/clients.ts). */
 export const STEP_TIMEOUT_SECONDS = 60;
 
-export const ACTIONS = ['readiness', 'start', 'check', 'revert'] as const;
+/** `fence`: one best-effort call into the primary region (docs/design.md, "Fencing"). */
+export const ACTIONS = ['readiness', 'start', 'check', 'revert', 'fence'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export const runSchema = z.strictObject({
@@ -91,8 +92,31 @@ export interface ProgressResult<S extends Record<string, unknown> = Record<strin
   completedAt?: string;
 }
 
+/**
+ * What fencing did to one resource: fenced (it no longer takes writes or serves), not reachable
+ * (its region did not answer in time), failed (it answered, and refused), or skipped (the plan
+ * turned it off, or there is nothing of this resource to fence).
+ */
+export const FENCE_OUTCOMES = ['fenced', 'not-reachable', 'failed', 'skipped'] as const;
+export type FenceOutcome = (typeof FENCE_OUTCOMES)[number];
+
+/** Result of `fence`: never thrown, always recorded (runStep turns errors into outcomes). */
+export interface FenceResult {
+  family: Family;
+  /** The resource's id and type (set by runStep). */
+  resource?: string;
+  type?: string;
+  action: 'fence';
+  outcome: FenceOutcome;
+  /** What was done or found, naming the primary-region resource. */
+  detail: string;
+  changes: Change[];
+  /** When the call was made (set by runStep). */
+  fencedAt?: string;
+}
+
 export type Family = 'database' | 'compute' | 'traffic' | 'hook';
-export type StepResult = ReadinessResult | ProgressResult;
+export type StepResult = ReadinessResult | ProgressResult | FenceResult;
 
 /** A step event with its resource looked up in the plan: what a resource type's actions receive. */
 export type ResourceEvent<R> = Omit<StepEvent, 'resource'> & { resourceId: string; resource: R };

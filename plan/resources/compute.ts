@@ -35,6 +35,14 @@ export const autoScalingGroup = z.strictObject({
    * Readiness fails when the template names a profile and this is not set.
    */
   instanceRoleArn: z.optional(iamRoleArn),
+  /**
+   * The group that serves in the primary region: after a failover or switchover it is scaled to 0
+   * (best effort, in the primary region), so the old primary's writers stop (docs/design.md,
+   * "Fencing"). Without it there is nothing of this resource to fence.
+   */
+  primaryAutoScalingGroupName: z.optional(name255),
+  /** Fence the primary group (when named). @default true */
+  fence: z._default(z.boolean(), true),
   /** Expected time until new instances are InService and healthy. @default 300 */
   expectedHealthySeconds: z._default(positiveInt, 300),
   /** A start/check loop still not done after this fails the run. @default 4× the expected time, at least 15 */

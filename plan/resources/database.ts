@@ -54,10 +54,16 @@ const restorePlacement = {
 export const rdsReadReplica = z.strictObject({
   ...common,
   type: z.literal('rds-read-replica'),
-  /** The production primary, in the primary region (never called during failover). */
+  /** The production primary, in the primary region (a failover calls it only to fence it, best effort). */
   primaryInstanceId: rdsInstanceId,
   /** The cross-region read replica, in the recovery region. */
   replicaInstanceId: rdsInstanceId,
+  /**
+   * After a failover or switchover, stop the old primary (StopDBInstance in the primary region,
+   * best effort, once the replica is promoted), so that it cannot take writes when its region
+   * returns (docs/design.md, "Fencing"). @default true
+   */
+  fence: z._default(z.boolean(), true),
   /** Backup retention set on promotion when the replica has none. @default 7 */
   backupRetentionDays: z._default(intBetween(1, 35), 7),
   /** Expected promotion time, for the predicted RTO. @default 300 */

@@ -1,6 +1,10 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { StepTimedOutError } from '../../../functions/shared/deadlines.ts';
-import { InvalidStepInputError } from '../../../functions/shared/errors.ts';
+import {
+  AccessDeniedError,
+  InvalidStepInputError,
+  TransientAwsError,
+} from '../../../functions/shared/errors.ts';
 import {
   type FamilySteps,
   familyHandler,
@@ -91,6 +95,65 @@ describe('family-handler', () => {
       expect(() => parseStepEvent({ ...stepEvent('start'), resource: 'Web_Tier' })).toThrow(
         /resource: must start with a lowercase letter/,
       );
+    });
+  });
+
+  describe('runStep fence: best effort, never thrown', () => {
+    type FenceClients = { region: string; profile: string };
+    const withFence = (fence: ResourceSteps<Group, FenceClients>['fence']) => {
+      const family = fakeGroupType();
+      const steps = { ...(family.steps as unknown as ResourceSteps<Group, FenceClients>), fence };
+      const registry: FamilySteps<FenceClients> = { 'auto-scaling-group': steps };
+      const asked: string[] = [];
+      const clientsFor = (region: string, profile = 'default') => {
+        asked.push(`${profile}:${region}`);
+        return { region, profile };
+      };
+      const fenceRun = () =>
+        runStep(registry, clientsFor, stepEvent('fence', { resource: 'web' }), testClock());
+      return { fenceRun, asked };
+    };
+
+    it("calls the type's fence with fencing's clients of the primary region, and stamps the result", async () => {
+      const { fenceRun, asked } = withFence(async (event, clients) => ({
+        outcome: 'fenced',
+        detail: `${event.resource.autoScalingGroupName} in ${clients.region} (${clients.profile}) at 0`,
+        changes: [],
+      }));
+      expect(await fenceRun()).toEqual({
+        family: 'compute',
+        action: 'fence',
+        outcome: 'fenced',
+        detail: 'shop-web-standby in us-east-1 (fence) at 0',
+        changes: [],
+        fencedAt: '2026-11-25T12:00:00.000Z',
+        resource: 'web',
+        type: 'auto-scaling-group',
+      });
+      expect(asked).toEqual(['fence:us-east-1']);
+    });
+
+    it('records a transient error (the region did not answer) as not-reachable, any other as failed, with its message', async () => {
+      const unreachable = withFence(async () => {
+        throw new TransientAwsError('connect ETIMEDOUT us-east-1', 'web');
+      });
+      expect(await unreachable.fenceRun()).toMatchObject({
+        outcome: 'not-reachable',
+        detail: 'connect ETIMEDOUT us-east-1',
+      });
+      const refused = withFence(async () => {
+        throw new AccessDeniedError('access denied to scale the primary group', 'web');
+      });
+      expect(await refused.fenceRun()).toMatchObject({
+        outcome: 'failed',
+        detail: 'access denied to scale the primary group',
+      });
+    });
+
+    it('skips a type with nothing to fence, and asks for no clients', async () => {
+      const { fenceRun, asked } = withFence(undefined);
+      expect(await fenceRun()).toMatchObject({ outcome: 'skipped', detail: 'nothing to fence' });
+      expect(asked).toEqual([]);
     });
   });
 
