@@ -34,6 +34,8 @@ export interface EnvironmentState {
   routingControls: Record<string, string>;
   /** The switch alarms of route53-health-check-failover resources: name → state. */
   alarms: Record<string, string>;
+  /** What fencing acts on in the primary region: the old primaries' status, the primary groups' capacity. */
+  primary: { databases: Record<string, string>; groups: Record<string, string | null> };
   lock: Record<string, string> | null;
 }
 
@@ -128,7 +130,50 @@ export async function readEnvironment(
     ? Object.fromEntries(Object.entries(item.Item).map(([k, v]) => [k, v.S ?? v.N ?? JSON.stringify(v)]))
     : null;
   const alarms = await switchAlarmStates(plan, endpoint);
-  return { databases, clusters, probeItems, groups, records, routingControls: arcStates(), alarms, lock };
+  const primary = await primaryState(plan, endpoint);
+  return {
+    databases,
+    clusters,
+    probeItems,
+    groups,
+    records,
+    routingControls: arcStates(),
+    alarms,
+    primary,
+    lock,
+  };
+}
+
+/** The primary region's side of what the plan fences (read after any simulated outage has ended). */
+async function primaryState(
+  plan: DrPlan,
+  endpoint: string | undefined,
+): Promise<EnvironmentState['primary']> {
+  const config = { region: plan.regions.primary, ...(endpoint ? { endpoint } : {}) };
+  const databases: Record<string, string> = {};
+  const ids = resourcesOf(plan, 'database').flatMap((r) =>
+    r.type === 'rds-read-replica' ? [r.primaryInstanceId] : [],
+  );
+  if (ids.length > 0) {
+    const rds = new RDSClient(config);
+    for (const db of (await rds.send(new DescribeDBInstancesCommand({}))).DBInstances ?? []) {
+      if (ids.includes(db.DBInstanceIdentifier ?? ''))
+        databases[db.DBInstanceIdentifier ?? '?'] = db.DBInstanceStatus ?? '?';
+    }
+  }
+  const groups: Record<string, string | null> = {};
+  const names = resourcesOf(plan, 'compute').flatMap((r) =>
+    r.primaryAutoScalingGroupName ? [r.primaryAutoScalingGroupName] : [],
+  );
+  if (names.length > 0) {
+    const asg = new AutoScalingClient(config);
+    const out = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names }));
+    for (const name of names) {
+      const g = out.AutoScalingGroups?.find((x) => x.AutoScalingGroupName === name);
+      groups[name] = g ? `${g.MinSize}/${g.DesiredCapacity}/${g.MaxSize}` : null;
+    }
+  }
+  return { databases, groups };
 }
 
 /** Human-readable differences between two states ("what is left" after a drill). */
@@ -165,6 +210,12 @@ export function differences(before: EnvironmentState, after: EnvironmentState): 
   }
   for (const name of new Set([...Object.keys(before.alarms), ...Object.keys(after.alarms)])) {
     compare(`alarm ${name}`, before.alarms[name] ?? null, after.alarms[name] ?? null);
+  }
+  for (const [id, status] of Object.entries(after.primary.databases)) {
+    compare(`primary DB instance ${id}`, before.primary.databases[id] ?? null, status);
+  }
+  for (const [name, capacity] of Object.entries(after.primary.groups)) {
+    compare(`primary group ${name}`, before.primary.groups[name] ?? null, capacity);
   }
   compare('lock', before.lock, after.lock);
   return diffs;

@@ -194,6 +194,44 @@ async function seedGroup(
     }),
   );
   created.push(`${region}: Auto Scaling group ${compute.autoScalingGroupName} (standby 1/1/2)`);
+  if (compute.primaryAutoScalingGroupName) await seedPrimaryGroup(plan, compute, endpoint, created);
+}
+
+/** The group serving in the primary region, which fencing scales to 0 (at full capacity here). */
+async function seedPrimaryGroup(
+  plan: DrPlan,
+  compute: ResourceOfType<'auto-scaling-group'>,
+  endpoint: string,
+  created: string[],
+): Promise<void> {
+  const region = plan.regions.primary;
+  const name = compute.primaryAutoScalingGroupName as string;
+  const ec2 = new EC2Client({ region, endpoint });
+  const image = await ec2.send(
+    new RegisterImageCommand({
+      Name: `${plan.name}-${compute.id}-primary`,
+      Architecture: 'arm64',
+      RootDeviceName: '/dev/xvda',
+    }),
+  );
+  const template = await ec2.send(
+    new CreateLaunchTemplateCommand({
+      LaunchTemplateName: `${name}-lt`,
+      LaunchTemplateData: { ImageId: image.ImageId ?? '', InstanceType: 't4g.micro' },
+    }),
+  );
+  const { min, desired, max } = compute.capacity;
+  await new AutoScalingClient({ region, endpoint }).send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: name,
+      LaunchTemplate: { LaunchTemplateId: template.LaunchTemplate?.LaunchTemplateId, Version: '1' },
+      MinSize: min,
+      DesiredCapacity: desired,
+      MaxSize: max,
+      AvailabilityZones: [`${region}a`],
+    }),
+  );
+  created.push(`${region}: Auto Scaling group ${name} (serving ${min}/${desired}/${max})`);
 }
 
 function simpleRecord(name: string, type: string, ttl: number, value: string): ResourceRecordSet {

@@ -5,6 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import type { Action } from '../functions/shared/step-contract.ts';
 
 /**
  * Errors worth retrying, with backoff, before the run fails: our transient AWS errors, and a Lambda
@@ -41,7 +42,7 @@ export interface StepInvokeProps {
   readonly fn: IFunction;
   /** The id of the plan resource the step acts on. */
   readonly resource: string;
-  readonly action: 'readiness' | 'start' | 'check' | 'revert';
+  readonly action: Action;
   /** Where the step's result goes in the execution state. */
   readonly resultPath: string;
   /** Path of the `state` passed back to the step (check). */

@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { familyOf } from '../plan/resources/index.ts';
 import type { DrPlan } from '../plan/schema.ts';
 import { type ApprovalStep, type PlanStep, planSteps } from '../plan/steps.ts';
+import { fenceStage } from './fence-stage.ts';
 import { stepInvoke, TRANSIENT_RETRY } from './polling-loop.ts';
 import { functionFor, type RunbookFunctions, resourceBranch } from './resource-branch.ts';
 import { runbookInvoke } from './runbook-invoke.ts';
@@ -138,7 +139,8 @@ export function buildRunbookDefinition(scope: Construct, props: RunbookDefinitio
     maxDelay: Duration.seconds(60),
   });
   verify.addCatch(failed('Verify'), { resultPath: '$.caught' });
-  verify.next(tail.afterRun);
+  // Traffic is verified: now fence the old primary, off the critical path (fence-stage.ts).
+  verify.next(fenceStage(scope, functions, plan, tail.afterRun));
 
   // ---- the plan's steps in order: one settled Parallel per step (a branch per resource, each
   // settled before anything else starts), or an approval gate. Built from the last step back.

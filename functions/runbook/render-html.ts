@@ -162,6 +162,11 @@ ${changeTable('What changed', report.changes)}
 ${changeTable(revertedTitle(report), report.reverted)}
 ${list('Readiness problems', report.readinessProblems, 'warn')}
 ${list('Readiness warnings', report.readinessWarnings ?? [], 'warn')}
+${list(
+  'Fencing the old primary',
+  (report.fencing ?? []).map((f) => `${f.resource}: ${f.outcome} (${f.detail})`),
+  'fencing',
+)}
 ${list('Plan advisories', report.advisories ?? [], 'warn advisories')}
 ${list(
   'Not delivered',

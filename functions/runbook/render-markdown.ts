@@ -6,6 +6,8 @@ export type { TimelineRow };
 
 const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? '✅ met' : '❌ missed');
 const secs = (s: number | null) => (s === null ? '—' : `${Math.round(s)} s`);
+/** A table cell: a "|" or a line break in the text would end it. */
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** What the run's lock says, one sentence each: refused, preempted, taken over, not released. */
 export function lockLines(report: RunReport): string[] {
@@ -153,6 +155,11 @@ export function renderMarkdown(
   if (warnings.length > 0) {
     lines.push('', '## Readiness warnings', '');
     for (const warning of warnings) lines.push(`- ${warning}`);
+  }
+  if (report.fencing?.length) {
+    lines.push('', '## Fencing the old primary', '', '| resource | outcome | detail |', '|---|---|---|');
+    for (const f of report.fencing)
+      lines.push(`| ${cell(f.resource)} | ${cell(f.outcome)} | ${cell(f.detail)} |`);
   }
   if (report.advisories?.length) {
     lines.push('', '## Plan advisories', '');

@@ -106,6 +106,10 @@ export interface RunOutcomeInput {
   };
   /** Set before Report by the release step: whether the lock was released (or the cooldown held). */
   lockRelease?: { released: boolean; cooldownUntil?: string; error?: CaughtError };
+  /** What fencing did (a failover or switchover, after Verify), one entry per fenced resource. */
+  fencing?: FenceEntry[];
+  /** The fencing stage itself could not run (its Parallel failed): nothing is known of it. */
+  fencingFailure?: CaughtError;
   /** Set by the readiness gate when a drill stopped before Recover because a family was not ready. */
   notReady?: boolean;
   /** This run was stopped by another run (a failover) that took its lock. */
@@ -168,6 +172,11 @@ export interface RunReport {
    * trigger alarm in the primary region; absent when there are none (and in older records).
    */
   advisories?: string[];
+  /**
+   * Failovers and switchovers that fence: each fenced resource's outcome (fenced, not-reachable,
+   * failed, skipped) and what was done or found (docs/design.md, "Fencing").
+   */
+  fencing?: FenceRow[];
   /** Every resource that ran, in step order, with its own timing and measurements. */
   resources: ResourceRow[];
   changes: Change[];
@@ -198,4 +207,22 @@ export interface RunReport {
   cleanup?: CleanupSummary;
   /** The sinks that could not take the report (empty when all worked). */
   sinksFailed: SinkFailure[];
+}
+
+/** One fenced resource as the fencing stage leaves it (a FenceResult, or the Lambda's failure). */
+export interface FenceEntry {
+  resource?: string;
+  type?: string;
+  outcome?: string;
+  detail?: string;
+  changes?: Change[];
+  fencedAt?: string;
+}
+
+export interface FenceRow {
+  resource: string;
+  type: string;
+  outcome: string;
+  detail: string;
+  changes: Change[];
 }

@@ -20,6 +20,7 @@ import type { RunRecord } from './execution-input.ts';
 import type {
   CaughtError,
   CleanupSummary,
+  FenceRow,
   Objective,
   ReadinessEntry,
   ReportSink,
@@ -175,6 +176,33 @@ function resourceRows(results: SettledProgress[]): ResourceRow[] {
   }));
 }
 
+/** What fencing did, for the report: one row per fenced resource (absent when nothing was fenced). */
+function fencingOf(outcome: RunOutcomeInput): { fencing?: FenceRow[] } {
+  if (outcome.fencingFailure) {
+    return {
+      fencing: [
+        {
+          resource: '(all)',
+          type: '',
+          outcome: 'failed',
+          detail: `the fencing stage could not run: ${describeCause(outcome.fencingFailure.Error, outcome.fencingFailure.Cause)}`,
+          changes: [],
+        },
+      ],
+    };
+  }
+  if (!outcome.fencing?.length) return {};
+  return {
+    fencing: outcome.fencing.map((entry) => ({
+      resource: entry.resource ?? '?',
+      type: entry.type ?? '?',
+      outcome: entry.outcome ?? 'failed',
+      detail: entry.detail ?? '',
+      changes: entry.changes ?? [],
+    })),
+  };
+}
+
 function lockProblemOf(run: RunRecord, outcome: RunOutcomeInput): string | undefined {
   const error = outcome.lockRelease?.error;
   if (!error) return undefined;
@@ -307,6 +335,7 @@ export function buildReport(plan: DrPlan, run: RunRecord, outcome: RunOutcomeInp
     readinessProblems: findings.problems,
     readinessWarnings: findings.warnings,
     ...(advisories.length > 0 ? { advisories } : {}),
+    ...fencingOf(outcome),
     resources: resourceRows(results),
     changes: results.flatMap((r) => r.changes ?? []),
     timeline: buildRunTimeline(run, outcome, now),
@@ -440,6 +469,7 @@ export function summarize(report: RunReport): string {
     ...(report.readinessWarnings ?? []).map((w) => `readiness warning: ${w}`),
     ...(report.advisories ?? []).map((a) => `plan advisory: ${a}`),
     ...report.changes.map((c) => `changed ${c.resource}: ${c.action} (${c.detail})`),
+    ...(report.fencing ?? []).map((f) => `fencing ${f.resource}: ${f.outcome} (${f.detail})`),
     ...(report.cooldownUntil ? [`cooldown: no new run before ${report.cooldownUntil}`] : []),
     ...(report.sinksFailed ?? []).map((f) => `not delivered to ${f.sink}: ${f.error}`),
     ...(report.storedAt?.length

@@ -158,6 +158,11 @@ describe('recovery', () => {
       expect(Object.keys(group.tags)).toEqual(['app']);
     });
 
+    it('never fences: a drill does not touch production', () => {
+      expect(run.entered).not.toContain('Fence');
+      expect(onlyReport(fake).fencing).toBeUndefined();
+    });
+
     it('writes only the drill record, deletes it afterwards, and never touches www or api', () => {
       expect(fake.route53.changeBatches.map((batch) => batch.changes)).toEqual([
         [{ action: 'UPSERT', name: 'drill.shop.example.com.', type: 'CNAME' }],
@@ -375,6 +380,17 @@ describe('recovery', () => {
           'api.shop.example.com CNAME upsert',
         ]),
       );
+    });
+
+    it('fences after Verify, off the critical path: one call per fenced resource, each recorded in the report', () => {
+      const fence = run.entered.indexOf('Fence');
+      expect(fence).toBeGreaterThan(run.entered.indexOf('Verify'));
+      expect(fence).toBeLessThan(run.entered.indexOf('Report'));
+      const fenced = familyInvocations(run).filter((i) => i.action === 'fence');
+      expect(fenced.map((i) => `${i.family}:${i.resource}`).sort()).toEqual(['compute:web', 'database:db']);
+      const rows = onlyReport(fake).fencing ?? [];
+      expect(rows.map((row) => row.resource).sort()).toEqual(['db', 'web']);
+      for (const row of rows) expect(['fenced', 'not-reachable', 'failed', 'skipped']).toContain(row.outcome);
     });
 
     it('turns the lock into the cooldown: cooldownUntil an hour after the report, no run holding it', () => {

@@ -17,6 +17,25 @@ describe('render-markdown', () => {
   });
 
   describe('renderMarkdown', () => {
+    it('tables what fencing did, escaping a "|" in a detail', () => {
+      const md = renderMarkdown(
+        report({
+          fencing: [
+            {
+              resource: 'db',
+              type: 'rds-read-replica',
+              outcome: 'fenced',
+              detail: 'stopped a|b',
+              changes: [],
+            },
+          ],
+        }),
+      );
+      expect(md).toContain('## Fencing the old primary');
+      expect(md).toContain('| db | fenced | stopped a\\|b |');
+      expect(renderMarkdown(report())).not.toContain('Fencing');
+    });
+
     it('says who holds the lock of a refused run', () => {
       const md = renderMarkdown(
         buildReport(

@@ -243,6 +243,61 @@ describe('report', () => {
       expect(buildReport(plan, switchover, unverified, NOW).outcome).toBe('failed');
     });
 
+    it("lists fencing's outcome per resource, and says so when the fencing stage itself could not run", () => {
+      const fenced = {
+        ...recovered('2026-11-25T12:12:30.000Z', 4),
+        fencing: [
+          {
+            resource: 'db',
+            type: 'rds-read-replica',
+            outcome: 'not-reachable',
+            detail: 'us-east-1 did not answer',
+            changes: [],
+          },
+          {
+            resource: 'web',
+            type: 'auto-scaling-group',
+            outcome: 'fenced',
+            detail: 'shop-web-primary at 0',
+            changes: [{ resource: 'shop-web-primary', action: 'fence', detail: '2/4/8 -> 0/0/8' }],
+          },
+        ],
+      };
+      const report = buildReport(plan, run(), fenced, NOW);
+      expect(report.outcome).toBe('succeeded');
+      expect(report.fencing).toEqual([
+        {
+          resource: 'db',
+          type: 'rds-read-replica',
+          outcome: 'not-reachable',
+          detail: 'us-east-1 did not answer',
+          changes: [],
+        },
+        {
+          resource: 'web',
+          type: 'auto-scaling-group',
+          outcome: 'fenced',
+          detail: 'shop-web-primary at 0',
+          changes: [{ resource: 'shop-web-primary', action: 'fence', detail: '2/4/8 -> 0/0/8' }],
+        },
+      ]);
+      const broken = buildReport(
+        plan,
+        run(),
+        {
+          ...recovered('2026-11-25T12:12:30.000Z', 4),
+          fencingFailure: { Error: 'States.Runtime', Cause: 'boom' },
+        },
+        NOW,
+      );
+      expect(broken.outcome).toBe('succeeded');
+      expect(broken.fencing?.[0]).toMatchObject({
+        outcome: 'failed',
+        detail: expect.stringContaining('could not run'),
+      });
+      expect(buildReport(plan, run(), recovered('2026-11-25T12:12:30.000Z', 4), NOW).fencing).toBeUndefined();
+    });
+
     it('names a resource whose readiness could not run as a problem, and lists warnings apart', () => {
       const report = buildReport(
         plan,
