@@ -33,6 +33,8 @@ export interface GroupRef {
   name: string;
   /** E.g. `resources[3].autoScalingGroupName`. */
   field: string;
+  /** Where the group is, as a not-found message names it; "the recovery region" unless told. */
+  where?: string;
 }
 
 export function groupRefOf(event: GroupEvent): GroupRef {
@@ -55,7 +57,7 @@ export async function asgCall<T>(group: GroupRef, operation: string, call: () =>
 
 export function groupNotFound(group: GroupRef, operation: string, cause?: unknown) {
   return new AutoScalingGroupNotFoundError(
-    `Auto Scaling group ${group.name} not found while trying to ${operation}: check ${group.field} and the recovery region`,
+    `Auto Scaling group ${group.name} not found while trying to ${operation}: check ${group.field} and ${group.where ?? 'the recovery region'}`,
     group.name,
     { cause },
   );

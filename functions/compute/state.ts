@@ -13,6 +13,12 @@ export const RUN_ID_TAG = 'dr-runbook:run-id';
 export const RESOURCE_TAG = 'dr-runbook:resource';
 /** Tag holding the group's configuration before the run (compact JSON of `Previous`). */
 export const PREVIOUS_TAG = 'dr-runbook:previous';
+/**
+ * Tags fencing writes on the primary region's group before scaling it to 0 (functions/compute/fence.ts):
+ * the run that fenced it, and its capacity before ("min/desired/max"), which failback restores.
+ */
+export const FENCED_BY_TAG = 'dr-runbook:fenced-by';
+export const CAPACITY_BEFORE_FENCE_TAG = 'dr-runbook:capacity-before-fence';
 /** Longest value an Auto Scaling tag accepts. */
 export const MAX_TAG_VALUE_LENGTH = 256;
 
@@ -100,4 +106,17 @@ export function sameCapacity(a: Capacity, b: Capacity): boolean {
 
 export function formatCapacity(c: Capacity): string {
   return `min ${c.min}/desired ${c.desired}/max ${c.max}`;
+}
+
+/** The capacity-before-fence tag's value: "2/4/8" (min/desired/max). */
+export function encodeFenceCapacity(c: Capacity): string {
+  return `${c.min}/${c.desired}/${c.max}`;
+}
+
+/** Parses the capacity-before-fence tag; undefined when it is absent or not what fencing wrote. */
+export function decodeFenceCapacity(value: string | undefined): Capacity | undefined {
+  const match = value?.match(/^(\d+)\/(\d+)\/(\d+)$/);
+  if (!match) return undefined;
+  const [min, desired, max] = match.slice(1).map(Number) as [number, number, number];
+  return { min, desired, max };
 }

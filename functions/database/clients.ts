@@ -1,4 +1,5 @@
-// The database family's SDK clients, all in the plan's recovery region (never the primary's).
+// The database family's SDK clients, in the plan's recovery region; only fencing gets the primary
+// region's (one short attempt: functions/shared/clients.ts FENCE_TIMEOUTS).
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';

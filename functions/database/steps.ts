@@ -1,9 +1,11 @@
 // The database family: each resource type's actions (functions/database/types/<type>.ts).
-//   rds-read-replica:        failover promotes the replica; a drill restores the newest snapshot
-//                            to a temporary instance and deletes it on revert.
+//   rds-read-replica:        failover promotes the replica (and fencing stops the old primary); a
+//                            drill restores the newest snapshot to a temporary instance and
+//                            deletes it on revert.
 //   rds-snapshot-restore:    failover restores the newest snapshot to restoredInstanceId; a drill
 //                            restores it to a temporary instance.
-//   aurora-global-database:  failover fails the global database over to the secondary cluster.
+//   aurora-global-database:  failover fails the global database over to the secondary cluster
+//                            (which demotes the old primary: fencing skips it, saying so).
 //   dynamodb-global-table:   the recovery replica serves on its own.
 import type { FamilySteps } from '../shared/family-handler.ts';
 import type { DatabaseClients } from './clients.ts';

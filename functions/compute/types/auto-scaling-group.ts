@@ -9,6 +9,7 @@
 //   check:     done when enough instances are InService and healthy on the target version; a group
 //              found below the target (lowered during the run) is raised to it again first.
 //   revert:    (drill) functions/compute/revert.ts.
+//   fence:     (failover, switchover) scales the primary region's group to 0: functions/compute/fence.ts.
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import {
   AmiNotFoundError,
@@ -31,6 +32,7 @@ import type {
 import { orList } from '../../shared/words.ts';
 import { type Ami, amiAgeHours, describeAmiSelector, newestAmi } from '../ami.ts';
 import type { ComputeClients } from '../clients.ts';
+import { fenceGroup } from '../fence.ts';
 import {
   capacityOf,
   describeGroup,
@@ -127,6 +129,11 @@ export const autoScalingGroupSteps: ResourceSteps<GroupResource, ComputeClients>
   async revert(event, clients, context) {
     requireMode(event, 'revert', ['drill']);
     return revertGroup(event, clients, context);
+  },
+
+  async fence(event, clients) {
+    requireMode(event, 'fence', ['failover', 'switchover']);
+    return fenceGroup(event, clients);
   },
 };
 

@@ -5,6 +5,8 @@
 //             waits until the secondary has caught up before it swaps the roles, and the old
 //             primary stays in the global database as a secondary, so nothing is lost: the RPO is
 //             0. Done once the secondary is the writer, available, and no switchover is in progress.
+//   fence:    nothing to call: the global failover or switchover demotes the old primary, which
+//             rejoins as a secondary (skipped, saying so, for the report).
 //   drill:    clones the secondary to a temporary cluster with one instance (../aurora-drill.ts),
 //             deleted on revert; the RPO is the lag when the copy is taken.
 // Every call goes to the recovery region, where the global cluster is described too.
@@ -91,6 +93,14 @@ export const auroraGlobalDatabaseSteps: ResourceSteps<Aurora, DatabaseClients> =
   },
 
   revert: revertClone,
+
+  async fence() {
+    return {
+      outcome: 'skipped',
+      detail: 'the global failover/switchover demotes the old primary: it rejoins as a secondary',
+      changes: [],
+    };
+  },
 };
 
 // ---- what the plan names ---------------------------------------------------------------------------

@@ -5,6 +5,8 @@
 //               down; ../rds-queries.ts caughtUpLag); until then start and check answer not done,
 //               saying the lag, and the step's deadline (timeoutMinutes) bounds the wait. The RPO is
 //               that 0. Check then polls the promotion as a failover's.
+//   fence:    (failover, switchover; after the promotion) stops the old primary in the primary
+//             region: ../fence-primary.ts.
 //   drill:    restores the newest recovery-region snapshot to a temporary instance where the
 //             promoted replica would serve from (deleted on revert); the RPO is the replica's lag
 //             when the copy is restored, what a failover at that moment would have lost.
@@ -24,6 +26,7 @@ import type {
 } from '../../shared/step-contract.ts';
 import { checkProgress, instanceProgress, requireTargetState, type Target } from '../check.ts';
 import type { DatabaseClients } from '../clients.ts';
+import { fencePrimary } from '../fence-primary.ts';
 import {
   CAUGHT_UP_MAX_AGE_SECONDS,
   caughtUpLag,
@@ -106,6 +109,11 @@ export const rdsReadReplicaSteps: ResourceSteps<ReadReplica, DatabaseClients> = 
   },
 
   revert: revertDrill,
+
+  async fence(event, clients) {
+    requireMode(event, 'fence', ['failover', 'switchover']);
+    return fencePrimary(event, clients);
+  },
 };
 
 // ---- readiness ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 // the family's modules (docs/design.md, "How the suite stays fast"). Each part is a describe of its own;
 // run one with `npm run jest -- test/unit/compute -t '<part>'`.
 import './check.unit.ts';
+import './fence.unit.ts';
 import './multi-tier.unit.ts';
 import './readiness.unit.ts';
 import './revert.unit.ts';

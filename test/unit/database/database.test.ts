@@ -5,6 +5,7 @@ import './aurora-global-database.unit.ts';
 import './check.unit.ts';
 import './drill-revert.unit.ts';
 import './dynamodb-global-table.unit.ts';
+import './fence.unit.ts';
 import './handler.unit.ts';
 import './rds-read-replica-drill.unit.ts';
 import './rds-read-replica-failover.unit.ts';
