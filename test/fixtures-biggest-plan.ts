@@ -194,12 +194,17 @@ function shapeOf(type: ResourceType, n: number, records: number): Shape {
     case 'auto-scaling-group':
       return {
         type,
-        names: { autoScalingGroupName: { min: shortest('group'), max: MAX_LENGTH.autoScalingGroupName } },
+        names: {
+          autoScalingGroupName: { min: shortest('group'), max: MAX_LENGTH.autoScalingGroupName },
+          // The primary region's group, which fencing scales to 0 (its own statement).
+          primaryAutoScalingGroupName: { min: shortest('primary'), max: MAX_LENGTH.autoScalingGroupName },
+        },
         optionalArn: false,
         build: (lengths) => ({
           id,
           type,
           autoScalingGroupName: name('group', lengths.autoScalingGroupName as number),
+          primaryAutoScalingGroupName: name('primary', lengths.primaryAutoScalingGroupName as number),
           capacity: { min: 1, desired: 2, max: 4 },
           ami: { tags: { role: 'app' } },
         }),

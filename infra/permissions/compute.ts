@@ -5,6 +5,7 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { fences } from '../../plan/resources/fencing.ts';
 import type { DrPlan } from '../../plan/schema.ts';
 import { resourcesOf } from '../../plan/steps.ts';
 import { nagArn } from '../nag-acknowledgements.ts';
@@ -40,6 +41,15 @@ export function computePermissions(scope: Construct, plan: DrPlan): FamilyPermis
   const launchTemplates = arn(scope, 'ec2', 'launch-template', '*', {
     format: ArnFormat.SLASH_RESOURCE_NAME,
   });
+  // Fencing scales the primary region's group of each resource that names one to 0, and tags it
+  // with its capacity before (functions/compute/fence.ts): those groups only, in the primary region.
+  const primary = plan.regions.primary;
+  const fencedGroups = groups.flatMap((g) =>
+    fences(g) && g.primaryAutoScalingGroupName ? [g.primaryAutoScalingGroupName] : [],
+  );
+  const fencedGroupArns = fencedGroups.map((name) =>
+    arn(scope, 'autoscaling', 'autoScalingGroup', `*:autoScalingGroupName/${name}`, { region: primary }),
+  );
   const instanceRoles = [...new Set(groups.flatMap((g) => (g.instanceRoleArn ? [g.instanceRoleArn] : [])))];
   return {
     statements: [
@@ -58,6 +68,15 @@ export function computePermissions(scope: Construct, plan: DrPlan): FamilyPermis
         ],
         resources: groupArns,
       }),
+      ...(fencedGroupArns.length === 0
+        ? []
+        : [
+            new PolicyStatement({
+              sid: 'FenceThePrimaryGroups',
+              actions: ['autoscaling:UpdateAutoScalingGroup', 'autoscaling:CreateOrUpdateTags'],
+              resources: fencedGroupArns,
+            }),
+          ]),
       new PolicyStatement({
         sid: 'LaunchTemplateVersions',
         actions: ['ec2:CreateLaunchTemplateVersion', 'ec2:DeleteLaunchTemplateVersions'],
@@ -104,6 +123,11 @@ export function computePermissions(scope: Construct, plan: DrPlan): FamilyPermis
           `autoScalingGroup:*:autoScalingGroupName/${g.autoScalingGroupName}`,
         ),
         reason: 'the standby group by name; its ARN holds a generated id',
+      })),
+      ...fencedGroups.map((name) => ({
+        resource: nagArn(primary, 'autoscaling', `autoScalingGroup:*:autoScalingGroupName/${name}`),
+        reason:
+          "the primary region's group by name, which fencing scales to 0 and tags; its ARN holds a generated id",
       })),
       {
         resource: nagArn(region, 'ec2', 'launch-template/*'),

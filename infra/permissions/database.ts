@@ -2,6 +2,7 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { fences } from '../../plan/resources/fencing.ts';
 import type { DrPlan, ResourceIn, ResourceOfType } from '../../plan/schema.ts';
 import { resourcesOf } from '../../plan/steps.ts';
 import { nagArn } from '../nag-acknowledgements.ts';
@@ -82,6 +83,20 @@ export function databasePermissions(scope: Construct, plan: DrPlan): FamilyPermi
     );
   }
   for (const resource of resources) statements.push(...typeStatements(scope, plan, resource));
+  // Fencing stops the old primary of each read replica the plan fences, in the primary region
+  // (functions/database/fence-primary.ts); one statement for all of them.
+  const fencedPrimaries = resources.flatMap((r) =>
+    r.type === 'rds-read-replica' && fences(r) ? [r.primaryInstanceId] : [],
+  );
+  if (fencedPrimaries.length > 0) {
+    statements.push(
+      new PolicyStatement({
+        sid: 'FenceTheOldPrimaries',
+        actions: ['rds:StopDBInstance'],
+        resources: fencedPrimaries.map((id) => arn(scope, 'rds', 'db', id, { region: plan.regions.primary })),
+      }),
+    );
+  }
   if (resources.some((r) => r.type === 'aurora-global-database')) {
     statements.push(...auroraDrillStatements(scope, plan));
     wildcards.push(

@@ -1,12 +1,18 @@
 // The names each resource type puts into its family's IAM policy, once per statement that lists
 // them. plan/schema.ts sums them per family so that the biggest accepted plan's roles stay inside
 // IAM's 10,240 characters of inline policy per role (infra/permissions/ writes the statements).
+import { fences } from './fencing.ts';
 import type { Resource } from './index.ts';
 
 export function iamNames(resource: Resource): string[] {
   switch (resource.type) {
     case 'rds-read-replica':
-      return [resource.replicaInstanceId, ...twice(resource.drill.kmsKeyArn)];
+      // Fencing stops the old primary (in the primary region).
+      return [
+        resource.replicaInstanceId,
+        ...(fences(resource) ? [resource.primaryInstanceId] : []),
+        ...twice(resource.drill.kmsKeyArn),
+      ];
     case 'rds-snapshot-restore':
       return [resource.restoredInstanceId, resource.restoredInstanceId, ...twice(resource.kmsKeyArn)];
     case 'aurora-global-database':
@@ -24,6 +30,10 @@ export function iamNames(resource: Resource): string[] {
     case 'auto-scaling-group':
       return [
         resource.autoScalingGroupName,
+        // Fencing scales the primary region's group to 0 and tags it.
+        ...(fences(resource) && resource.primaryAutoScalingGroupName
+          ? [resource.primaryAutoScalingGroupName]
+          : []),
         ...(resource.instanceRoleArn ? [resource.instanceRoleArn.split(':').slice(5).join(':')] : []),
       ];
     case 'route53-records':

@@ -55,6 +55,8 @@ describe('biggest-plan', () => {
   const POLICY_FIELDS: Record<string, PolicyField[]> = {
     'rds-read-replica': [
       { path: 'replicaInstanceId', max: MAX_LENGTH.rdsInstanceId, longer: append('n') },
+      // Fencing stops the old primary.
+      { path: 'primaryInstanceId', max: MAX_LENGTH.rdsInstanceId, longer: append('n') },
       { path: 'drill.kmsKeyArn', max: KMS_KEY_ARN_LENGTH, longer: append('0') },
     ],
     'rds-snapshot-restore': [
@@ -71,6 +73,8 @@ describe('biggest-plan', () => {
     ],
     'auto-scaling-group': [
       { path: 'autoScalingGroupName', max: MAX_LENGTH.autoScalingGroupName, longer: append('n') },
+      // Fencing scales the primary region's group to 0.
+      { path: 'primaryAutoScalingGroupName', max: MAX_LENGTH.autoScalingGroupName, longer: append('n') },
     ],
     'route53-records': [
       { path: 'hostedZoneId', max: MAX_LENGTH.hostedZoneId, longer: append('Q') },

@@ -7,6 +7,8 @@ import {
   READ_ONLY_WILDCARD_ACTIONS,
 } from '../../infra/permissions/read-only-actions.ts';
 import type { CloudFormationTemplate } from '../../local/synthesize.ts';
+import { fences } from '../../plan/resources/fencing.ts';
+import { iamNames } from '../../plan/resources/iam-names.ts';
 import { FAMILY_OF_TYPE, RESOURCE_FAMILIES, RESOURCE_TYPES } from '../../plan/resources/index.ts';
 import { isRoute53Traffic } from '../../plan/resources/traffic-names.ts';
 import { type DrPlan, planSchema, type Resource, type ResourceFamily } from '../../plan/schema.ts';
@@ -66,9 +68,10 @@ describe('iam', () => {
   /**
    * Actions the code sends only for plans that name what they read (else the role is not granted
    * them): readiness reads the security groups a snapshot restore names, and the state of a KMS key
-   * a restore uses.
+   * a restore uses; fencing stops the old primary of a read replica only where the plan fences it.
    */
   const SENT_ONLY_FOR: Record<string, (plan: DrPlan) => boolean> = {
+    'rds:StopDBInstance': (plan) => plan.resources.some((r) => r.type === 'rds-read-replica' && fences(r)),
     'ec2:DescribeSecurityGroups': (plan) =>
       plan.resources.some((r) => r.type === 'rds-snapshot-restore' && r.vpcSecurityGroupIds !== undefined),
     'kms:DescribeKey': (plan) =>
@@ -379,8 +382,32 @@ describe('iam', () => {
   const arnIn = (plan: DrPlan, service: string, resource: string) =>
     `arn:<AWS::Partition>:${service}:${plan.regions.recovery}:<AWS::AccountId>:${resource}`;
 
-  /** The ARNs a plan resource's own AWS resources have in a policy. */
+  /** An ARN in the plan's primary region (what fencing acts on), as resourceText prints it. */
+  const arnInPrimary = (plan: DrPlan, service: string, resource: string) =>
+    `arn:<AWS::Partition>:${service}:${plan.regions.primary}:<AWS::AccountId>:${resource}`;
+
+  /** The primary-region resource fencing acts on for a plan resource, if the plan fences it. */
+  function fencedArnOf(plan: DrPlan, resource: Resource): string | undefined {
+    if (!fences(resource)) return undefined;
+    if (resource.type === 'rds-read-replica')
+      return arnInPrimary(plan, 'rds', `db:${resource.primaryInstanceId}`);
+    if (resource.type === 'auto-scaling-group')
+      return arnInPrimary(
+        plan,
+        'autoscaling',
+        `autoScalingGroup:*:autoScalingGroupName/${resource.primaryAutoScalingGroupName}`,
+      );
+    return undefined;
+  }
+
+  /** The ARNs a plan resource's own AWS resources have in a policy (the fenced ones included). */
   function arnsOf(plan: DrPlan, resource: Resource): string[] {
+    const fenced = fencedArnOf(plan, resource);
+    return [...recoveryArnsOf(plan, resource), ...(fenced ? [fenced] : [])];
+  }
+
+  /** The ARNs a plan resource's own AWS resources in the recovery region (or global) have in a policy. */
+  function recoveryArnsOf(plan: DrPlan, resource: Resource): string[] {
     switch (resource.type) {
       case 'rds-read-replica':
         return [arnIn(plan, 'rds', `db:${resource.replicaInstanceId}`)];
@@ -645,7 +672,7 @@ describe('iam', () => {
 
     it("promotes only the plan's read replicas, and restores onto none of them", () => {
       const replicas = resourcesOf(plan, 'database').flatMap((r) =>
-        r.type === 'rds-read-replica' ? arnsOf(plan, r) : [],
+        r.type === 'rds-read-replica' ? recoveryArnsOf(plan, r) : [],
       );
       const promoted = allowing(grants, 'rds:PromoteReadReplica').flatMap((g) =>
         resourcesOfStatement(g.statement),
@@ -658,7 +685,18 @@ describe('iam', () => {
       expect(restoredOnto.filter((arn) => replicas.includes(arn))).toEqual([]);
     });
 
-    it("updates only the plan's Auto Scaling groups", () => {
+    it('stops only the old primaries of the read replicas the plan fences, in the primary region', () => {
+      const primaries = resourcesOf(plan, 'database').flatMap((r) => {
+        const fenced = r.type === 'rds-read-replica' ? fencedArnOf(plan, r) : undefined;
+        return fenced ? [fenced] : [];
+      });
+      const stops = allowing(grants, 'rds:StopDBInstance');
+
+      expect(stops.flatMap((g) => g.roles).every((role) => role === roles.database)).toBe(true);
+      expect(stops.flatMap((g) => resourcesOfStatement(g.statement)).sort()).toEqual(primaries.sort());
+    });
+
+    it("updates only the plan's Auto Scaling groups (the primary ones it fences included)", () => {
       const groups = resourcesOf(plan, 'compute').flatMap((r) => arnsOf(plan, r));
       const updates = allowing(grants, 'autoscaling:UpdateAutoScalingGroup');
 
@@ -745,11 +783,13 @@ describe('iam', () => {
       return Object.fromEntries(own.map((arn) => [arn, byResource[arn] ?? []]));
     };
 
-    it('database: promotes the replica; fails over the Aurora global cluster to its secondary, which a drill only reads; probes the table', () => {
+    it('database: promotes the replica and stops its old primary; fails over the Aurora global cluster to its secondary, which a drill only reads; probes the table', () => {
       const probe = ' if {"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["dr-runbook-probe#*"]}}';
 
       expect(onPlanResources('database')).toEqual({
         [inRecovery('rds', 'db:market-orders-replica')]: ['rds:PromoteReadReplica'],
+        // Fencing stops the old primary, in the primary region.
+        [arnInPrimary(plan, 'rds', 'db:market-orders')]: ['rds:StopDBInstance'],
         'arn:<AWS::Partition>:rds::<AWS::AccountId>:global-cluster:market-inventory': [
           'rds:DescribeDBClusters',
           'rds:DescribeGlobalClusters',
@@ -781,6 +821,7 @@ describe('iam', () => {
         [
           '*',
           inRecovery('rds', 'db:market-orders-replica'),
+          arnInPrimary(plan, 'rds', 'db:market-orders'),
           'arn:<AWS::Partition>:rds::<AWS::AccountId>:global-cluster:market-inventory',
           inRecovery('rds', 'cluster:market-inventory-west'),
           inRecovery('dynamodb', 'table/market-sessions'),
@@ -914,6 +955,73 @@ describe('iam', () => {
       expect(
         databaseGrants('ec2:DescribeSecurityGroups').flatMap((g) => resourcesOfStatement(g.statement)),
       ).toEqual(example === 'backup-restore' ? ['*'] : []);
+    });
+  });
+
+  describe.each([
+    ['fences the old primary and the primary group', true],
+    ['fences nothing (no primary group named, the replica not fenced)', false],
+  ] as const)('IAM for the warm-standby example that %s', (_what, fenced) => {
+    const input = examplePlanInput('warm-standby');
+    const resource = (id: string) => input.resources.find((r) => r.id === id) as Record<string, unknown>;
+    if (fenced) resource('web').primaryAutoScalingGroupName = 'shop-web-primary';
+    else {
+      delete resource('web').primaryAutoScalingGroupName;
+      resource('db').fence = false;
+    }
+    const plan = planSchema.parse(input);
+    const primaryGroup = arnInPrimary(
+      plan,
+      'autoscaling',
+      'autoScalingGroup:*:autoScalingGroupName/shop-web-primary',
+    );
+    const primaryDb = arnInPrimary(plan, 'rds', 'db:shop-db');
+    let grants: Grant[];
+    let roles: Record<string, string>;
+
+    beforeAll(async () => {
+      const template = await sharedPlanTemplate(plan);
+      grants = grantsIn(template);
+      roles = familyRoles(template);
+    }, SYNTH_TIMEOUT_MS);
+
+    it.each(['compute', 'database'] as const)(
+      'allows the %s role every AWS API its code sends for this plan',
+      (family) => {
+        const types = [...new Set(resourcesOf(plan, family).map((r) => r.type))];
+        const sent = sentFor(plan, actionsSent(family, types));
+        if (family === 'database') expect(sent.includes('rds:StopDBInstance')).toBe(fenced);
+
+        const role = roles[family] ?? '-';
+        const denied = sent.filter(
+          (action) => allowing(grants, action).filter((g) => g.roles.includes(role)).length === 0,
+        );
+        expect(denied).toEqual([]);
+      },
+    );
+
+    it("grants fencing's calls on the primary region's group and instance only, to their own family's role", () => {
+      const byResource = (family: string) => actionsByResource(grants, roles[family] ?? '-');
+
+      expect(byResource('compute')[primaryGroup]).toEqual(
+        fenced ? ['autoscaling:CreateOrUpdateTags', 'autoscaling:UpdateAutoScalingGroup'] : undefined,
+      );
+      expect(byResource('database')[primaryDb]).toEqual(fenced ? ['rds:StopDBInstance'] : undefined);
+      expect(
+        allowing(grants, 'rds:StopDBInstance').flatMap((g) => resourcesOfStatement(g.statement)),
+      ).toEqual(fenced ? [primaryDb] : []);
+      // Nothing else of the primary region is named by any role: fencing is all it calls there.
+      const inPrimary = grants
+        .flatMap((g) => resourcesOfStatement(g.statement))
+        .filter((r) => r.replaceAll('<AWS::Partition>', 'aws').split(':')[3] === plan.regions.primary);
+      expect([...new Set(inPrimary)].sort()).toEqual(fenced ? [primaryDb, primaryGroup].sort() : []);
+    });
+
+    it('counts the names fencing lists against the IAM budget', () => {
+      const names = plan.resources.flatMap(iamNames);
+
+      expect(names.includes('shop-web-primary')).toBe(fenced);
+      expect(names.includes('shop-db')).toBe(fenced);
     });
   });
 
