@@ -327,7 +327,15 @@ describe('recovery', () => {
         { Value: 'api-standby.us-west-2.shop.example.com' },
       ]);
       expect(fake.route53.changeBatches).toHaveLength(1);
-      const commands = fake.calls.map((call) => call.command);
+      // Fencing reads the old primaries after Verify: only the recovery side counts here.
+      const onPrimary = (input: unknown) => {
+        const named = input as { DBInstanceIdentifier?: string; AutoScalingGroupNames?: string[] };
+        return (
+          named.DBInstanceIdentifier === 'shop-db' ||
+          named.AutoScalingGroupNames?.includes('shop-web-primary')
+        );
+      };
+      const commands = fake.calls.filter((call) => !onPrimary(call.input)).map((call) => call.command);
       expect(commands.indexOf('ChangeResourceRecordSets')).toBeGreaterThan(
         commands.lastIndexOf('DescribeDBInstances'),
       );
