@@ -355,3 +355,32 @@ describe('switchover: the planned, lossless move', () => {
     );
   }, 60_000);
 });
+
+describe('fencing the old primary after a failover', () => {
+  it('with the primary region answering: the old primary is stopped and its group scaled to 0, and the report says fenced', async () => {
+    const result = await run({ mode: 'failover', plan: examplePlan('warm-standby') });
+    expect(result.run.status).toBe('SUCCEEDED');
+    expect(result.report?.fencing?.map((f) => [f.resource, f.outcome])).toEqual([
+      ['db', 'fenced'],
+      ['web', 'fenced'],
+    ]);
+    const after = await readEnvironment(result.plan, moto.endpoint, 'dr-runbook-shop');
+    expect(after.primary).toEqual({
+      databases: { 'shop-db': 'stopped' },
+      groups: { 'shop-web-primary': '0/0/8' },
+    });
+  }, 60_000);
+
+  it('in a us-east-1 outage: the failover SUCCEEDS and each fencing action is not reachable', async () => {
+    const result = await run({
+      mode: 'failover',
+      plan: examplePlan('arc-routing-control'),
+      scenario: 'region-outage',
+    });
+    expect(result.run.status).toBe('SUCCEEDED');
+    expect(result.report?.fencing?.map((f) => [f.resource, f.outcome])).toEqual([
+      ['db', 'not-reachable'],
+      ['api', 'not-reachable'],
+    ]);
+  }, 60_000);
+});
