@@ -111,22 +111,7 @@ async function seedRds(
       }),
     );
     created.push(`${plan.regions.recovery}: snapshot ${db.replicaInstanceId}-nightly`);
-    const cloudWatch = new CloudWatchClient({ region: plan.regions.recovery, endpoint });
-    await cloudWatch.send(
-      new PutMetricDataCommand({
-        Namespace: 'AWS/RDS',
-        MetricData: [
-          {
-            MetricName: 'ReplicaLag',
-            Dimensions: [{ Name: 'DBInstanceIdentifier', Value: db.replicaInstanceId }],
-            // A minute old, as CloudWatch publishes it (moto misses a datapoint of the query's own second).
-            Timestamp: new Date(Date.now() - 60_000),
-            Value: replicaLagSeconds,
-            Unit: 'Seconds',
-          },
-        ],
-      }),
-    );
+    await publishReplicaLag(plan, endpoint, db.replicaInstanceId, replicaLagSeconds);
     created.push(
       `${plan.regions.recovery}: ReplicaLag datapoint (${replicaLagSeconds} s) for ${db.replicaInstanceId}`,
     );
@@ -401,27 +386,31 @@ export async function seedReplicasCaughtUp(plan: DrPlan, endpoint: string): Prom
     (r): r is ResourceOfType<'rds-read-replica'> => r.type === 'rds-read-replica',
   );
   if (replicas.length === 0) return [];
-  const cloudWatch = new CloudWatchClient({ region: plan.regions.recovery, endpoint });
   const published: string[] = [];
   for (const db of replicas) {
-    await cloudWatch.send(
-      new PutMetricDataCommand({
-        Namespace: 'AWS/RDS',
-        MetricData: [
-          {
-            MetricName: 'ReplicaLag',
-            Dimensions: [{ Name: 'DBInstanceIdentifier', Value: db.replicaInstanceId }],
-            // A minute old, as CloudWatch publishes it (moto misses a datapoint of the query's own second).
-            Timestamp: new Date(Date.now() - 60_000),
-            Value: 0,
-            Unit: 'Seconds',
-          },
-        ],
-      }),
-    );
+    await publishReplicaLag(plan, endpoint, db.replicaInstanceId, 0);
     published.push(
       `the simulation stopped the writes to ${db.primaryInstanceId} before the switchover: ReplicaLag datapoint 0 s published for ${db.replicaInstanceId} (moto replicates nothing and publishes no metric)`,
     );
   }
   return published;
+}
+
+/** One ReplicaLag datapoint of a replica, as RDS would publish it (moto publishes none). */
+async function publishReplicaLag(plan: DrPlan, endpoint: string, replicaId: string, seconds: number) {
+  await new CloudWatchClient({ region: plan.regions.recovery, endpoint }).send(
+    new PutMetricDataCommand({
+      Namespace: 'AWS/RDS',
+      MetricData: [
+        {
+          MetricName: 'ReplicaLag',
+          Dimensions: [{ Name: 'DBInstanceIdentifier', Value: replicaId }],
+          // A minute old, as CloudWatch publishes it (moto misses a datapoint of the query's own second).
+          Timestamp: new Date(Date.now() - 60_000),
+          Value: seconds,
+          Unit: 'Seconds',
+        },
+      ],
+    }),
+  );
 }
