@@ -276,6 +276,19 @@ describe('route53-health-check-failover', () => {
       });
     });
 
+    it('asks nothing of the drill pair in a failover: only production is checked', async () => {
+      const result = (await runStep(
+        trafficSteps,
+        () => clients,
+        event('readiness', 'failover'),
+        testClock(),
+      )) as ReadinessResult;
+      expect(result.checks.map((c) => c.name)).toEqual(['alarm', 'dns', 'health-check']);
+      expect(route53.commandCalls(GetHealthCheckCommand).map((c) => c.args[0].input.HealthCheckId)).toEqual([
+        resource.healthCheckId,
+      ]);
+    });
+
     it('warns that a plan without a drill pair only runs readiness in a drill', async () => {
       const input = examplePlanInput('health-check-failover');
       delete (input.resources[2] as { drill?: unknown }).drill;
