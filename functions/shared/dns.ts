@@ -15,15 +15,17 @@ export interface DnsResolver {
 export const DNS_TIMEOUT_MS = 2_000;
 
 let installed: DnsResolver | undefined;
+let systemResolver: DnsResolver | undefined;
 
-/** Installs (or removes) the resolver every lookup uses from now on. */
+/** Installs (or removes, back to the system's) the resolver every lookup uses from now on. */
 export function setDnsResolver(next: DnsResolver | undefined): void {
   installed = next;
 }
 
 const system = (): DnsResolver => {
-  installed ??= new Resolver({ timeout: DNS_TIMEOUT_MS, tries: 2 });
-  return installed;
+  if (installed) return installed;
+  systemResolver ??= new Resolver({ timeout: DNS_TIMEOUT_MS, tries: 2 });
+  return systemResolver;
 };
 
 /** The installed resolver, looked up on every call (so a client made earlier follows a later install). */

@@ -113,11 +113,11 @@ async function executeStep<C>(
 async function fenceStep<C>(
   // biome-ignore lint/suspicious/noExplicitAny: each type is typed by its own resource schema
   type: ResourceSteps<any, C>,
-  event: ResourceEvent<unknown> & { run: StepEvent['run']; plan: StepEvent['plan'] },
+  event: ResourceEvent<{ type: string }>,
   clientsFor: ClientsFor<C>,
   context: StepContext,
 ): Promise<FenceResult> {
-  const family = familyOf(event.resource as { type: string });
+  const family = familyOf(event.resource);
   const fencedAt = context.now().toISOString();
   if (!type.fence) {
     return { family, action: 'fence', outcome: 'skipped', detail: 'nothing to fence', changes: [], fencedAt };

@@ -30,9 +30,3 @@ export function progress<S extends Record<string, unknown> = TrafficState>(
     ...(fields.measurements ? { measurements: fields.measurements } : {}),
   };
 }
-
-/** When a drill revert's polling is measured from: the start recorded in its state, else now (revert needs no state). */
-export function revertSince(event: { state?: Record<string, unknown> }, context: StepContext): string {
-  const recorded = event.state?.startedAt;
-  return typeof recorded === 'string' ? recorded : context.now().toISOString();
-}

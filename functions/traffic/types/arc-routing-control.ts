@@ -16,7 +16,7 @@ import { secondsBetween } from '../../shared/polling.ts';
 import type { Action, ProgressResult, ReadinessCheck, StepContext } from '../../shared/step-contract.ts';
 import type { TrafficClients } from '../clients.ts';
 import { evaluate } from '../evaluate.ts';
-import { type ProgressFields, revertSince, progress as traffic } from '../progress.ts';
+import { type ProgressFields, progress as traffic } from '../progress.ts';
 import {
   type ArcEvent,
   type ArcResource,
@@ -27,6 +27,7 @@ import {
   setControls,
 } from '../routing-controls.ts';
 import { requireMode } from '../state.ts';
+import { revertDrillSwitch } from '../switch-revert.ts';
 import { fieldPath } from '../zone.ts';
 
 const arcStateSchema = z.object({
@@ -300,39 +301,29 @@ export const arcRoutingControlSteps: ResourceSteps<ArcResource, TrafficClients> 
   },
 
   /** Drill only: the drill control back Off; done once a call reads it Off (the second look). */
-  async revert(event, clients, context) {
-    requireMode(event, 'revert', ['drill'], 'it undoes drills only; a failover is undone by failing back');
-    const startedAt = revertSince(event, context);
+  revert(event, clients, context) {
     const arn = event.resource.drillRoutingControlArn;
-    if (!arn) {
-      return progress(
-        'revert',
-        {
-          done: true,
-          detail: `${event.resource.id}: the drill switched nothing, nothing to revert`,
-          state: { startedAt },
-        },
-        context,
-      );
-    }
-    const now = await readControl(event, clients, arn);
-    if (now === 'Off') {
-      return progress(
-        'revert',
-        { done: true, detail: `${controlLabel(event, arn)} is Off`, state: { startedAt } },
-        context,
-      );
-    }
-    await setControls(event, clients, [{ arn, state: 'Off' }]);
-    return progress(
-      'revert',
-      {
-        done: false,
-        detail: `set ${controlLabel(event, arn)} Off; the next call reads it back`,
-        state: { startedAt },
-        changes: [{ resource: controlLabel(event, arn), action: 'set-routing-control', detail: 'On -> Off' }],
-      },
+    return revertDrillSwitch(
+      event,
       context,
+      arn
+        ? {
+            label: controlLabel(event, arn),
+            rest: 'Off',
+            atRest: async () => (await readControl(event, clients, arn)) === 'Off',
+            async restore() {
+              await setControls(event, clients, [{ arn, state: 'Off' }]);
+              return {
+                detail: `set ${controlLabel(event, arn)} Off; the next call reads it back`,
+                change: {
+                  resource: controlLabel(event, arn),
+                  action: 'set-routing-control',
+                  detail: 'On -> Off',
+                },
+              };
+            },
+          }
+        : undefined,
     );
   },
 };

@@ -19,7 +19,7 @@ import { secondsBetween } from '../../shared/polling.ts';
 import type { Action, ProgressResult, ReadinessCheck, StepContext } from '../../shared/step-contract.ts';
 import type { TrafficClients } from '../clients.ts';
 import { evaluate } from '../evaluate.ts';
-import { type ProgressFields, revertSince, progress as traffic } from '../progress.ts';
+import { type ProgressFields, progress as traffic } from '../progress.ts';
 import { requireMode } from '../state.ts';
 import {
   alarmLabel,
@@ -34,6 +34,7 @@ import {
   readHealthCheck,
   type SwitchPair,
 } from '../switch-alarm.ts';
+import { revertDrillSwitch } from '../switch-revert.ts';
 import { fieldPath } from '../zone.ts';
 
 const switchStateSchema = z.object({
@@ -283,39 +284,29 @@ export const route53HealthCheckFailoverSteps: ResourceSteps<HealthCheckFailoverR
   },
 
   /** Drill only: the drill alarm back to OK; done once a call reads it OK (the second look). */
-  async revert(event, clients, context) {
-    requireMode(event, 'revert', ['drill'], 'it undoes drills only; a failover is undone by failing back');
-    const startedAt = revertSince(event, context);
+  revert(event, clients, context) {
     const pair = pairOf(event);
-    if (!pair) {
-      return progress(
-        'revert',
-        {
-          done: true,
-          detail: `${event.resource.id}: the drill switched nothing, nothing to revert`,
-          state: { startedAt },
-        },
-        context,
-      );
-    }
-    const alarm = await readAlarm(event, clients, pair);
-    if (alarm.StateValue === 'OK') {
-      return progress(
-        'revert',
-        { done: true, detail: `${alarmLabel(pair.alarm)} is OK`, state: { startedAt } },
-        context,
-      );
-    }
-    await publish(event, clients, pair, 0, context.now());
-    return progress(
-      'revert',
-      {
-        done: false,
-        detail: `published 0 to ${pair.alarm.namespace}/${pair.alarm.metricName}; the next call reads ${alarmLabel(pair.alarm)} back`,
-        state: { startedAt },
-        changes: [publishChange(pair, 0, alarm)],
-      },
+    let alarm: MetricAlarm | undefined;
+    return revertDrillSwitch(
+      event,
       context,
+      pair
+        ? {
+            label: alarmLabel(pair.alarm),
+            rest: 'OK',
+            async atRest() {
+              alarm = await readAlarm(event, clients, pair);
+              return alarm.StateValue === 'OK';
+            },
+            async restore() {
+              await publish(event, clients, pair, 0, context.now());
+              return {
+                detail: `published 0 to ${pair.alarm.namespace}/${pair.alarm.metricName}; the next call reads ${alarmLabel(pair.alarm)} back`,
+                change: publishChange(pair, 0, alarm as MetricAlarm),
+              };
+            },
+          }
+        : undefined,
     );
   },
 };
